@@ -1,0 +1,208 @@
+//! The validated catalog: what the pricing engine reads. Built only by the loader
+//! (`super::load`), so every code a tier or rule names exists and every number is sane.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+use super::rules::Condition;
+use super::vocabulary::{Intensity, Text};
+
+/// One catalog version: the price list and policy in force from `valid_from`.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// The version's name, e.g. `2024.1`.
+    pub version: String,
+    pub valid_from: NaiveDate,
+    /// SHA-256 (hex) of the catalog file's bytes: the exact price list a quote used.
+    pub hash: String,
+    /// The file it came from, relative to the catalog folder.
+    pub file: String,
+    pub bureau: Bureau,
+    pub settings: QuoteSettings,
+    pub vat: BTreeMap<String, VatCategory>,
+    pub items: Vec<Item>,
+    pub tiers: Vec<Tier>,
+    pub tier_rules: Vec<TierRule>,
+    pub line_rules: Vec<LineRule>,
+}
+
+impl Catalog {
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.code == code)
+    }
+
+    pub fn tier(&self, code: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.code == code)
+    }
+
+    /// The tier that runs until the end of the waiting period (the loader guarantees one).
+    pub fn until_end_tier(&self) -> &Tier {
+        self.tiers
+            .iter()
+            .find(|t| t.duration == TierDuration::UntilWaitingPeriodEnd)
+            .expect("the loader guarantees an until-the-end tier")
+    }
+
+    pub fn vat_category(&self, code: &str) -> &VatCategory {
+        self.vat
+            .get(code)
+            .expect("the loader guarantees every VAT category exists")
+    }
+}
+
+/// The bureau that issues the quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Bureau {
+    pub name: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    /// KvK (Chamber of Commerce) number.
+    pub kvk: String,
+    /// BTW (VAT) identification number.
+    pub btw_number: String,
+    pub iban: String,
+    pub email: String,
+    pub phone: String,
+    pub website: Option<String>,
+    /// Path of a logo image, relative to the catalog folder.
+    pub logo: Option<String>,
+    /// Main colour of the letterhead, `#rrggbb`.
+    pub primary_colour: String,
+    /// Accent colour, `#rrggbb`.
+    pub accent_colour: String,
+}
+
+/// How quotes made with this catalog behave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteSettings {
+    /// Days a quote stays valid after its quote date.
+    pub validity_days: u32,
+    pub rounding: Rounding,
+    /// The VAT category of the bundle adjustment line.
+    pub adjustment_vat: String,
+    /// Texts of the bundle adjustment line (discount and surcharge).
+    pub discount_name: Text,
+    pub surcharge_name: Text,
+}
+
+/// Where BTW is rounded to cents. Line amounts are always rounded to cents first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// BTW is computed and rounded per line, then summed per rate.
+    PerLine,
+    /// BTW is computed once per rate on the sum of the lines, then rounded.
+    PerTotal,
+}
+
+/// A BTW category: a rate and, for an exemption, the reason printed on the quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VatCategory {
+    /// Percentage, e.g. `21`.
+    pub rate: Decimal,
+    pub exempt_reason: Option<Text>,
+}
+
+/// The unit a line item is priced in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    OneOff,
+    Month,
+    Hour,
+    Piece,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::OneOff => "one_off",
+            Unit::Month => "month",
+            Unit::Hour => "hour",
+            Unit::Piece => "piece",
+        }
+    }
+}
+
+/// A cost component the bureau sells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub code: String,
+    pub name: Text,
+    pub description: Text,
+    pub unit: Unit,
+    pub unit_price: Decimal,
+    /// Key into [`Catalog::vat`].
+    pub vat: String,
+}
+
+/// How long a tier runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierDuration {
+    Months(u32),
+    UntilWaitingPeriodEnd,
+}
+
+/// How many units of an item a tier or rule puts on the quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quantity {
+    /// This many, whatever the duration.
+    Fixed(Decimal),
+    /// This many for every month of the trajectory.
+    PerMonth(Decimal),
+    /// Hours per month, by intensity of guidance.
+    HoursPerMonth(BTreeMap<Intensity, Decimal>),
+}
+
+/// An item with its quantity, inside a tier or added by a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    pub item: String,
+    pub quantity: Quantity,
+}
+
+/// A package tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier {
+    pub code: String,
+    pub name: Text,
+    pub description: Text,
+    pub duration: TierDuration,
+    pub lines: Vec<Component>,
+    /// The package price for its standard composition, when it differs from the sum of parts.
+    pub bundle_price: Option<Decimal>,
+    /// The phases of the trajectory, in plain words.
+    pub phases: Vec<Text>,
+}
+
+/// A rule that recommends a tier. Tier rules are tried in order; the first match wins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierRule {
+    pub id: String,
+    pub when: Condition,
+    pub tier: String,
+    pub reason: Text,
+}
+
+/// A rule that adds or scales line items. Within a group the first match wins; groups apply
+/// independently (schooling and intensity, say), in the order their first rule appears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRule {
+    pub id: String,
+    pub group: String,
+    pub when: Condition,
+    pub add: Vec<Component>,
+    pub scale: Vec<Scale>,
+    pub reason: Text,
+}
+
+/// Multiply the quantity of an item already on the quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scale {
+    pub item: String,
+    pub factor: Decimal,
+}

@@ -1,0 +1,220 @@
+//! The `offerte` command line.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::catalog::{CatalogError, CatalogSet};
+use crate::pricing::{self, Circumstances, Computation};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "offerte",
+    version,
+    about = "Prices and quotes tweede-spoor re-integration trajectories"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Price a case without a server: reads the circumstances JSON, prints the computation.
+    Quote(QuoteArgs),
+    /// Work with the catalog files.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QuoteArgs {
+    /// File with the circumstances object; `-` reads standard input.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QuoteFormat::Json)]
+    pub format: QuoteFormat,
+    /// The catalog folder.
+    #[arg(long, env = "OFFERTE_PRICING_DIR", default_value = "pricing")]
+    pub pricing_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuoteFormat {
+    /// The computation as JSON, exactly as the API returns it.
+    Json,
+    /// A readable summary.
+    Text,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Validate every catalog file and report each problem with its file and key path.
+    Check {
+        /// The catalog folder.
+        #[arg(env = "OFFERTE_PRICING_DIR", default_value = "pricing")]
+        dir: PathBuf,
+    },
+}
+
+/// Runs a parsed command line; the exit code says how it went (2: the input was refused).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Quote(args)) => quote(&args),
+        Some(Command::Catalog(CatalogCommand::Check { dir })) => check(&dir),
+        None => {
+            eprintln!("offerte: give a command; see `offerte --help`");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn load_catalog(dir: &Path) -> Result<Option<CatalogSet>> {
+    match CatalogSet::load_dir(dir) {
+        Ok(set) => Ok(Some(set)),
+        Err(CatalogError::Invalid(problems)) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            Ok(None)
+        }
+        Err(CatalogError::Io(e)) => Err(e),
+    }
+}
+
+fn check(dir: &Path) -> Result<ExitCode> {
+    Ok(match load_catalog(dir)? {
+        Some(set) => {
+            for c in set.versions() {
+                println!(
+                    "{}: version {} valid from {}: ok ({} tiers, {} items)",
+                    c.file,
+                    c.version,
+                    c.valid_from,
+                    c.tiers.len(),
+                    c.items.len()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        None => ExitCode::FAILURE,
+    })
+}
+
+fn quote(args: &QuoteArgs) -> Result<ExitCode> {
+    let bytes = if args.input.as_os_str() == "-" {
+        let mut buffer = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buffer)
+            .context("reading the circumstances from standard input")?;
+        buffer
+    } else {
+        std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?
+    };
+    let Some(catalogs) = load_catalog(&args.pricing_dir)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let today = chrono::Local::now().date_naive();
+    let computed = Circumstances::from_json(&bytes)
+        .and_then(|input| pricing::compute(&catalogs, &input, today));
+    match computed {
+        Ok(computation) => {
+            match args.format {
+                QuoteFormat::Json => println!("{}", serde_json::to_string_pretty(&computation)?),
+                QuoteFormat::Text => print!("{}", summary(&computation)),
+            }
+            for w in &computation.warnings {
+                eprintln!("warning: {}", w.message);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            for e in &error.errors {
+                let field = if e.field.is_empty() {
+                    "input"
+                } else {
+                    &e.field
+                };
+                eprintln!("error: {field}: {} ({})", e.message, e.code);
+            }
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// A plain-text summary of a computation for the terminal.
+pub fn summary(c: &Computation) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let t = &c.tier;
+    let _ = writeln!(
+        out,
+        "{} ({}), {} months, {} to {}",
+        t.name, t.code, t.months, t.starts_on, t.ends_on
+    );
+    let _ = writeln!(
+        out,
+        "catalog {} ({}), quote date {}",
+        c.catalog.version,
+        &c.catalog.hash[..12],
+        c.quote_date
+    );
+    let _ = writeln!(out);
+    for l in &c.lines {
+        let _ = writeln!(
+            out,
+            "  {:<44} {:>6} {:<8} x {:>9}  {:>3}%  {:>10}",
+            l.name,
+            l.quantity.to_string(),
+            l.unit.as_str(),
+            l.unit_price.to_string(),
+            l.vat_rate.to_string(),
+            l.amount.to_string()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:<82} {:>10}",
+        "excl. VAT",
+        c.totals.excl_vat.to_string()
+    );
+    for v in &c.totals.vat_breakdown {
+        let _ = writeln!(
+            out,
+            "  {:<82} {:>10}",
+            format!("VAT {}% on {}", v.rate, v.base),
+            v.vat.to_string()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:<82} {:>10}",
+        "incl. VAT",
+        c.totals.incl_vat.to_string()
+    );
+    let _ = writeln!(out, "\nalternatives:");
+    for a in &c.alternatives {
+        let mark = if a.selected { "*" } else { " " };
+        let _ = writeln!(
+            out,
+            " {mark} {:<44} {:>3} months  {:>10} excl.  {:>10} incl.",
+            a.name,
+            a.months,
+            a.excl_vat.to_string(),
+            a.incl_vat.to_string()
+        );
+    }
+    let _ = writeln!(out, "\nwhy:");
+    for e in &c.explanation {
+        let _ = writeln!(out, "  - {}", e.message);
+    }
+    let _ = writeln!(
+        out,
+        "\nclock: first sick day {}, start in week {}, waiting period ends {}",
+        c.timeline.first_sick_day, c.timeline.start_week, c.timeline.waiting_period_end
+    );
+    out
+}

@@ -1,0 +1,198 @@
+//! The result of pricing a case: what the API returns, what a quote freezes, what documents
+//! render. Amounts are [`Money`] (JSON strings); rates and quantities are decimal strings.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::money::Money;
+use crate::catalog::{Language, Unit};
+
+/// A priced case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Computation {
+    pub catalog: CatalogRef,
+    pub language: Language,
+    /// The date of the quote (it picked the catalog version).
+    pub quote_date: NaiveDate,
+    pub tier: ChosenTier,
+    /// The line items of the chosen tier, in order; a bundle adjustment comes last.
+    pub lines: Vec<Line>,
+    pub totals: Totals,
+    /// Every eligible tier priced the same way, the chosen one included, shortest first.
+    pub alternatives: Vec<Alternative>,
+    /// Which rule chose what, and why, in order.
+    pub explanation: Vec<Explanation>,
+    pub warnings: Vec<Warning>,
+    pub timeline: Timeline,
+}
+
+/// The catalog version a computation used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CatalogRef {
+    #[schema(example = "2024.1")]
+    pub version: String,
+    pub valid_from: NaiveDate,
+    /// SHA-256 of the catalog file.
+    pub hash: String,
+}
+
+/// How the tier was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// A tier rule recommended it.
+    Rule,
+    /// The recommended tier would run past the waiting period; this is the fallback.
+    Fallback,
+    /// The salesperson chose it (`tier` in the input).
+    Override,
+}
+
+/// The tier on the quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChosenTier {
+    #[schema(example = "m6")]
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// Months the trajectory runs (for the until-the-end tier: counted from the start date).
+    pub months: u32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// True for the tier that runs until the end of the waiting period.
+    pub until_waiting_period_end: bool,
+    pub selected_by: Selection,
+    /// The code of the tier the rules recommended (differs from `code` after an override).
+    pub recommended: String,
+    /// The phases of the trajectory, in plain words.
+    pub phases: Vec<String>,
+}
+
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// A catalog item.
+    Item,
+    /// The difference between the bundle price and the sum of the tier's standard parts.
+    BundleAdjustment,
+}
+
+/// One line of a quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Line {
+    /// The item code (for an adjustment: `bundle_adjustment`).
+    pub code: String,
+    pub kind: LineKind,
+    pub name: String,
+    pub description: String,
+    #[schema(value_type = String, example = "10.5")]
+    pub quantity: Decimal,
+    pub unit: Unit,
+    pub unit_price: Money,
+    /// BTW percentage.
+    #[schema(value_type = String, example = "21")]
+    pub vat_rate: Decimal,
+    /// Quantity × unit price, rounded to cents, excl. BTW.
+    pub amount: Money,
+    /// For a BTW-exempt line: the reason printed on the quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_exempt_reason: Option<String>,
+    /// Where the line comes from: `tier`, `rule:<id>`, `option` or `bundle`.
+    pub source: String,
+}
+
+/// The totals of a quote; they add up: `excl_vat` = Σ lines, `vat` = Σ breakdown,
+/// `incl_vat` = `excl_vat` + `vat`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Totals {
+    pub excl_vat: Money,
+    pub vat: Money,
+    pub incl_vat: Money,
+    /// One entry per BTW rate, highest rate first.
+    pub vat_breakdown: Vec<VatLine>,
+}
+
+/// The BTW at one rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VatLine {
+    #[schema(value_type = String, example = "21")]
+    pub rate: Decimal,
+    /// Sum of the lines at this rate, excl. BTW.
+    pub base: Money,
+    pub vat: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exempt_reason: Option<String>,
+}
+
+/// Another tier, priced the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Alternative {
+    pub code: String,
+    pub name: String,
+    pub months: u32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub excl_vat: Money,
+    pub vat: Money,
+    pub incl_vat: Money,
+    /// The tier the rules recommended.
+    pub recommended: bool,
+    /// The tier on the quote.
+    pub selected: bool,
+}
+
+/// One step of the reasoning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Explanation {
+    /// `tier_rule`, `fallback`, `override`, `not_eligible`, `line_rule`, `option`, `bundle`,
+    /// `waiting_period`.
+    pub code: String,
+    /// The rule that matched, where a rule did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The rule's condition as written, where a rule matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    pub message: String,
+}
+
+/// Something unusual that does not stop the quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Warning {
+    /// `early_start`, `late_start` or `started_before_quote`.
+    pub code: String,
+    pub message: String,
+}
+
+/// The legal clock of the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Timeline {
+    pub first_sick_day: NaiveDate,
+    /// The last day of the waiting period used for this quote.
+    pub waiting_period_end: NaiveDate,
+    /// First sick day + 104 weeks − 1 day.
+    pub statutory_waiting_period_end: NaiveDate,
+    /// True when the input gave a later waiting-period end.
+    pub waiting_period_extended: bool,
+    /// The week of sickness in which the trajectory starts.
+    pub start_week: u32,
+    pub trajectory_starts_on: NaiveDate,
+    pub trajectory_ends_on: NaiveDate,
+    /// Whole or partial months from the start to the end of the waiting period.
+    pub months_available: u32,
+    pub milestones: Vec<Milestone>,
+}
+
+/// A moment of the Wet verbetering poortwachter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Milestone {
+    pub week: u32,
+    pub date: NaiveDate,
+    /// `probleemanalyse`, `plan_van_aanpak`, `ziekmelding_uwv`, `eerstejaarsevaluatie`,
+    /// `wia_aanvraag`, `einde_wachttijd`.
+    pub code: String,
+    pub label: String,
+}

@@ -1,0 +1,16 @@
+//! The pricing core: circumstances, the legal clock, exact money and the computation.
+//! Pure: it reads a [`crate::catalog::CatalogSet`] and knows nothing of HTTP, storage or templates.
+
+mod circumstances;
+pub mod clock;
+mod computation;
+mod engine;
+mod error;
+mod messages;
+pub mod money;
+
+pub use circumstances::Circumstances;
+pub use computation::*;
+pub use engine::compute;
+pub use error::{FieldError, InputError};
+pub use money::Money;
