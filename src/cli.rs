@@ -6,8 +6,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::api::auth::Role;
+use crate::app::Application;
 use crate::catalog::{CatalogError, CatalogSet};
+use crate::config::{Overrides, Settings};
 use crate::pricing::{self, Circumstances, Computation};
+use crate::telemetry;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,6 +32,39 @@ pub enum Command {
     /// Work with the catalog files.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Start the HTTP server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides OFFERTE_BIND and the config file).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Database URL, `sqlite://...` or `postgres://...` (overrides DATABASE_URL).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// The catalog folder (overrides OFFERTE_PRICING_DIR).
+    #[arg(long)]
+    pub pricing_dir: Option<PathBuf>,
+    /// A config file (default: offerte.toml in the working folder, when present).
+    #[arg(long, env = "OFFERTE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a fresh random key; prints the key and the entry to configure.
+    New {
+        /// sales, finance or admin.
+        #[arg(long, value_parser = ["sales", "finance", "admin"])]
+        role: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,11 +103,53 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Quote(args)) => quote(&args),
         Some(Command::Catalog(CatalogCommand::Check { dir })) => check(&dir),
-        None => {
-            eprintln!("offerte: give a command; see `offerte --help`");
-            Ok(ExitCode::from(2))
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(ServeArgs::default()),
+        Some(Command::Openapi) => {
+            print!("{}", crate::api::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::ApiKey(ApiKeyCommand::New { role })) => {
+            let role = Role::parse(&role).context("unknown role")?;
+            let (key, entry) = crate::api::auth::new_key(role);
+            println!("key:   {key}");
+            println!("entry: {entry}");
+            eprintln!(
+                "Give the key to its user (it is shown only now). Configure the entry in OFFERTE_API_KEYS \
+                 (comma-separated) or in offerte.toml under api_keys."
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let overrides = Overrides {
+        bind: args.bind,
+        database_url: args.database_url,
+        pricing_dir: args.pricing_dir,
+    };
+    let (settings, warnings) = Settings::load(args.config.as_deref(), &env, &overrides)?;
+    let _guard = telemetry::init(settings.log_format);
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let app = match Application::build(settings).await {
+            Ok(app) => app,
+            Err(error) => {
+                // The catalog check's messages, or what else stopped the start.
+                tracing::error!("cannot start: {error:#}");
+                return Ok(ExitCode::FAILURE);
+            }
+        };
+        tracing::info!(port = app.port(), "listening; Swagger UI at /swagger-ui/");
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn load_catalog(dir: &Path) -> Result<Option<CatalogSet>> {

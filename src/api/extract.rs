@@ -1,0 +1,142 @@
+//! Request extractors that answer every mistake with a problem naming the field: JSON bodies
+//! (415 for another content type, 413 past the size limit, 400 with the JSON path for a malformed
+//! or mistyped body, 422 when a value is out of range) and query strings.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use std::future::{Ready, ready};
+use validator::Validate;
+
+use super::problem::ApiError;
+use crate::pricing::InputError;
+
+/// The body size limit in bytes, kept as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body, parsed with the path of any error, then validated.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json_body(req, payload);
+        Box::pin(async move {
+            let bytes = body.await?;
+            let value: T = parse_json(&bytes)?;
+            value
+                .validate()
+                .map_err(|e| ApiError::Invalid(InputError::from_validation(&e)))?;
+            Ok(JsonBody(value))
+        })
+    }
+}
+
+/// The raw bytes of a JSON body, after the content-type and size checks.
+pub struct JsonBytes(pub web::Bytes);
+
+impl FromRequest for JsonBytes {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json_body(req, payload);
+        Box::pin(async move { body.await.map(JsonBytes) })
+    }
+}
+
+/// Parses JSON, naming the path of the first error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        ApiError::BadRequest(InputError::from_serde(
+            &e.path().to_string(),
+            &e.inner().to_string(),
+        ))
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(InputError::from_serde("", &e.to_string())))?;
+    Ok(value)
+}
+
+fn read_json_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
+    let limit = req
+        .app_data::<web::Data<BodyLimit>>()
+        .map(|l| l.0)
+        .unwrap_or(64 * 1024);
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        })
+        .unwrap_or(false);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType("application/json"));
+        }
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::BadRequest(InputError::one(
+                    "",
+                    "unreadable_body",
+                    format!("the body could not be read: {e}"),
+                ))
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    })
+}
+
+/// A query string, parsed with the name of any parameter at fault. Unknown parameters are
+/// refused when `T` denies unknown fields.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        let deserializer = serde_urlencoded::Deserializer::new(pairs);
+        ready(
+            serde_path_to_error::deserialize(deserializer)
+                .map(QueryParams)
+                .map_err(|e| {
+                    let path = e.path().to_string();
+                    let message = e.inner().to_string();
+                    ApiError::BadRequest(InputError::from_serde(&path, &message))
+                }),
+        )
+    }
+}

@@ -1,0 +1,110 @@
+//! The HTTP face: actix handlers, keys and roles, problem+json errors, the OpenAPI contract.
+//! Handlers are thin: they read the request, call the core or a service, and answer.
+
+pub mod auth;
+pub mod catalog;
+pub mod extract;
+pub mod health;
+pub mod metrics;
+pub mod preview;
+pub mod problem;
+pub mod request_id;
+pub mod state;
+
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+
+use problem::{ApiError, problem_response};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "offerte",
+        description = "Prices and quotes tweede-spoor re-integration trajectories.\n\n\
+            Sales staff: click **Authorize**, paste your API key (without `Bearer`), then use \
+            **Try it out** on any operation. Amounts are strings with two decimals (euros); dates \
+            are `YYYY-MM-DD`. Every error is an RFC 9457 problem document whose `errors` name the \
+            field at fault by its JSON path.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerKeys),
+    tags(
+        (name = "quotes", description = "Price cases and manage quotes (role sales)"),
+        (name = "catalog", description = "The price list (public)"),
+        (name = "operations", description = "Health, readiness and metrics (public)"),
+    ),
+    components(schemas(problem::Problem, crate::pricing::FieldError))
+)]
+struct ApiDoc;
+
+/// Adds the API-key (bearer) security scheme.
+struct BearerKeys;
+
+impl utoipa::Modify for BearerKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.description = Some("An API key made with `offerte api-key new --role ROLE`.".into());
+        components.add_security_scheme("api_key", SecurityScheme::Http(bearer));
+    }
+}
+
+/// Registers every documented operation.
+pub fn services(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(preview::preview)
+                .service(catalog::get_catalog),
+        );
+}
+
+/// The OpenAPI document as served and committed: generated from the registered handlers, with
+/// public operations marked by an empty security list (`security: []`).
+pub fn openapi_json() -> String {
+    let (_, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(services)
+        .split_for_parts();
+    let mut value = serde_json::to_value(&spec).expect("the OpenAPI document serialises");
+    if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths
+            .values_mut()
+            .filter_map(|p| p.as_object_mut())
+            .flat_map(|p| p.values_mut())
+        {
+            if let Some(security) = operation.get_mut("security") {
+                if security == &serde_json::json!([{}]) {
+                    *security = serde_json::json!([]);
+                }
+            }
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("the OpenAPI document serialises");
+    text.push('\n');
+    text
+}
+
+/// The served OpenAPI document.
+pub struct OpenApiDocument(pub String);
+
+pub async fn serve_openapi(doc: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
+}
+
+/// Unknown routes answer 404 in the problem shape.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    problem_response(&ApiError::NotFound(format!(
+        "no operation {} {}",
+        req.method(),
+        req.path()
+    )))
+}

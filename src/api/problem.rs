@@ -1,0 +1,304 @@
+//! One error type for the API. Every failure leaves as an RFC 9457 `application/problem+json`
+//! body; a 500 says nothing internal while the log keeps the whole cause chain.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use utoipa::ToSchema;
+
+use crate::pricing::{FieldError, InputError};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:offerte:problem:validation",
+    "title": "The request is not valid",
+    "status": 422,
+    "detail": "circumstances.start_date: the trajectory would start on 2028-02-01, on or after the end of the waiting period (2028-01-02)",
+    "errors": [{"field": "circumstances.start_date", "code": "after_waiting_period", "message": "the trajectory would start on 2028-02-01, on or after the end of the waiting period (2028-01-02)"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The id of the request, also in the `x-request-id` header and the server log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The fields at fault, by JSON path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For a lifecycle conflict: the quote's current status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<String>,
+    /// For a lifecycle conflict: the moves allowed from the current status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+/// Everything an API operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body or query could not be read: malformed JSON, a wrong type, an unknown field.
+    #[error("{0}")]
+    BadRequest(InputError),
+    /// The input was read but its values are refused (ranges, dates, codes).
+    #[error("{0}")]
+    Invalid(InputError),
+    #[error("an API key is required: send `Authorization: Bearer <key>`")]
+    Unauthorized,
+    #[error("this key's role may not use this operation (needs {0})")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    NotFound(String),
+    /// A state or uniqueness conflict.
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        current_status: Option<String>,
+        allowed: Option<Vec<String>>,
+    },
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("send the body as {0}")]
+    UnsupportedMediaType(&'static str),
+    #[error("{0}")]
+    NotAcceptable(String),
+    #[error("too many requests; try again in {0} seconds")]
+    TooManyRequests(u64),
+    #[error("the service is not ready: {0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn conflict(detail: impl Into<String>) -> ApiError {
+        ApiError::Conflict {
+            detail: detail.into(),
+            current_status: None,
+            allowed: None,
+        }
+    }
+
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => ("bad-request", "The request could not be read"),
+            ApiError::Invalid(_) => ("validation", "The request is not valid"),
+            ApiError::Unauthorized => ("unauthorized", "Authentication required"),
+            ApiError::Forbidden(_) => ("forbidden", "Not allowed for this role"),
+            ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::Conflict { .. } => ("conflict", "Conflict"),
+            ApiError::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
+            ApiError::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
+            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    /// The problem document for this error (without the request id, which the middleware adds).
+    pub fn problem(&self) -> Problem {
+        let (kind, title) = self.kind();
+        let (errors, current_status, allowed) = match self {
+            ApiError::BadRequest(e) | ApiError::Invalid(e) => (e.errors.clone(), None, None),
+            ApiError::Conflict {
+                current_status,
+                allowed,
+                ..
+            } => (Vec::new(), current_status.clone(), allowed.clone()),
+            _ => (Vec::new(), None, None),
+        };
+        Problem {
+            kind: format!("urn:offerte:problem:{kind}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail: self.to_string(),
+            request_id: None,
+            errors,
+            current_status,
+            allowed,
+        }
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> Self {
+        ApiError::Invalid(e)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            // The body says nothing internal; the log keeps the chain (with the request id,
+            // from the request's span).
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if matches!(self, ApiError::Unauthorized) {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if let ApiError::TooManyRequests(seconds) = self {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(self.problem())
+    }
+}
+
+/// A problem body as a response, for places outside handlers (default service, middleware).
+pub fn problem_response(error: &ApiError) -> HttpResponse {
+    error.error_response()
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.title, self.detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_maps_to_its_status() {
+        let input = InputError::one("x", "c", "m");
+        let cases: Vec<(ApiError, u16)> = vec![
+            (ApiError::BadRequest(input.clone()), 400),
+            (ApiError::Invalid(input), 422),
+            (ApiError::Unauthorized, 401),
+            (ApiError::Forbidden("sales"), 403),
+            (ApiError::NotFound("x".into()), 404),
+            (ApiError::conflict("x"), 409),
+            (ApiError::PayloadTooLarge(10), 413),
+            (ApiError::UnsupportedMediaType("application/json"), 415),
+            (ApiError::NotAcceptable("x".into()), 406),
+            (ApiError::TooManyRequests(6), 429),
+            (ApiError::Unavailable("db".into()), 503),
+            (ApiError::Internal(anyhow::anyhow!("secret detail")), 500),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.status_code().as_u16(), status, "{error:?}");
+            assert_eq!(error.problem().status, status);
+        }
+    }
+
+    #[test]
+    fn internal_errors_say_nothing_internal() {
+        let error = ApiError::Internal(anyhow::anyhow!("password=hunter2 in table quotes"));
+        let problem = error.problem();
+        assert!(!problem.detail.contains("hunter2"));
+        assert_eq!(problem.detail, "internal error");
+    }
+}
+
+/// Errors of every operation that needs an API key.
+#[derive(utoipa::IntoResponses)]
+pub enum AuthErrors {
+    /// No key, or an unknown key.
+    #[response(
+        status = 401,
+        description = "Missing or unknown API key",
+        content_type = "application/problem+json"
+    )]
+    Unauthorized(Problem),
+    /// The key's role may not use this operation.
+    #[response(
+        status = 403,
+        description = "The key's role may not use this operation",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+}
+
+/// Errors of every operation that reads a JSON body.
+#[derive(utoipa::IntoResponses)]
+pub enum BodyErrors {
+    /// Malformed JSON, a wrong type or an unknown field; `errors` names the field.
+    #[response(
+        status = 400,
+        description = "The body could not be read: malformed JSON, a wrong type or an unknown field",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(Problem),
+    /// The body is larger than the configured limit.
+    #[response(
+        status = 413,
+        description = "The body is larger than the configured limit",
+        content_type = "application/problem+json"
+    )]
+    TooLarge(Problem),
+    /// The body is not `application/json`.
+    #[response(
+        status = 415,
+        description = "The body is not application/json",
+        content_type = "application/problem+json"
+    )]
+    UnsupportedMediaType(Problem),
+    /// A value is refused (range, date, code); `errors` names the field.
+    #[response(
+        status = 422,
+        description = "A value is refused; `errors` names the field and the reason",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// Errors of an operation with query parameters.
+#[derive(utoipa::IntoResponses)]
+pub enum QueryErrors {
+    /// A query parameter could not be read or is unknown; `errors` names it.
+    #[response(
+        status = 400,
+        description = "A query parameter could not be read or is unknown",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(Problem),
+    /// A query parameter's value is refused; `errors` names it.
+    #[response(
+        status = 422,
+        description = "A query parameter's value is refused",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// The error every operation can end in.
+#[derive(utoipa::IntoResponses)]
+pub enum ServerErrors {
+    /// An unexpected failure; the body says nothing internal and carries the request id.
+    #[response(
+        status = 500,
+        description = "Unexpected failure; the body carries the request id for the log",
+        content_type = "application/problem+json"
+    )]
+    Internal(Problem),
+}

@@ -1,0 +1,109 @@
+//! Wiring: settings → catalog, keys, server. `Application::build` binds its own listener (port
+//! 0 allowed) and reports the port, so tests run exactly the production wiring.
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, http, web};
+use anyhow::{Context, Result};
+use std::net::TcpListener;
+use std::sync::Arc;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::api::{self, auth::Keys, extract::BodyLimit, metrics::Metrics, state::AppState};
+use crate::catalog::CatalogSet;
+use crate::config::Settings;
+use crate::telemetry::RequestSpan;
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application> {
+        let catalogs = CatalogSet::load_dir(&settings.pricing_dir).with_context(|| {
+            format!(
+                "loading the catalog from {}",
+                settings.pricing_dir.display()
+            )
+        })?;
+        let keys = web::Data::new(Keys(settings.keys()?));
+        if keys.0.is_empty() {
+            tracing::warn!(
+                "no API keys configured: only public operations can be used (see `offerte api-key new`)"
+            );
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let body_limit = web::Data::new(BodyLimit(settings.body_limit));
+        let origins = settings.cors_origins.clone();
+        let openapi = web::Data::new(api::OpenApiDocument(api::openapi_json()));
+        let metrics = web::Data::new(Metrics::default());
+        let state = web::Data::new(AppState {
+            catalogs: Arc::new(catalogs),
+            settings,
+        });
+
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .app_data(state.clone())
+                .app_data(keys.clone())
+                .app_data(body_limit.clone())
+                .app_data(metrics.clone())
+                .app_data(openapi.clone())
+                .wrap(from_fn(api::request_id::stamp))
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(cors(&origins))
+                .wrap(from_fn(api::metrics::track))
+                .into_utoipa_app()
+                .configure(api::services)
+                .split_for_parts();
+            app.route("/openapi.json", web::get().to(api::serve_openapi))
+                .route(
+                    "/swagger-ui",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header((http::header::LOCATION, "/swagger-ui/"))
+                            .finish()
+                    }),
+                )
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::from("/openapi.json")))
+                .default_service(web::to(api::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until SIGTERM or SIGINT; in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// CORS for the configured origins only; none by default.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            http::header::CONTENT_TYPE,
+            http::header::AUTHORIZATION,
+            http::header::ACCEPT,
+        ])
+        .expose_headers(["x-request-id", "retry-after", "location"])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}

@@ -1,0 +1,259 @@
+//! Typed, layered settings: built-in defaults, then an optional `offerte.toml`, then
+//! `OFFERTE_`-prefixed environment variables (and `DATABASE_URL`), then command-line flags.
+//! Unknown keys in the file are an error; unknown `OFFERTE_` variables are reported.
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::api::auth::ApiKey;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on (`OFFERTE_BIND`).
+    pub bind: String,
+    /// `sqlite://path` or `postgres://...` (`DATABASE_URL` or `OFFERTE_DATABASE_URL`).
+    pub database_url: String,
+    /// The catalog folder (`OFFERTE_PRICING_DIR`).
+    pub pricing_dir: PathBuf,
+    /// The document templates folder (`OFFERTE_TEMPLATES_DIR`).
+    pub templates_dir: PathBuf,
+    /// Origins allowed to call the API from a browser (`OFFERTE_CORS_ORIGINS`, comma-separated).
+    pub cors_origins: Vec<String>,
+    /// Largest accepted request body in bytes (`OFFERTE_BODY_LIMIT`).
+    pub body_limit: usize,
+    /// API keys as `role:sha256hex` (`OFFERTE_API_KEYS`, comma-separated).
+    pub api_keys: Vec<String>,
+    /// Prefix of quote numbers (`OFFERTE_NUMBER_PREFIX`).
+    pub number_prefix: String,
+    /// `text` or `json` (`OFFERTE_LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// Seconds between sweeps that expire quotes past their validity (`OFFERTE_SWEEP_SECONDS`).
+    pub sweep_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://data/offerte.db".into(),
+            pricing_dir: "pricing".into(),
+            templates_dir: "templates".into(),
+            cors_origins: Vec::new(),
+            body_limit: 64 * 1024,
+            api_keys: Vec::new(),
+            number_prefix: "OFF".into(),
+            log_format: LogFormat::Text,
+            sweep_seconds: 3600,
+        }
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub bind: Option<String>,
+    pub database_url: Option<String>,
+    pub pricing_dir: Option<PathBuf>,
+}
+
+/// Environment variables the service reads besides the settings (they are not reported).
+const OTHER_VARIABLES: &[&str] = &["OFFERTE_CONFIG", "OFFERTE_LOG"];
+
+impl Settings {
+    /// Loads the layers. `file` is the config file to read (an explicit one must exist;
+    /// `offerte.toml` in the working folder is read when present). Returns the settings and
+    /// any warnings (unknown environment variables).
+    pub fn load(
+        file: Option<&Path>,
+        env: &BTreeMap<String, String>,
+        overrides: &Overrides,
+    ) -> Result<(Settings, Vec<String>)> {
+        let mut settings = match file {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new("offerte.toml").is_file() => {
+                Self::from_file(Path::new("offerte.toml"))?
+            }
+            None => Settings::default(),
+        };
+        let warnings = settings.apply_env(env)?;
+        if let Some(bind) = &overrides.bind {
+            settings.bind.clone_from(bind);
+        }
+        if let Some(url) = &overrides.database_url {
+            settings.database_url.clone_from(url);
+        }
+        if let Some(dir) = &overrides.pricing_dir {
+            settings.pricing_dir.clone_from(dir);
+        }
+        settings.keys()?;
+        Ok((settings, warnings))
+    }
+
+    fn from_file(path: &Path) -> Result<Settings> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        let deserializer = toml::Deserializer::parse(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            anyhow::anyhow!("{}: {}: {}", path.display(), e.path(), e.inner().message())
+        })
+    }
+
+    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<Vec<String>> {
+        let mut warnings = Vec::new();
+        let list = |v: &str| -> Vec<String> {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        if let Some(url) = env.get("DATABASE_URL") {
+            self.database_url.clone_from(url);
+        }
+        for (name, value) in env.iter().filter(|(k, _)| k.starts_with("OFFERTE_")) {
+            match name.as_str() {
+                "OFFERTE_BIND" => self.bind.clone_from(value),
+                "OFFERTE_DATABASE_URL" => self.database_url.clone_from(value),
+                "OFFERTE_PRICING_DIR" => self.pricing_dir = value.into(),
+                "OFFERTE_TEMPLATES_DIR" => self.templates_dir = value.into(),
+                "OFFERTE_CORS_ORIGINS" => self.cors_origins = list(value),
+                "OFFERTE_BODY_LIMIT" => self.body_limit = number(name, value)?,
+                "OFFERTE_API_KEYS" => self.api_keys = list(value),
+                "OFFERTE_NUMBER_PREFIX" => self.number_prefix.clone_from(value),
+                "OFFERTE_LOG_FORMAT" => {
+                    self.log_format = match value.as_str() {
+                        "json" => LogFormat::Json,
+                        "text" => LogFormat::Text,
+                        other => bail!("{name}: `{other}` is not a log format (text or json)"),
+                    }
+                }
+                "OFFERTE_SWEEP_SECONDS" => self.sweep_seconds = number(name, value)?,
+                other if OTHER_VARIABLES.contains(&other) || other.starts_with("OFFERTE_TEST_") => {
+                }
+                other => warnings.push(format!("unknown configuration variable {other} (ignored)")),
+            }
+        }
+        Ok(warnings)
+    }
+
+    /// The configured API keys, parsed.
+    pub fn keys(&self) -> Result<Vec<ApiKey>> {
+        self.api_keys
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                ApiKey::parse(entry).map_err(|e| anyhow::anyhow!("api_keys[{i}]: {e}"))
+            })
+            .collect()
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{name}: `{value}` is not a number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("offerte.toml");
+        std::fs::write(
+            &file,
+            "bind = \"0.0.0.0:9000\"\nnumber_prefix = \"WP\"\nbody_limit = 1000\n",
+        )
+        .unwrap();
+        let (s, warnings) = Settings::load(
+            Some(&file),
+            &env(&[
+                ("OFFERTE_BODY_LIMIT", "2000"),
+                (
+                    "OFFERTE_CORS_ORIGINS",
+                    "https://a.example, https://b.example",
+                ),
+            ]),
+            &Overrides {
+                bind: Some("127.0.0.1:1".into()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(s.bind, "127.0.0.1:1", "flag beats file");
+        assert_eq!(s.number_prefix, "WP", "file beats default");
+        assert_eq!(s.body_limit, 2000, "environment beats file");
+        assert_eq!(
+            s.cors_origins,
+            vec!["https://a.example", "https://b.example"]
+        );
+        assert_eq!(s.database_url, "sqlite://data/offerte.db", "default stays");
+    }
+
+    #[test]
+    fn unknown_keys_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("offerte.toml");
+        std::fs::write(&file, "bnd = \"x\"\n").unwrap();
+        let error = Settings::load(Some(&file), &env(&[]), &Overrides::default()).unwrap_err();
+        assert!(error.to_string().contains("bnd"), "{error}");
+        let (_, warnings) =
+            Settings::load(None, &env(&[("OFFERTE_BIDN", "x")]), &Overrides::default()).unwrap();
+        assert_eq!(
+            warnings,
+            vec!["unknown configuration variable OFFERTE_BIDN (ignored)"]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(
+            Settings::load(
+                None,
+                &env(&[("OFFERTE_BODY_LIMIT", "lots")]),
+                &Overrides::default()
+            )
+            .is_err()
+        );
+        assert!(
+            Settings::load(
+                None,
+                &env(&[("OFFERTE_API_KEYS", "boss:00")]),
+                &Overrides::default()
+            )
+            .is_err()
+        );
+        assert!(
+            Settings::load(
+                None,
+                &env(&[("OFFERTE_LOG_FORMAT", "xml")]),
+                &Overrides::default()
+            )
+            .is_err()
+        );
+    }
+}
