@@ -79,10 +79,10 @@ pub fn openapi_json() -> String {
             .filter_map(|p| p.as_object_mut())
             .flat_map(|p| p.values_mut())
         {
-            if let Some(security) = operation.get_mut("security") {
-                if security == &serde_json::json!([{}]) {
-                    *security = serde_json::json!([]);
-                }
+            if let Some(security) = operation.get_mut("security")
+                && security == &serde_json::json!([{}])
+            {
+                *security = serde_json::json!([]);
             }
         }
     }
