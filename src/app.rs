@@ -15,6 +15,8 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::api::{self, auth::Keys, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::catalog::CatalogSet;
 use crate::config::Settings;
+use crate::quotes::service::Now;
+use crate::store::Store;
 use crate::telemetry::RequestSpan;
 
 /// A built, bound, not yet running service.
@@ -37,6 +39,10 @@ impl Application {
                 "no API keys configured: only public operations can be used (see `offerte api-key new`)"
             );
         }
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
+        spawn_expiry_sweep(store.clone(), settings.sweep_seconds);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -47,6 +53,7 @@ impl Application {
         let state = web::Data::new(AppState {
             catalogs: Arc::new(catalogs),
             settings,
+            store,
         });
 
         let server = HttpServer::new(move || {
@@ -106,4 +113,20 @@ fn cors(origins: &[String]) -> Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
+}
+
+/// Expires sent quotes past their validity date, every `seconds` (reads expire them too).
+fn spawn_expiry_sweep(store: Store, seconds: u64) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
+        loop {
+            interval.tick().await;
+            let now = Now::current();
+            match store.expire_due(now.today, now.at).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "expiry sweep"),
+                Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
+            }
+        }
+    });
 }

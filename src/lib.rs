@@ -9,4 +9,6 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod pricing;
+pub mod quotes;
+pub mod store;
 pub mod telemetry;

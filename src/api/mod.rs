@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod preview;
 pub mod problem;
+pub mod quotes;
 pub mod request_id;
 pub mod state;
 
@@ -60,6 +61,13 @@ pub fn services(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .service(preview::preview)
+                .service(quotes::create_quote)
+                .service(quotes::list_quotes)
+                .service(quotes::get_quote)
+                .service(quotes::update_quote)
+                .service(quotes::transition_quote)
+                .service(quotes::revise_quote)
+                .service(quotes::quote_events)
                 .service(catalog::get_catalog),
         );
 }

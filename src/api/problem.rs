@@ -302,3 +302,79 @@ pub enum ServerErrors {
     )]
     Internal(Problem),
 }
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::quotes::lifecycle::TransitionError;
+        use crate::store::StoreError;
+        let statuses = |list: &[crate::quotes::lifecycle::Status]| {
+            list.iter().map(|s| s.as_str().to_string()).collect()
+        };
+        match error {
+            StoreError::NotFound(id) => ApiError::NotFound(format!("no quote with id {id}")),
+            StoreError::Transition(TransitionError::NotAllowed { from, to, allowed }) => {
+                ApiError::Conflict {
+                    detail: TransitionError::NotAllowed {
+                        from,
+                        to,
+                        allowed: allowed.clone(),
+                    }
+                    .to_string(),
+                    current_status: Some(from.as_str().into()),
+                    allowed: Some(statuses(&allowed)),
+                }
+            }
+            StoreError::Transition(TransitionError::ReasonRequired) => ApiError::Invalid(
+                InputError::one("reason", "required", "declining needs a reason"),
+            ),
+            e @ (StoreError::NotDraft(status) | StoreError::NotRevisable(status)) => {
+                ApiError::Conflict {
+                    detail: e.to_string(),
+                    current_status: Some(status.as_str().into()),
+                    allowed: Some(statuses(status.allowed_moves())),
+                }
+            }
+            StoreError::IdempotencyMismatch => ApiError::Invalid(InputError::one(
+                "Idempotency-Key",
+                "idempotency_key_reused",
+                "this Idempotency-Key was used before with a different body",
+            )),
+            e @ StoreError::Constraint(_) => ApiError::conflict(e.to_string()),
+            StoreError::Db(e) => ApiError::Internal(anyhow::Error::new(e).context("database")),
+            StoreError::Data(e) => ApiError::Internal(e.context("stored data")),
+        }
+    }
+}
+
+impl From<crate::quotes::service::ServiceError> for ApiError {
+    fn from(error: crate::quotes::service::ServiceError) -> Self {
+        match error {
+            crate::quotes::service::ServiceError::Input(e) => ApiError::Invalid(e),
+            crate::quotes::service::ServiceError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The 404 of operations on one quote.
+#[derive(utoipa::IntoResponses)]
+pub enum NotFoundError {
+    /// No quote with this id.
+    #[response(
+        status = 404,
+        description = "No quote with this id",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+}
+
+/// The 409 of lifecycle operations.
+#[derive(utoipa::IntoResponses)]
+pub enum ConflictError {
+    /// The quote's status does not allow this; `current_status` and `allowed` say what does.
+    #[response(
+        status = 409,
+        description = "The quote's status does not allow this; `current_status` and `allowed` say what does",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+}

@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use crate::catalog::CatalogSet;
 use crate::config::Settings;
+use crate::store::Store;
 
 /// Shared, read-only state of the running service.
 pub struct AppState {
     pub catalogs: Arc<CatalogSet>,
     pub settings: Settings,
+    pub store: Store,
 }
 
 /// Today's date where the service runs (the default start and quote date).

@@ -1,0 +1,55 @@
+-- Quotes, their numbering and their events. Same order and content as ../postgres; SQLite keeps
+-- money as TEXT ("1975.00"), dates and timestamps as ISO TEXT, ids as TEXT.
+CREATE TABLE quote_counters (
+    prefix TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    CONSTRAINT quote_counters_pkey PRIMARY KEY (prefix, year)
+);
+
+CREATE TABLE quotes (
+    id TEXT NOT NULL CONSTRAINT quotes_pkey PRIMARY KEY,
+    number TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    language TEXT NOT NULL,
+    employer_name TEXT NOT NULL,
+    employer TEXT NOT NULL,
+    employee TEXT NOT NULL,
+    circumstances TEXT NOT NULL,
+    computation TEXT NOT NULL,
+    catalog_version TEXT NOT NULL,
+    catalog_hash TEXT NOT NULL,
+    tier_code TEXT NOT NULL,
+    excl_vat TEXT NOT NULL,
+    vat TEXT NOT NULL,
+    incl_vat TEXT NOT NULL,
+    valid_until TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by_role TEXT NOT NULL,
+    created_by_key TEXT NOT NULL,
+    supersedes TEXT NULL CONSTRAINT quotes_supersedes_fkey REFERENCES quotes (id),
+    superseded_by TEXT NULL,
+    decided_at TEXT NULL,
+    idempotency_key TEXT NULL,
+    idempotency_hash TEXT NULL,
+    CONSTRAINT quotes_number_revision_key UNIQUE (number, revision),
+    CONSTRAINT quotes_idempotency_key_key UNIQUE (idempotency_key),
+    CONSTRAINT quotes_status_check CHECK (status IN ('draft', 'sent', 'accepted', 'declined', 'withdrawn', 'expired', 'superseded'))
+);
+CREATE INDEX quotes_created_at_idx ON quotes (created_at);
+CREATE INDEX quotes_status_valid_until_idx ON quotes (status, valid_until);
+
+CREATE TABLE quote_events (
+    id INTEGER NOT NULL CONSTRAINT quote_events_pkey PRIMARY KEY AUTOINCREMENT,
+    quote_id TEXT NOT NULL CONSTRAINT quote_events_quote_id_fkey REFERENCES quotes (id),
+    from_status TEXT NULL,
+    to_status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    role TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    reason TEXT NULL,
+    document_sha256 TEXT NULL
+);
+CREATE INDEX quote_events_quote_id_idx ON quote_events (quote_id, id);

@@ -1,0 +1,333 @@
+//! Quotes: create, list, read, edit drafts, move through the lifecycle, revise, events.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{NaiveDate, NaiveTime};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::auth::{Auth, Caller, SalesRole};
+use super::extract::{JsonBody, JsonBytes, QueryParams, parse_json};
+use super::metrics::Metrics;
+use super::problem::{
+    ApiError, AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
+};
+use super::state::AppState;
+use crate::pricing::InputError;
+use crate::quotes::lifecycle::Status;
+use crate::quotes::model::{
+    Actor, Event, NewQuoteBody, Quote, QuoteChanges, QuotePage, TransitionBody,
+};
+use crate::quotes::service::{self, Now};
+use crate::store::ListFilter;
+
+impl From<&Caller> for Actor {
+    fn from(caller: &Caller) -> Actor {
+        Actor {
+            role: caller.role.as_str().into(),
+            key_id: caller.key_id.clone(),
+        }
+    }
+}
+
+/// A quote id from the path; anything that is not a UUID is no quote.
+pub fn quote_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text)
+        .map_err(|_| ApiError::NotFound(format!("no quote with id `{text}` (ids are UUIDs)")))
+}
+
+/// Create a draft quote.
+///
+/// Prices the circumstances with the catalog in force on the quote date and stores the result
+/// with the next number. With an `Idempotency-Key` header, a retried request returns the quote
+/// the first one made (header `Idempotent-Replayed: true`) instead of a second quote.
+#[utoipa::path(
+    tag = "quotes",
+    request_body(content = NewQuoteBody, content_type = "application/json", example = json!({
+        "employer": {"company_name": "Bakkerij De Korenschoof B.V.", "kvk_number": "12345678", "contact_person": "J. de Vries",
+                     "email": "hr@korenschoof.example", "phone": "030 123 45 67",
+                     "address": {"street": "Stationsplein 1", "postal_code": "3511 ED", "city": "Utrecht"}},
+        "employee": {"reference": "PV-0412", "hours_per_week": 32, "job_title": "Baker"},
+        "circumstances": {"first_sick_day": "2026-01-05", "start_date": "2026-12-01", "readiness": "ready_with_support"}
+    })),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (max 200); a retry with the same key and body returns the first result")),
+    responses(
+        (status = 201, description = "Created; `Location` points at the quote", body = Quote,
+         headers(("Location" = String, description = "URL of the new quote"))),
+        (status = 200, description = "A replay of an earlier request with the same Idempotency-Key", body = Quote),
+        AuthErrors, BodyErrors, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/quotes")]
+pub async fn create_quote(
+    auth: Auth<SalesRole>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+    body: JsonBytes,
+) -> Result<HttpResponse, ApiError> {
+    let input: NewQuoteBody = parse_json(&body.0)?;
+    validator::Validate::validate(&input)
+        .map_err(|e| ApiError::Invalid(InputError::from_validation(&e)))?;
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    ApiError::BadRequest(InputError::one(
+                        "Idempotency-Key",
+                        "invalid",
+                        "1 to 200 visible ASCII characters",
+                    ))
+                })
+        })
+        .transpose()?;
+    let hash = hex::encode(Sha256::digest(&body.0));
+    let created = service::create(
+        &state.catalogs,
+        &state.store,
+        &state.settings.number_prefix,
+        &input,
+        &Actor::from(&auth.caller),
+        Now::current(),
+        key.map(|k| (k, hash.as_str())),
+    )
+    .await?;
+    metrics.quote_computed();
+    let location = format!("/api/v1/quotes/{}", created.quote.id);
+    let mut response = if created.replayed {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::Created()
+    };
+    response.insert_header((header::LOCATION, location));
+    if created.replayed {
+        response.insert_header(("idempotent-replayed", "true"));
+    }
+    Ok(response.json(created.quote))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only quotes in this status (`superseded` shows replaced revisions).
+    pub status: Option<Status>,
+    /// Only this number, e.g. `OFF-2026-00042`.
+    pub number: Option<String>,
+    /// Employer company name contains this (case-insensitive).
+    pub employer: Option<String>,
+    /// Created on or after this date.
+    pub created_from: Option<NaiveDate>,
+    /// Created on or before this date.
+    pub created_to: Option<NaiveDate>,
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1)]
+    pub page: Option<u32>,
+    /// Quotes per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u32>,
+}
+
+/// List quotes (the latest revision of each), newest first.
+#[utoipa::path(
+    tag = "quotes",
+    params(ListQuery),
+    responses((status = 200, description = "A page of quotes", body = QuotePage), AuthErrors, QueryErrors, ServerErrors),
+    security(("api_key" = []))
+)]
+#[get("/quotes")]
+pub async fn list_quotes(
+    _auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    query: QueryParams<ListQuery>,
+) -> Result<web::Json<QuotePage>, ApiError> {
+    let q = query.0;
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(20);
+    if page == 0 || page > 1_000_000 {
+        return Err(ApiError::Invalid(InputError::one(
+            "page",
+            "range",
+            "must be from 1 to 1000000",
+        )));
+    }
+    if !(1..=100).contains(&per_page) {
+        return Err(ApiError::Invalid(InputError::one(
+            "per_page",
+            "range",
+            "must be from 1 to 100",
+        )));
+    }
+    let start_of = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+    let filter = ListFilter {
+        status: q.status,
+        number: q.number,
+        employer: q.employer,
+        created_from: q.created_from.map(start_of),
+        created_before: q.created_to.and_then(|d| d.succ_opt()).map(start_of),
+        limit: i64::from(per_page),
+        offset: i64::from(page - 1) * i64::from(per_page),
+    };
+    let (items, total) = state.store.list(&filter).await?;
+    Ok(web::Json(QuotePage {
+        items,
+        page,
+        per_page,
+        total,
+    }))
+}
+
+/// Read one quote (any revision), exactly as it was quoted.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id")),
+    responses((status = 200, description = "The quote", body = Quote), AuthErrors, NotFoundError, ServerErrors),
+    security(("api_key" = []))
+)]
+#[get("/quotes/{id}")]
+pub async fn get_quote(
+    _auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<web::Json<Quote>, ApiError> {
+    let id = quote_id(&id)?;
+    let now = Now::current();
+    let quote = state
+        .store
+        .get(id, now.today, now.at)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
+    Ok(web::Json(quote))
+}
+
+/// Edit a draft: replace the employer, the employee or the circumstances (then it is priced again).
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id")),
+    request_body(content = QuoteChanges, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The edited draft", body = Quote),
+        AuthErrors, BodyErrors, NotFoundError, ConflictError, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[patch("/quotes/{id}")]
+pub async fn update_quote(
+    auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<QuoteChanges>,
+) -> Result<web::Json<Quote>, ApiError> {
+    let id = quote_id(&id)?;
+    let quote = service::update(
+        &state.catalogs,
+        &state.store,
+        id,
+        &body.0,
+        &Actor::from(&auth.caller),
+        Now::current(),
+    )
+    .await?;
+    Ok(web::Json(quote))
+}
+
+/// Move a quote through its life: `draft` → `sent` → `accepted` | `declined` (reason
+/// required); `draft` or `sent` → `withdrawn`. Any other move is a 409 naming the current
+/// status and the allowed moves.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id")),
+    request_body(content = TransitionBody, content_type = "application/json", example = json!({"to": "sent"})),
+    responses(
+        (status = 200, description = "The quote in its new status", body = Quote),
+        AuthErrors, BodyErrors, NotFoundError, ConflictError, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/quotes/{id}/transitions")]
+pub async fn transition_quote(
+    auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<TransitionBody>,
+) -> Result<web::Json<Quote>, ApiError> {
+    let id = quote_id(&id)?;
+    let now = Now::current();
+    let body = body.0;
+    let quote = state
+        .store
+        .transition(
+            id,
+            body.to,
+            body.reason.as_deref(),
+            &Actor::from(&auth.caller),
+            now.today,
+            now.at,
+            None,
+        )
+        .await?;
+    Ok(web::Json(quote))
+}
+
+/// Make a new revision of a draft or sent quote, optionally with changes; it is priced against
+/// the catalog in force today. The old revision becomes `superseded` and stays readable.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The id of the revision to replace")),
+    request_body(content = QuoteChanges, content_type = "application/json", example = json!({})),
+    responses(
+        (status = 201, description = "The new revision", body = Quote, headers(("Location" = String, description = "URL of the new revision"))),
+        AuthErrors, BodyErrors, NotFoundError, ConflictError, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/quotes/{id}/revisions")]
+pub async fn revise_quote(
+    auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+    id: web::Path<String>,
+    body: JsonBody<QuoteChanges>,
+) -> Result<HttpResponse, ApiError> {
+    let id = quote_id(&id)?;
+    let quote = service::revise(
+        &state.catalogs,
+        &state.store,
+        id,
+        &body.0,
+        &Actor::from(&auth.caller),
+        Now::current(),
+    )
+    .await?;
+    metrics.quote_computed();
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/quotes/{}", quote.id)))
+        .json(quote))
+}
+
+/// Every step in the quote's life, oldest first.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id")),
+    responses((status = 200, description = "The events", body = Vec<Event>), AuthErrors, NotFoundError, ServerErrors),
+    security(("api_key" = []))
+)]
+#[get("/quotes/{id}/events")]
+pub async fn quote_events(
+    _auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<Event>>, ApiError> {
+    let id = quote_id(&id)?;
+    if state.store.fetch(id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no quote with id {id}")));
+    }
+    Ok(web::Json(state.store.events(id).await?))
+}

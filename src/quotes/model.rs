@@ -1,0 +1,277 @@
+//! The quote record and the bodies that make and change it. The employee is kept minimal:
+//! a reference, hours and a job title; nothing medical, no BSN.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use super::lifecycle::Status;
+use crate::pricing::{Circumstances, Computation};
+
+/// Any printable text of 1 to 200 characters (`<`, `{`, `#` are fine: rendering copes).
+pub fn text_200(value: &str) -> Result<(), ValidationError> {
+    let count = value.chars().count();
+    if value.trim().is_empty() {
+        return Err(ValidationError::new("required").with_message("must not be empty".into()));
+    }
+    if count > 200 {
+        return Err(ValidationError::new("length")
+            .with_message(format!("at most 200 characters (has {count})").into()));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ValidationError::new("printable")
+            .with_message("must not contain control characters".into()));
+    }
+    Ok(())
+}
+
+fn valid_kvk(value: &str) -> Result<(), ValidationError> {
+    if value.len() == 8 && value.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("kvk").with_message("a KvK number is exactly 8 digits".into()))
+    }
+}
+
+fn valid_phone(value: &str) -> Result<(), ValidationError> {
+    let ok = (6..=20).contains(&value.chars().count())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        && value.chars().any(|c| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("phone")
+            .with_message("6 to 20 of digits, spaces, +, - and ()".into()))
+    }
+}
+
+fn valid_email(value: &str) -> Result<(), ValidationError> {
+    let ok = value.chars().count() <= 200
+        && !value.chars().any(|c| c.is_control() || c.is_whitespace())
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("email").with_message("not a valid e-mail address".into()))
+    }
+}
+
+/// A reference must not be a citizen service number (BSN: 9 digits passing the 11-test).
+fn valid_reference(value: &str) -> Result<(), ValidationError> {
+    text_200(value)?;
+    let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
+    let only_digits = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '.');
+    if only_digits && digits.len() == 9 {
+        let sum: i64 = digits
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                if i == 8 {
+                    -i64::from(*d)
+                } else {
+                    i64::from(*d) * (9 - i as i64)
+                }
+            })
+            .sum();
+        if sum % 11 == 0 {
+            return Err(ValidationError::new("bsn").with_message(
+                "this looks like a BSN; use the employer's own reference or initials instead"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The employer's address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    #[validate(custom(function = "text_200"))]
+    #[schema(max_length = 200, example = "Stationsplein 1")]
+    pub street: String,
+    #[validate(custom(function = "text_200"))]
+    #[schema(max_length = 200, example = "3511 ED")]
+    pub postal_code: String,
+    #[validate(custom(function = "text_200"))]
+    #[schema(max_length = 200, example = "Utrecht")]
+    pub city: String,
+}
+
+/// The employer: who receives and pays the quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Employer {
+    #[validate(custom(function = "text_200"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Bakkerij De Korenschoof B.V."
+    )]
+    pub company_name: String,
+    /// 8 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "valid_kvk"))]
+    #[schema(pattern = "^[0-9]{8}$", example = "12345678")]
+    pub kvk_number: Option<String>,
+    #[validate(custom(function = "text_200"))]
+    #[schema(min_length = 1, max_length = 200, example = "J. de Vries")]
+    pub contact_person: String,
+    #[validate(custom(function = "valid_email"))]
+    #[schema(max_length = 200, example = "hr@korenschoof.example")]
+    pub email: String,
+    /// 6 to 20 of digits, spaces, `+`, `-` and `()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "valid_phone"))]
+    #[schema(pattern = r"^[0-9 +()\-]{6,20}$", example = "030 123 45 67")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub address: Option<Address>,
+}
+
+/// The employee, kept minimal: no name needed, nothing medical, no BSN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Employee {
+    /// The employer's own reference or the initials.
+    #[validate(custom(function = "valid_reference"))]
+    #[schema(min_length = 1, max_length = 200, example = "PV-0412")]
+    pub reference: String,
+    /// Contract hours per week, 1 to 60.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(range(min = 1, max = 60))]
+    #[schema(minimum = 1, maximum = 60, example = 32)]
+    pub hours_per_week: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "text_200"))]
+    #[schema(max_length = 200, example = "Baker")]
+    pub job_title: Option<String>,
+}
+
+/// The body of `POST /api/v1/quotes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewQuoteBody {
+    #[validate(nested)]
+    pub employer: Employer,
+    #[validate(nested)]
+    pub employee: Employee,
+    #[validate(nested)]
+    pub circumstances: Circumstances,
+}
+
+/// The body of `PATCH /api/v1/quotes/{id}` and `POST .../revisions`: the parts to replace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteChanges {
+    #[serde(default)]
+    #[validate(nested)]
+    pub employer: Option<Employer>,
+    #[serde(default)]
+    #[validate(nested)]
+    pub employee: Option<Employee>,
+    /// Replaces the circumstances; the quote is recomputed.
+    #[serde(default)]
+    #[validate(nested)]
+    pub circumstances: Option<Circumstances>,
+}
+
+/// The body of `POST /api/v1/quotes/{id}/transitions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// `sent`, `accepted`, `declined` (needs a reason) or `withdrawn`.
+    pub to: Status,
+    #[serde(default)]
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
+    pub reason: Option<String>,
+}
+
+/// Who did something: the role and the id of the key (never the key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Actor {
+    /// `sales`, `finance`, `admin`, `public` or `system`.
+    pub role: String,
+    pub key_id: String,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            role: "system".into(),
+            key_id: "-".into(),
+        }
+    }
+}
+
+/// A stored quote (one revision).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Quote {
+    pub id: Uuid,
+    /// `OFF-2026-00042`, the same for every revision.
+    pub number: String,
+    pub revision: i64,
+    /// The number as printed: `OFF-2026-00042-2` from revision 2 on.
+    pub display_number: String,
+    pub status: Status,
+    pub valid_until: NaiveDate,
+    pub employer: Employer,
+    pub employee: Employee,
+    /// The circumstances as priced, with the start and quote dates made explicit.
+    pub circumstances: Circumstances,
+    /// The computation frozen at creation (or at the last draft edit).
+    pub computation: Computation,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Actor,
+    /// The revision this one replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Uuid>,
+    /// The revision that replaced this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<Uuid>,
+    /// When it was accepted or declined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// One step in a quote's life, kept forever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    pub id: i64,
+    pub quote_id: Uuid,
+    /// Absent for the creation.
+    pub from: Option<Status>,
+    pub to: Status,
+    pub at: DateTime<Utc>,
+    pub role: String,
+    pub key_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// SHA-256 of the PDF sent, on the move to `sent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_sha256: Option<String>,
+}
+
+/// A page of quotes (the latest revision of each), newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QuotePage {
+    pub items: Vec<Quote>,
+    pub page: u32,
+    pub per_page: u32,
+    /// All quotes matching the filters.
+    pub total: i64,
+}

@@ -1,0 +1,156 @@
+//! Making and changing quotes: price with the core, then store. The HTTP handlers (and the
+//! public request flow) call these; they hold no pricing or SQL of their own.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::model::{Actor, NewQuoteBody, Quote, QuoteChanges};
+use crate::catalog::CatalogSet;
+use crate::pricing::{self, Circumstances, Computation, InputError};
+use crate::store::{Created, NewQuote, Store, StoreError};
+
+/// Why a quote could not be made or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The clock of one operation: the local date and the instant.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    pub today: NaiveDate,
+    pub at: DateTime<Utc>,
+}
+
+impl Now {
+    pub fn current() -> Now {
+        Now {
+            today: chrono::Local::now().date_naive(),
+            at: Utc::now(),
+        }
+    }
+}
+
+/// Prices the circumstances (defaults made explicit) and works out the validity date.
+pub fn price(
+    catalogs: &CatalogSet,
+    circumstances: &Circumstances,
+    today: NaiveDate,
+) -> Result<(Circumstances, Computation, NaiveDate), InputError> {
+    let resolved = circumstances.resolved(today);
+    let computation =
+        pricing::compute(catalogs, &resolved, today).map_err(|e| e.under("circumstances"))?;
+    let days = catalogs
+        .version(&computation.catalog.version)
+        .map(|c| c.settings.validity_days)
+        .unwrap_or(30);
+    let valid_until = computation
+        .quote_date
+        .checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(computation.quote_date);
+    Ok((resolved, computation, valid_until))
+}
+
+/// Creates a draft quote with the next number.
+pub async fn create(
+    catalogs: &CatalogSet,
+    store: &Store,
+    prefix: &str,
+    body: &NewQuoteBody,
+    actor: &Actor,
+    now: Now,
+    idempotency: Option<(&str, &str)>,
+) -> Result<Created, ServiceError> {
+    let (circumstances, computation, valid_until) =
+        price(catalogs, &body.circumstances, now.today)?;
+    let new = NewQuote {
+        id: Uuid::now_v7(),
+        employer: &body.employer,
+        employee: &body.employee,
+        circumstances: &circumstances,
+        computation: &computation,
+        valid_until,
+        now: now.at,
+        actor,
+    };
+    Ok(store
+        .create_quote(new, prefix, now.today.year(), idempotency)
+        .await?)
+}
+
+/// Replaces parts of a draft; new circumstances are priced again.
+pub async fn update(
+    catalogs: &CatalogSet,
+    store: &Store,
+    id: Uuid,
+    changes: &QuoteChanges,
+    actor: &Actor,
+    now: Now,
+) -> Result<Quote, ServiceError> {
+    let current = store
+        .get(id, now.today, now.at)
+        .await?
+        .ok_or(StoreError::NotFound(id))?;
+    if current.status != super::lifecycle::Status::Draft {
+        return Err(StoreError::NotDraft(current.status).into());
+    }
+    let (circumstances, computation, valid_until) = match &changes.circumstances {
+        Some(c) => price(catalogs, c, now.today)?,
+        None => (
+            current.circumstances.clone(),
+            current.computation.clone(),
+            current.valid_until,
+        ),
+    };
+    let new = NewQuote {
+        id,
+        employer: changes.employer.as_ref().unwrap_or(&current.employer),
+        employee: changes.employee.as_ref().unwrap_or(&current.employee),
+        circumstances: &circumstances,
+        computation: &computation,
+        valid_until,
+        now: now.at,
+        actor,
+    };
+    Ok(store.update_draft(new).await?)
+}
+
+/// Makes a new revision, priced against the catalog in force today.
+pub async fn revise(
+    catalogs: &CatalogSet,
+    store: &Store,
+    id: Uuid,
+    changes: &QuoteChanges,
+    actor: &Actor,
+    now: Now,
+) -> Result<Quote, ServiceError> {
+    let current = store
+        .get(id, now.today, now.at)
+        .await?
+        .ok_or(StoreError::NotFound(id))?;
+    if !current.status.can_revise() {
+        return Err(StoreError::NotRevisable(current.status).into());
+    }
+    let circumstances = match &changes.circumstances {
+        Some(c) => c.clone(),
+        None => Circumstances {
+            quote_date: Some(now.today),
+            ..current.circumstances.clone()
+        },
+    };
+    let (circumstances, computation, valid_until) = price(catalogs, &circumstances, now.today)?;
+    let new = NewQuote {
+        id: Uuid::now_v7(),
+        employer: changes.employer.as_ref().unwrap_or(&current.employer),
+        employee: changes.employee.as_ref().unwrap_or(&current.employee),
+        circumstances: &circumstances,
+        computation: &computation,
+        valid_until,
+        now: now.at,
+        actor,
+    };
+    Ok(store.revise(id, new, now.today).await?)
+}
