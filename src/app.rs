@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::api::{self, auth::Keys, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::catalog::CatalogSet;
 use crate::config::Settings;
+use crate::documents::Renderer;
 use crate::quotes::service::Now;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
@@ -39,6 +40,10 @@ impl Application {
                 "no API keys configured: only public operations can be used (see `offerte api-key new`)"
             );
         }
+        let renderer = Arc::new(
+            Renderer::load(&settings.templates_dir)
+                .with_context(|| format!("loading the templates from {}", settings.templates_dir.display()))?,
+        );
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
@@ -54,6 +59,7 @@ impl Application {
             catalogs: Arc::new(catalogs),
             settings,
             store,
+            renderer,
         });
 
         let server = HttpServer::new(move || {

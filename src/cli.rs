@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use crate::api::auth::Role;
 use crate::app::Application;
 use crate::catalog::{CatalogError, CatalogSet};
+use crate::documents::{Format, Renderer, view};
 use crate::config::{Overrides, Settings};
 use crate::pricing::{self, Circumstances, Computation};
 use crate::telemetry;
@@ -75,9 +76,15 @@ pub struct QuoteArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = QuoteFormat::Json)]
     pub format: QuoteFormat,
+    /// Write to this file instead of standard output (needed for `pdf`).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     /// The catalog folder.
     #[arg(long, env = "OFFERTE_PRICING_DIR", default_value = "pricing")]
     pub pricing_dir: PathBuf,
+    /// The templates folder (for `html` and `pdf`).
+    #[arg(long, env = "OFFERTE_TEMPLATES_DIR", default_value = "templates")]
+    pub templates_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -86,6 +93,10 @@ pub enum QuoteFormat {
     Json,
     /// A readable summary.
     Text,
+    /// The quote document as HTML.
+    Html,
+    /// The quote document as PDF.
+    Pdf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,9 +213,24 @@ fn quote(args: &QuoteArgs) -> Result<ExitCode> {
         .and_then(|input| pricing::compute(&catalogs, &input, today));
     match computed {
         Ok(computation) => {
-            match args.format {
-                QuoteFormat::Json => println!("{}", serde_json::to_string_pretty(&computation)?),
-                QuoteFormat::Text => print!("{}", summary(&computation)),
+            let bytes = match args.format {
+                QuoteFormat::Json => format!("{}\n", serde_json::to_string_pretty(&computation)?).into_bytes(),
+                QuoteFormat::Text => summary(&computation).into_bytes(),
+                QuoteFormat::Html | QuoteFormat::Pdf => {
+                    let renderer = Renderer::load(&args.templates_dir)?;
+                    let bureau = &catalogs
+                        .version(&computation.catalog.version)
+                        .context("the computation's catalog version")?
+                        .bureau;
+                    let document = view::build(&computation, None, bureau, renderer.labels(computation.language));
+                    let format = if args.format == QuoteFormat::Pdf { Format::Pdf } else { Format::Html };
+                    renderer.render(&document, format, computation.quote_date)?
+                }
+            };
+            match &args.output {
+                Some(path) => std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?,
+                None if args.format == QuoteFormat::Pdf => anyhow::bail!("give --output FILE for a PDF"),
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }
             for w in &computation.warnings {
                 eprintln!("warning: {}", w.message);

@@ -8,6 +8,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod pricing;
 pub mod quotes;
 pub mod store;

@@ -18,6 +18,8 @@ CREATE TABLE quotes (
     employee TEXT NOT NULL,
     circumstances TEXT NOT NULL,
     computation TEXT NOT NULL,
+    -- The same computation in the other language, so a document can be rendered in either.
+    computation_translated TEXT NOT NULL,
     catalog_version TEXT NOT NULL,
     catalog_hash TEXT NOT NULL,
     tier_code TEXT NOT NULL,

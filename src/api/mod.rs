@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod documents;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -61,6 +62,8 @@ pub fn services(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .service(preview::preview)
+                .service(documents::preview_document)
+                .service(documents::quote_document_endpoint)
                 .service(quotes::create_quote)
                 .service(quotes::list_quotes)
                 .service(quotes::get_quote)

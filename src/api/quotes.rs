@@ -261,6 +261,12 @@ pub async fn transition_quote(
     let id = quote_id(&id)?;
     let now = Now::current();
     let body = body.0;
+    // Sending fixes the document: the SHA-256 of the PDF (in the quote's language) goes into
+    // the event, and later renderings of this revision are byte-identical to it.
+    let document_sha256 = match body.to {
+        Status::Sent => Some(sent_pdf_sha256(&state, id, now).await?),
+        _ => None,
+    };
     let quote = state
         .store
         .transition(
@@ -270,7 +276,7 @@ pub async fn transition_quote(
             &Actor::from(&auth.caller),
             now.today,
             now.at,
-            None,
+            document_sha256.as_deref(),
         )
         .await?;
     Ok(web::Json(quote))
@@ -330,4 +336,19 @@ pub async fn quote_events(
         return Err(ApiError::NotFound(format!("no quote with id {id}")));
     }
     Ok(web::Json(state.store.events(id).await?))
+}
+
+async fn sent_pdf_sha256(state: &web::Data<AppState>, id: Uuid, now: Now) -> Result<String, ApiError> {
+    let quote = state
+        .store
+        .get(id, now.today, now.at)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
+    let document = super::documents::quote_document(state, &quote, quote.computation.language);
+    let renderer = state.renderer.clone();
+    let date = quote.computation.quote_date;
+    let pdf = web::block(move || renderer.pdf(&document, date))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??;
+    Ok(hex::encode(Sha256::digest(&pdf)))
 }

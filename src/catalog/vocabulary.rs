@@ -89,6 +89,16 @@ vocabulary! {
     }
 }
 
+impl Language {
+    /// The other language of the two.
+    pub fn other(self) -> Language {
+        match self {
+            Language::Nl => Language::En,
+            Language::En => Language::Nl,
+        }
+    }
+}
+
 /// A text in both languages the product speaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -234,6 +234,9 @@ pub struct Quote {
     pub circumstances: Circumstances,
     /// The computation frozen at creation (or at the last draft edit).
     pub computation: Computation,
+    /// The same computation in the other language (for documents in that language).
+    #[serde(skip)]
+    pub translated: Option<Computation>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: Actor,

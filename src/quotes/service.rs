@@ -4,7 +4,8 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::model::{Actor, NewQuoteBody, Quote, QuoteChanges};
+use super::lifecycle::Status;
+use super::model::{Actor, Employee, Employer, NewQuoteBody, Quote, QuoteChanges};
 use crate::catalog::CatalogSet;
 use crate::pricing::{self, Circumstances, Computation, InputError};
 use crate::store::{Created, NewQuote, Store, StoreError};
@@ -27,31 +28,49 @@ pub struct Now {
 
 impl Now {
     pub fn current() -> Now {
-        Now {
-            today: chrono::Local::now().date_naive(),
-            at: Utc::now(),
+        Now { today: chrono::Local::now().date_naive(), at: Utc::now() }
+    }
+}
+
+/// A priced case, ready to store.
+pub struct Priced {
+    /// The circumstances with the start and quote dates made explicit.
+    pub circumstances: Circumstances,
+    pub computation: Computation,
+    /// The same computation in the other language.
+    pub translated: Computation,
+    pub valid_until: NaiveDate,
+}
+
+impl Priced {
+    fn new_quote<'a>(&'a self, id: Uuid, employer: &'a Employer, employee: &'a Employee, actor: &'a Actor, now: Now) -> NewQuote<'a> {
+        NewQuote {
+            id,
+            employer,
+            employee,
+            circumstances: &self.circumstances,
+            computation: &self.computation,
+            translated: &self.translated,
+            valid_until: self.valid_until,
+            now: now.at,
+            actor,
         }
     }
 }
 
-/// Prices the circumstances (defaults made explicit) and works out the validity date.
-pub fn price(
-    catalogs: &CatalogSet,
-    circumstances: &Circumstances,
-    today: NaiveDate,
-) -> Result<(Circumstances, Computation, NaiveDate), InputError> {
+/// Prices the circumstances (defaults made explicit), in both languages, and works out the
+/// validity date.
+pub fn price(catalogs: &CatalogSet, circumstances: &Circumstances, today: NaiveDate) -> Result<Priced, InputError> {
     let resolved = circumstances.resolved(today);
-    let computation =
-        pricing::compute(catalogs, &resolved, today).map_err(|e| e.under("circumstances"))?;
-    let days = catalogs
-        .version(&computation.catalog.version)
-        .map(|c| c.settings.validity_days)
-        .unwrap_or(30);
+    let computation = pricing::compute(catalogs, &resolved, today).map_err(|e| e.under("circumstances"))?;
+    let other = Circumstances { language: resolved.language.other(), ..resolved.clone() };
+    let translated = pricing::compute(catalogs, &other, today).map_err(|e| e.under("circumstances"))?;
+    let days = catalogs.version(&computation.catalog.version).map(|c| c.settings.validity_days).unwrap_or(30);
     let valid_until = computation
         .quote_date
         .checked_add_days(Days::new(u64::from(days)))
         .unwrap_or(computation.quote_date);
-    Ok((resolved, computation, valid_until))
+    Ok(Priced { circumstances: resolved, computation, translated, valid_until })
 }
 
 /// Creates a draft quote with the next number.
@@ -64,21 +83,9 @@ pub async fn create(
     now: Now,
     idempotency: Option<(&str, &str)>,
 ) -> Result<Created, ServiceError> {
-    let (circumstances, computation, valid_until) =
-        price(catalogs, &body.circumstances, now.today)?;
-    let new = NewQuote {
-        id: Uuid::now_v7(),
-        employer: &body.employer,
-        employee: &body.employee,
-        circumstances: &circumstances,
-        computation: &computation,
-        valid_until,
-        now: now.at,
-        actor,
-    };
-    Ok(store
-        .create_quote(new, prefix, now.today.year(), idempotency)
-        .await?)
+    let priced = price(catalogs, &body.circumstances, now.today)?;
+    let new = priced.new_quote(Uuid::now_v7(), &body.employer, &body.employee, actor, now);
+    Ok(store.create_quote(new, prefix, now.today.year(), idempotency).await?)
 }
 
 /// Replaces parts of a draft; new circumstances are priced again.
@@ -90,32 +97,22 @@ pub async fn update(
     actor: &Actor,
     now: Now,
 ) -> Result<Quote, ServiceError> {
-    let current = store
-        .get(id, now.today, now.at)
-        .await?
-        .ok_or(StoreError::NotFound(id))?;
-    if current.status != super::lifecycle::Status::Draft {
+    let current = store.get(id, now.today, now.at).await?.ok_or(StoreError::NotFound(id))?;
+    if current.status != Status::Draft {
         return Err(StoreError::NotDraft(current.status).into());
     }
-    let (circumstances, computation, valid_until) = match &changes.circumstances {
+    let priced = match &changes.circumstances {
         Some(c) => price(catalogs, c, now.today)?,
-        None => (
-            current.circumstances.clone(),
-            current.computation.clone(),
-            current.valid_until,
-        ),
+        None => Priced {
+            circumstances: current.circumstances.clone(),
+            translated: current.translated.clone().unwrap_or_else(|| current.computation.clone()),
+            computation: current.computation.clone(),
+            valid_until: current.valid_until,
+        },
     };
-    let new = NewQuote {
-        id,
-        employer: changes.employer.as_ref().unwrap_or(&current.employer),
-        employee: changes.employee.as_ref().unwrap_or(&current.employee),
-        circumstances: &circumstances,
-        computation: &computation,
-        valid_until,
-        now: now.at,
-        actor,
-    };
-    Ok(store.update_draft(new).await?)
+    let employer = changes.employer.as_ref().unwrap_or(&current.employer);
+    let employee = changes.employee.as_ref().unwrap_or(&current.employee);
+    Ok(store.update_draft(priced.new_quote(id, employer, employee, actor, now)).await?)
 }
 
 /// Makes a new revision, priced against the catalog in force today.
@@ -127,30 +124,16 @@ pub async fn revise(
     actor: &Actor,
     now: Now,
 ) -> Result<Quote, ServiceError> {
-    let current = store
-        .get(id, now.today, now.at)
-        .await?
-        .ok_or(StoreError::NotFound(id))?;
+    let current = store.get(id, now.today, now.at).await?.ok_or(StoreError::NotFound(id))?;
     if !current.status.can_revise() {
         return Err(StoreError::NotRevisable(current.status).into());
     }
     let circumstances = match &changes.circumstances {
         Some(c) => c.clone(),
-        None => Circumstances {
-            quote_date: Some(now.today),
-            ..current.circumstances.clone()
-        },
+        None => Circumstances { quote_date: Some(now.today), ..current.circumstances.clone() },
     };
-    let (circumstances, computation, valid_until) = price(catalogs, &circumstances, now.today)?;
-    let new = NewQuote {
-        id: Uuid::now_v7(),
-        employer: changes.employer.as_ref().unwrap_or(&current.employer),
-        employee: changes.employee.as_ref().unwrap_or(&current.employee),
-        circumstances: &circumstances,
-        computation: &computation,
-        valid_until,
-        now: now.at,
-        actor,
-    };
-    Ok(store.revise(id, new, now.today).await?)
+    let priced = price(catalogs, &circumstances, now.today)?;
+    let employer = changes.employer.as_ref().unwrap_or(&current.employer);
+    let employee = changes.employee.as_ref().unwrap_or(&current.employee);
+    Ok(store.revise(id, priced.new_quote(Uuid::now_v7(), employer, employee, actor, now), now.today).await?)
 }

@@ -82,7 +82,7 @@ impl WritePool for PgPool {
     }
 }
 
-const QUOTE_COLUMNS: &str = "id::text AS id, number, revision, status, employer, employee, circumstances, computation, \
+const QUOTE_COLUMNS: &str = "id::text AS id, number, revision, status, employer, employee, circumstances, computation, computation_translated, \
      valid_until, created_at, updated_at, created_by_role, created_by_key, supersedes::text AS supersedes, \
      superseded_by::text AS superseded_by, decided_at";
 
@@ -93,6 +93,8 @@ pub struct NewQuote<'a> {
     pub employee: &'a Employee,
     pub circumstances: &'a Circumstances,
     pub computation: &'a Computation,
+    /// The computation in the other language.
+    pub translated: &'a Computation,
     pub valid_until: NaiveDate,
     pub now: DateTime<Utc>,
     pub actor: &'a Actor,
@@ -393,7 +395,8 @@ impl Store {
             sqlx::query(self.sql(
                 "UPDATE quotes SET language = $2, employer_name = $3, employer = $4, employee = $5, circumstances = $6, \
                  computation = $7, catalog_version = $8, catalog_hash = $9, tier_code = $10, excl_vat = $11::numeric, \
-                 vat = $12::numeric, incl_vat = $13::numeric, valid_until = $14, updated_at = $15 WHERE id = $1::uuid",
+                 vat = $12::numeric, incl_vat = $13::numeric, valid_until = $14, updated_at = $15, \
+                 computation_translated = $16 WHERE id = $1::uuid",
             ))
             .bind(new.id.to_string())
             .bind(new.computation.language.as_str())
@@ -410,6 +413,7 @@ impl Store {
             .bind(new.computation.totals.incl_vat.to_string())
             .bind(new.valid_until)
             .bind(new.now)
+            .bind(to_json(new.translated)?)
             .execute(&mut *tx)
             .await?;
             insert_event(self, &mut tx, new.id, Some(Status::Draft), Status::Draft, new.now, new.actor, Some("edited"), None).await?;
@@ -607,9 +611,10 @@ where
     sqlx::query(store.sql(
         "INSERT INTO quotes (id, number, revision, status, language, employer_name, employer, employee, circumstances, \
          computation, catalog_version, catalog_hash, tier_code, excl_vat, vat, incl_vat, valid_until, created_at, \
-         updated_at, created_by_role, created_by_key, supersedes, idempotency_key, idempotency_hash) \
+         updated_at, created_by_role, created_by_key, supersedes, idempotency_key, idempotency_hash, \
+         computation_translated) \
          VALUES ($1::uuid, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::numeric, $14::numeric, \
-         $15::numeric, $16, $17, $17, $18, $19, $20::uuid, $21, $22)",
+         $15::numeric, $16, $17, $17, $18, $19, $20::uuid, $21, $22, $23)",
     ))
     .bind(new.id.to_string())
     .bind(number)
@@ -633,6 +638,7 @@ where
     .bind(supersedes.map(|u| u.to_string()))
     .bind(idempotency.map(|(k, _)| k))
     .bind(idempotency.map(|(_, h)| h))
+    .bind(to_json(new.translated)?)
     .execute(&mut **tx)
     .await
     .map_err(map_constraint)?;
@@ -702,6 +708,7 @@ where
         employee: from_json("employee", &text("employee")?)?,
         circumstances: from_json("circumstances", &text("circumstances")?)?,
         computation: from_json("computation", &text("computation")?)?,
+        translated: Some(from_json("computation_translated", &text("computation_translated")?)?),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         created_by: Actor {

@@ -1,0 +1,148 @@
+//! Quote documents over HTTP: HTML, PDF or plain text, in Dutch or English.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::auth::{Auth, SalesRole};
+use super::extract::{JsonBytes, QueryParams, parse_json};
+use super::problem::{ApiError, AuthErrors, BodyErrors, NotFoundError, QueryErrors, ServerErrors};
+use super::quotes::quote_id;
+use super::state::{AppState, today};
+use crate::catalog::Language;
+use crate::documents::{Document, Format, QuoteFacts, view};
+use crate::pricing::{self, Circumstances, Computation};
+use crate::quotes::model::Quote;
+use crate::quotes::service::Now;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// `html`, `pdf` or `txt`; without it the `Accept` header decides (default `pdf`).
+    pub format: Option<Format>,
+    /// `nl` or `en` (default: the quote's language).
+    pub lang: Option<Language>,
+}
+
+/// Binary or text document body (HTML, PDF or plain text).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct DocumentBody(#[allow(dead_code)] Vec<u8>);
+
+fn negotiate(req: &HttpRequest, format: Option<Format>) -> Format {
+    if let Some(format) = format {
+        return format;
+    }
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if accept.contains("application/pdf") {
+        Format::Pdf
+    } else if accept.contains("text/html") {
+        Format::Html
+    } else if accept.contains("text/plain") {
+        Format::Txt
+    } else {
+        Format::Pdf
+    }
+}
+
+/// The view-model of a stored quote in `language`.
+pub fn quote_document(state: &AppState, quote: &Quote, language: Language) -> Document {
+    let computation: &Computation = if language == quote.computation.language {
+        &quote.computation
+    } else {
+        quote.translated.as_ref().unwrap_or(&quote.computation)
+    };
+    let facts = QuoteFacts {
+        display_number: &quote.display_number,
+        revision: quote.revision,
+        status: quote.status,
+        valid_until: quote.valid_until,
+        employer: &quote.employer,
+        employee: &quote.employee,
+    };
+    let bureau = &state.catalog_for(computation).bureau;
+    view::build(computation, Some(&facts), bureau, state.renderer.labels(computation.language))
+}
+
+/// Renders off the async workers (PDF rendering is CPU work) and answers with a file name.
+pub async fn respond(state: &web::Data<AppState>, document: Document, format: Format, date: chrono::NaiveDate) -> Result<HttpResponse, ApiError> {
+    let renderer = state.renderer.clone();
+    let file_name = format!("{}.{}", document.file_stem, format.extension());
+    let bytes = web::block(move || renderer.render(&document, format, date))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??;
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\"")))
+        .body(bytes))
+}
+
+/// The quote document (HTML, PDF or text), in the quote's language or another.
+///
+/// Renderings of the same revision are byte-identical; the SHA-256 of the PDF is recorded when
+/// the quote is sent.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id"), DocumentQuery),
+    responses(
+        (status = 200, description = "The document; `Content-Disposition` names the file (e.g. OFF-2026-00042-2.pdf)", content(
+            (DocumentBody = "application/pdf"),
+            (String = "text/html"),
+            (String = "text/plain"),
+        )),
+        AuthErrors, QueryErrors, NotFoundError, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[get("/quotes/{id}/document")]
+pub async fn quote_document_endpoint(
+    _auth: Auth<SalesRole>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: QueryParams<DocumentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = quote_id(&id)?;
+    let now = Now::current();
+    let quote = state.store.get(id, now.today, now.at).await?.ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
+    let format = negotiate(&req, query.0.format);
+    let language = query.0.lang.unwrap_or(quote.computation.language);
+    let document = quote_document(&state, &quote, language);
+    respond(&state, document, format, quote.computation.quote_date).await
+}
+
+/// The document of an unsaved computation (the body is the circumstances, as for preview).
+#[utoipa::path(
+    tag = "quotes",
+    params(DocumentQuery),
+    request_body(content = Circumstances, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The document of the preview", content(
+            (DocumentBody = "application/pdf"),
+            (String = "text/html"),
+            (String = "text/plain"),
+        )),
+        AuthErrors, BodyErrors, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/quotes/preview/document")]
+pub async fn preview_document(
+    _auth: Auth<SalesRole>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: QueryParams<DocumentQuery>,
+    body: JsonBytes,
+) -> Result<HttpResponse, ApiError> {
+    let mut input: Circumstances = parse_json(&body.0)?;
+    if let Some(lang) = query.0.lang {
+        input.language = lang;
+    }
+    let computation = pricing::compute(&state.catalogs, &input, today())?;
+    let bureau = &state.catalog_for(&computation).bureau;
+    let document = view::build(&computation, None, bureau, state.renderer.labels(computation.language));
+    let format = negotiate(&req, query.0.format);
+    respond(&state, document, format, computation.quote_date).await
+}
