@@ -907,3 +907,23 @@ fn a_bundle_discount_is_the_only_negative_line() {
         );
     }
 }
+
+#[test]
+fn malformed_json_blames_no_field() {
+    for text in [
+        "nope",
+        "{ first_sick_day",
+        r#"{"first_sick_day": "2025-01-06", "readiness": }"#,
+        r#"{"first_sick_day": "2025-01-06""#,
+        "",
+        r#"{"first_sick_day": "2025-01-06", "readiness": "job_ready"} x"#,
+    ] {
+        let error = Circumstances::from_json(text.as_bytes()).expect_err(text);
+        let found: Vec<(&str, &str)> = error
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(found, vec![("", "malformed_json")], "{text:?}: {error:?}");
+    }
+}
