@@ -76,8 +76,16 @@ impl Circumstances {
     /// Parses and validates a JSON document holding the circumstances object itself.
     pub fn from_json(bytes: &[u8]) -> Result<Circumstances, InputError> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let parsed: Circumstances = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|e| InputError::from_serde(&e.path().to_string(), &e.inner().to_string()))?;
+        let parsed: Circumstances =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+                if e.inner().is_syntax() || e.inner().is_eof() {
+                    // Not JSON at all: no field is to blame (the path would be `?` inside an
+                    // object whose key is broken).
+                    InputError::one("", "malformed_json", e.inner().to_string())
+                } else {
+                    InputError::from_serde(&e.path().to_string(), &e.inner().to_string())
+                }
+            })?;
         deserializer
             .end()
             .map_err(|e| InputError::from_serde("", &e.to_string()))?;

@@ -60,14 +60,22 @@ impl InputError {
     }
 
     /// Turns a serde error at a path into a field error, naming the offending field itself for
-    /// unknown and missing fields (serde reports those at the enclosing object).
+    /// unknown and missing fields. serde reports a missing field at the enclosing object;
+    /// `serde_path_to_error` reports an unknown field at the field's own path (the key it read),
+    /// so the name is only appended when the path does not already end with it.
     pub fn from_serde(path: &str, message: &str) -> InputError {
         let path = if path == "." { "" } else { path };
         let named = |prefix: &str| {
             message
                 .strip_prefix(prefix)
                 .and_then(|rest| rest.split('`').next())
-                .map(|name| join_path(path, name))
+                .map(|name| {
+                    if path == name || path.ends_with(&format!(".{name}")) {
+                        path.to_string()
+                    } else {
+                        join_path(path, name)
+                    }
+                })
         };
         let (field, code, message) = if let Some(field) = named("unknown field `") {
             let message = format!(
@@ -171,6 +179,14 @@ mod tests {
         );
         assert_eq!(e.errors[0].field, "circumstances.diagnosis");
         assert_eq!(e.errors[0].code, "unknown_field");
+        // serde_path_to_error already puts the unknown key in the path: not named twice.
+        for (path, field) in [
+            ("diagnosis", "diagnosis"),
+            ("circumstances.diagnosis", "circumstances.diagnosis"),
+        ] {
+            let e = InputError::from_serde(path, "unknown field `diagnosis`, expected one of `a`");
+            assert_eq!(e.errors[0].field, field, "{path}");
+        }
         let e = InputError::from_serde(".", "missing field `first_sick_day`");
         assert_eq!(e.errors[0].field, "first_sick_day");
         assert_eq!(e.errors[0].code, "missing_field");

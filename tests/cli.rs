@@ -1,0 +1,219 @@
+//! The `offerte quote` command: JSON and nothing else on stdout, the same computation the library
+//! gives, stdin with `-`, a text summary, and refused input with exit code 2 naming the field.
+
+use offerte::catalog::CatalogSet;
+use offerte::pricing::{Circumstances, compute};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn pricing_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing")
+}
+
+/// A case with explicit dates, so the command's own `today` plays no part. It starts in week
+/// 53, so the command also has a warning to write (on stderr).
+fn case() -> Value {
+    json!({
+        "first_sick_day": "2025-01-06",
+        "start_date": "2026-01-05",
+        "quote_date": "2025-12-15",
+        "readiness": "ready_with_support",
+        "schooling": "training",
+        "intensity": "intensive",
+        "options": ["loopbaantest"],
+        "language": "en",
+    })
+}
+
+/// What the library computes for the same input (any `today` will do: the dates are given).
+fn library_json(input: &Value) -> Value {
+    let set = CatalogSet::load_dir(&pricing_dir()).expect("the default catalog");
+    let circumstances = Circumstances::from_json(input.to_string().as_bytes()).expect("valid");
+    let computation = compute(&set, &circumstances, "2000-01-01".parse().unwrap()).expect("priced");
+    serde_json::to_value(computation).expect("serializes")
+}
+
+fn quote(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_offerte"));
+    command
+        .arg("quote")
+        .args(args)
+        .arg("--pricing-dir")
+        .arg(pricing_dir())
+        .env_remove("OFFERTE_PRICING_DIR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the binary starts");
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(bytes).expect("write stdin");
+    }
+    child.wait_with_output().expect("the binary ends")
+}
+
+fn input_file(dir: &tempfile::TempDir, value: &Value) -> String {
+    let path = dir.path().join("case.json");
+    std::fs::write(&path, value.to_string()).expect("write input");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn quote_from_a_file_prints_only_the_computation() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = input_file(&dir, &case());
+    let output = quote(&["--input", &file], None);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "exit {:?}: {stderr}",
+        output.status
+    );
+    // The whole of stdout is one JSON document (trailing text would not parse).
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON only ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    assert_eq!(printed, library_json(&case()));
+    assert_eq!(printed["tier"]["code"], json!("m6"));
+    // The warning went to stderr, not stdout.
+    assert!(
+        stderr.contains("warning:") && stderr.contains("week 53"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("warning:"));
+}
+
+#[test]
+fn quote_reads_standard_input_with_a_dash() {
+    let input = case().to_string();
+    let output = quote(&["--input", "-"], Some(input.as_bytes()));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON only");
+    assert_eq!(printed, library_json(&case()));
+    // `-i` is the short form.
+    let short = quote(&["-i", "-"], Some(input.as_bytes()));
+    assert_eq!(short.stdout, output.stdout);
+}
+
+#[test]
+fn text_format_prints_a_summary() {
+    let input = json!({
+        "first_sick_day": "2025-01-06",
+        "start_date": "2025-03-03",
+        "quote_date": "2025-02-20",
+        "readiness": "job_ready",
+    });
+    let output = quote(
+        &["--input", "-", "--format", "text"],
+        Some(input.to_string().as_bytes()),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err(),
+        "not JSON: {text}"
+    );
+    for expected in [
+        "Pakket 3 maanden (m3), 3 months, 2025-03-03 to 2025-06-02",
+        "catalog 2024.1",
+        "excl. VAT",
+        "1975.00",
+        "VAT 21% on 1975.00",
+        "414.75",
+        "incl. VAT",
+        "2389.75",
+        "alternatives:",
+        "start in week 9, waiting period ends 2027-01-03",
+    ] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` missing from:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_exits_2_and_names_the_field() {
+    let base = json!({
+        "first_sick_day": "2025-01-06",
+        "start_date": "2025-03-03",
+        "quote_date": "2025-02-20",
+        "readiness": "job_ready",
+    });
+    let with = |key: &str, value: Value| {
+        let mut v = base.clone();
+        v[key] = value;
+        v.to_string()
+    };
+    let cases = [
+        (
+            "a diagnosis",
+            with("diagnosis", json!("burn-out")),
+            "error: diagnosis: ",
+            "(unknown_field)",
+        ),
+        (
+            "a start after the waiting period",
+            with("start_date", json!("2027-01-03")),
+            "error: start_date: ",
+            "(after_waiting_period)",
+        ),
+        (
+            "an unknown tier",
+            with("tier", json!("m12")),
+            "error: tier: ",
+            "(unknown_tier)",
+        ),
+        (
+            "a misspelt field",
+            base.to_string().replace("\"readiness\"", "\"ready\""),
+            "error: ",
+            "(unknown_field)",
+        ),
+        (
+            "not JSON",
+            "{ first_sick_day".to_string(),
+            "error: ",
+            "(malformed_json)",
+        ),
+    ];
+    for (what, input, start, code) in cases {
+        let output = quote(&["--input", "-"], Some(input.as_bytes()));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(output.stdout.is_empty(), "{what}: nothing on stdout");
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(start) && l.ends_with(code)),
+            "{what}: `{start}…{code}` in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_input_file_fails_without_output() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let missing = dir.path().join("nothing.json");
+    let output = quote(&["--input", &missing.to_string_lossy()], None);
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing.json"));
+}

@@ -1,0 +1,929 @@
+//! Table tests of the pricing core through its public API, with the real `pricing/` folder and a
+//! fixed `today`: the four seed prices, the direction of intensity and schooling, the legal
+//! clock, fallbacks, overrides, options and refused input.
+
+use chrono::NaiveDate;
+use offerte::catalog::{Catalog, CatalogSet};
+use offerte::pricing::{
+    Circumstances, Computation, InputError, LineKind, Money, Selection, compute,
+};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+/// The `today` of every computation here; inputs give their dates explicitly anyway.
+fn today() -> NaiveDate {
+    d("2025-02-20")
+}
+
+fn d(text: &str) -> NaiveDate {
+    text.parse()
+        .unwrap_or_else(|e| panic!("bad date {text}: {e}"))
+}
+
+fn money(text: &str) -> Money {
+    Money::round(text.parse::<Decimal>().expect("a decimal"))
+}
+
+fn catalogs() -> &'static CatalogSet {
+    static SET: OnceLock<CatalogSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        CatalogSet::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing"))
+            .unwrap_or_else(|e| panic!("the default catalog must load: {e}"))
+    })
+}
+
+fn default_catalog() -> &'static Arc<Catalog> {
+    catalogs()
+        .in_force(d("2024-01-01"))
+        .expect("a catalog in force on 2024-01-01")
+}
+
+/// A standard case: sick since Monday 2025-01-06, start in week 9, plenty of time left.
+fn base() -> Value {
+    json!({
+        "first_sick_day": "2025-01-06",
+        "start_date": "2025-03-03",
+        "quote_date": "2025-02-20",
+        "readiness": "job_ready",
+        "schooling": "none",
+        "intensity": "standard",
+    })
+}
+
+/// `base()` with some fields replaced (a `null` removes the field).
+fn with(changes: Value) -> Value {
+    let mut value = base();
+    let object = value.as_object_mut().expect("an object");
+    for (key, change) in changes.as_object().expect("an object of changes") {
+        if change.is_null() {
+            object.remove(key);
+        } else {
+            object.insert(key.clone(), change.clone());
+        }
+    }
+    value
+}
+
+fn parse(value: &Value) -> Result<Circumstances, InputError> {
+    Circumstances::from_json(value.to_string().as_bytes())
+}
+
+/// Prices an input that must be accepted.
+fn quote(value: &Value) -> Computation {
+    let input = parse(value).unwrap_or_else(|e| panic!("input {value} refused at parse: {e}"));
+    compute(catalogs(), &input, today()).unwrap_or_else(|e| panic!("input {value} refused: {e:?}"))
+}
+
+/// The reasons an input that must be refused (when parsing or when pricing) was refused.
+fn refused(value: &Value) -> InputError {
+    match parse(value) {
+        Err(e) => e,
+        Ok(input) => match compute(catalogs(), &input, today()) {
+            Err(e) => e,
+            Ok(c) => panic!("input {value} was accepted as {}", c.tier.code),
+        },
+    }
+}
+
+fn explanation_codes(c: &Computation) -> Vec<&str> {
+    c.explanation.iter().map(|e| e.code.as_str()).collect()
+}
+
+fn warning_codes(c: &Computation) -> Vec<&str> {
+    c.warnings.iter().map(|w| w.code.as_str()).collect()
+}
+
+fn alternative_codes(c: &Computation) -> Vec<&str> {
+    c.alternatives.iter().map(|a| a.code.as_str()).collect()
+}
+
+const SEEDS: &[(&str, &str, &str, &str, &str)] = &[
+    // readiness, tier, excl. BTW, BTW, incl. BTW
+    ("job_ready", "m3", "1975.00", "414.75", "2389.75"),
+    ("ready_with_support", "m6", "2500.00", "525.00", "3025.00"),
+    ("needs_time", "m9", "3025.00", "635.25", "3660.25"),
+    (
+        "needs_orientation",
+        "tot_einde",
+        "3550.00",
+        "745.50",
+        "4295.50",
+    ),
+];
+
+#[test]
+fn the_four_seed_prices_exactly_in_both_languages() {
+    for &(readiness, tier, excl, vat, incl) in SEEDS {
+        for language in ["nl", "en"] {
+            let case = format!("{readiness} in {language}");
+            let c = quote(&with(
+                json!({ "readiness": readiness, "language": language }),
+            ));
+            assert_eq!(c.tier.code, tier, "{case}: tier");
+            assert_eq!(c.tier.selected_by, Selection::Rule, "{case}: selected by");
+            assert_eq!(c.tier.recommended, tier, "{case}: recommended");
+            assert_eq!(c.totals.excl_vat, money(excl), "{case}: excl. BTW");
+            assert_eq!(c.totals.vat, money(vat), "{case}: BTW");
+            assert_eq!(c.totals.incl_vat, money(incl), "{case}: incl. BTW");
+
+            // The wire form: strings with exactly two decimals, never numbers.
+            let json = serde_json::to_value(&c).expect("serializes");
+            assert_eq!(json["totals"]["excl_vat"], json!(excl), "{case}: JSON excl");
+            assert_eq!(json["totals"]["vat"], json!(vat), "{case}: JSON vat");
+            assert_eq!(json["totals"]["incl_vat"], json!(incl), "{case}: JSON incl");
+            assert_eq!(json["tier"]["code"], json!(tier), "{case}: JSON tier");
+            assert!(
+                json["tier"]["months"].is_u64(),
+                "{case}: months is an integer"
+            );
+            assert!(
+                json["timeline"]["start_week"].is_u64(),
+                "{case}: start_week"
+            );
+
+            // Standard circumstances: every line at 21%, one breakdown entry.
+            assert!(
+                c.lines.iter().all(|l| l.vat_rate == Decimal::from(21)),
+                "{case}: every line at 21%: {:?}",
+                c.lines
+            );
+            assert_eq!(c.totals.vat_breakdown.len(), 1, "{case}: one BTW rate");
+            assert_eq!(
+                json["totals"]["vat_breakdown"][0]["rate"],
+                json!("21"),
+                "{case}"
+            );
+            assert_eq!(
+                json["totals"]["vat_breakdown"][0]["base"],
+                json!(excl),
+                "{case}"
+            );
+            assert_eq!(
+                json["totals"]["vat_breakdown"][0]["vat"],
+                json!(vat),
+                "{case}"
+            );
+        }
+    }
+}
+
+#[test]
+fn dutch_and_english_differ_in_words_not_in_amounts() {
+    for &(readiness, tier, ..) in SEEDS {
+        let nl = quote(&with(json!({ "readiness": readiness, "language": "nl" })));
+        let en = quote(&with(json!({ "readiness": readiness, "language": "en" })));
+        let texts = &default_catalog().tier(tier).expect("seed tier").name;
+        assert_eq!(nl.tier.name, texts.nl, "{readiness}: Dutch tier name");
+        assert_eq!(en.tier.name, texts.en, "{readiness}: English tier name");
+        assert_ne!(nl.tier.name, en.tier.name, "{readiness}: tier names differ");
+        assert_ne!(nl.tier.description, en.tier.description, "{readiness}");
+        assert_eq!(nl.lines.len(), en.lines.len(), "{readiness}: same lines");
+        for (a, b) in nl.lines.iter().zip(&en.lines) {
+            assert_eq!(
+                (&a.code, a.quantity, a.unit_price, a.amount, a.vat_rate),
+                (&b.code, b.quantity, b.unit_price, b.amount, b.vat_rate),
+                "{readiness}: line {}",
+                a.code
+            );
+            assert_ne!(a.name, b.name, "{readiness}: line {} has one name", a.code);
+        }
+        assert_eq!(nl.totals, en.totals, "{readiness}: totals");
+        assert_ne!(
+            nl.explanation[0].message, en.explanation[0].message,
+            "{readiness}: explanation"
+        );
+    }
+}
+
+#[test]
+fn until_the_end_costs_the_same_however_many_months_remain() {
+    let cases = [
+        // start date, waiting-period end (None: statutory 2027-01-03)
+        ("2025-02-24", None),
+        ("2025-06-02", None),
+        ("2025-12-01", None),
+        ("2026-06-01", None),
+        ("2026-11-16", None),
+        ("2027-01-02", None),
+        ("2025-03-03", Some("2028-06-30")),
+    ];
+    let mut months = std::collections::BTreeSet::new();
+    for (start, wpe) in cases {
+        let mut changes = json!({ "readiness": "needs_orientation", "start_date": start });
+        if let Some(wpe) = wpe {
+            changes["waiting_period_end"] = json!(wpe);
+        }
+        let c = quote(&with(changes));
+        let case = format!("start {start}, end {wpe:?}");
+        assert_eq!(c.tier.code, "tot_einde", "{case}");
+        assert!(c.tier.until_waiting_period_end, "{case}");
+        assert_eq!(c.totals.excl_vat, money("3550.00"), "{case}: excl");
+        assert_eq!(c.totals.incl_vat, money("4295.50"), "{case}: incl");
+        assert_eq!(c.tier.starts_on, d(start), "{case}: starts");
+        assert_eq!(
+            c.tier.ends_on,
+            d(wpe.unwrap_or("2027-01-03")),
+            "{case}: ends"
+        );
+        assert_eq!(c.tier.months, c.timeline.months_available, "{case}: months");
+        months.insert(c.tier.months);
+    }
+    assert!(
+        months.len() >= 6,
+        "the cases must cover many different month counts: {months:?}"
+    );
+    assert!(months.contains(&1), "a one-month remainder: {months:?}");
+}
+
+/// For every tier, priced both as the chosen tier and as an alternative, `light < standard <
+/// intensive` and `none < training < retraining`.
+#[test]
+fn intensity_and_schooling_move_the_price_in_the_expected_direction() {
+    let orders: [(&str, [&str; 3]); 2] = [
+        ("intensity", ["light", "standard", "intensive"]),
+        ("schooling", ["none", "training", "retraining"]),
+    ];
+    for &(readiness, tier, ..) in SEEDS {
+        for (field, values) in &orders {
+            let computed: Vec<Computation> = values
+                .iter()
+                .map(|v| {
+                    let mut changes = json!({ "readiness": readiness });
+                    changes[*field] = json!(v);
+                    quote(&with(changes))
+                })
+                .collect();
+            for (c, value) in computed.iter().zip(values) {
+                assert_eq!(c.tier.code, tier, "{readiness}, {field} {value}: tier");
+            }
+            for pair in computed.windows(2).zip(values.windows(2)) {
+                let ([low, high], [low_name, high_name]) = pair else {
+                    unreachable!()
+                };
+                let case = format!("{tier}: {field} {low_name} < {high_name}");
+                assert!(
+                    low.totals.excl_vat < high.totals.excl_vat,
+                    "{case}: {} vs {}",
+                    low.totals.excl_vat,
+                    high.totals.excl_vat
+                );
+                assert!(low.totals.incl_vat < high.totals.incl_vat, "{case}: incl");
+                // The same holds for every tier shown side by side.
+                for (a, b) in low.alternatives.iter().zip(&high.alternatives) {
+                    assert_eq!(a.code, b.code, "{case}: same alternatives");
+                    assert!(
+                        a.excl_vat < b.excl_vat,
+                        "{case}: alternative {}: {} vs {}",
+                        a.code,
+                        a.excl_vat,
+                        b.excl_vat
+                    );
+                }
+                assert_eq!(low.alternatives.len(), 4, "{case}: all four tiers fit");
+            }
+        }
+    }
+}
+
+#[test]
+fn training_is_exempt_from_btw_with_a_reason() {
+    let none = quote(&with(json!({ "schooling": "none" })));
+    let cases = [
+        ("training", vec!["sollicitatietraining"], "450.00"),
+        (
+            "retraining",
+            vec!["omscholing", "sollicitatietraining"],
+            "1950.00",
+        ),
+    ];
+    for (schooling, codes, exempt_base) in cases {
+        let c = quote(&with(json!({ "schooling": schooling })));
+        let exempt: Vec<_> = c.lines.iter().filter(|l| l.vat_rate.is_zero()).collect();
+        let mut exempt_codes: Vec<&str> = exempt.iter().map(|l| l.code.as_str()).collect();
+        exempt_codes.sort_unstable();
+        assert_eq!(exempt_codes, codes, "{schooling}: exempt lines");
+        for line in &exempt {
+            let reason = line.vat_exempt_reason.as_deref().unwrap_or_default();
+            assert!(
+                !reason.trim().is_empty(),
+                "{schooling}: {} has a reason",
+                line.code
+            );
+            assert_eq!(
+                line.source,
+                format!("rule:{schooling}"),
+                "{schooling}: source"
+            );
+        }
+        let json = serde_json::to_value(&c).expect("serializes");
+        let breakdown = json["totals"]["vat_breakdown"]
+            .as_array()
+            .expect("a breakdown");
+        assert_eq!(breakdown.len(), 2, "{schooling}: two rates: {breakdown:?}");
+        assert_eq!(
+            breakdown[0]["rate"],
+            json!("21"),
+            "{schooling}: highest first"
+        );
+        assert_eq!(breakdown[1]["rate"], json!("0"), "{schooling}: rate 0");
+        assert_eq!(
+            breakdown[1]["base"],
+            json!(exempt_base),
+            "{schooling}: base"
+        );
+        assert_eq!(breakdown[1]["vat"], json!("0.00"), "{schooling}: no BTW");
+        assert!(
+            breakdown[1]["exempt_reason"]
+                .as_str()
+                .is_some_and(|r| !r.is_empty()),
+            "{schooling}: breakdown reason"
+        );
+    }
+    // Training adds exactly the exempt training: excl. BTW rises by 450.00, BTW stays.
+    let training = quote(&with(json!({ "schooling": "training" })));
+    assert_eq!(
+        training.totals.excl_vat - none.totals.excl_vat,
+        money("450.00")
+    );
+    assert_eq!(training.totals.vat, none.totals.vat);
+}
+
+#[test]
+fn the_waiting_period_end_and_the_start_week() {
+    // first sick day, start, explicit end, end used, extended, start week, early, late
+    type Case = (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+        bool,
+        u32,
+        bool,
+        bool,
+    );
+    let cases: [Case; 13] = [
+        // Ordinary dates: Monday 2025-01-06 → Sunday 2027-01-03.
+        (
+            "2025-01-06",
+            "2025-01-06",
+            None,
+            "2027-01-03",
+            false,
+            1,
+            true,
+            false,
+        ),
+        (
+            "2025-01-06",
+            "2025-02-23",
+            None,
+            "2027-01-03",
+            false,
+            7,
+            true,
+            false,
+        ),
+        (
+            "2025-01-06",
+            "2025-02-24",
+            None,
+            "2027-01-03",
+            false,
+            8,
+            false,
+            false,
+        ),
+        (
+            "2025-01-06",
+            "2025-03-03",
+            None,
+            "2027-01-03",
+            false,
+            9,
+            false,
+            false,
+        ),
+        (
+            "2025-01-06",
+            "2026-01-04",
+            None,
+            "2027-01-03",
+            false,
+            52,
+            false,
+            false,
+        ),
+        (
+            "2025-01-06",
+            "2026-01-05",
+            None,
+            "2027-01-03",
+            false,
+            53,
+            false,
+            true,
+        ),
+        (
+            "2025-01-06",
+            "2027-01-02",
+            None,
+            "2027-01-03",
+            false,
+            104,
+            false,
+            true,
+        ),
+        // A leap day: 2024-02-29 + 104 weeks − 1 day.
+        (
+            "2024-02-29",
+            "2024-04-25",
+            None,
+            "2026-02-25",
+            false,
+            9,
+            false,
+            false,
+        ),
+        (
+            "2024-02-29",
+            "2026-02-24",
+            None,
+            "2026-02-25",
+            false,
+            104,
+            false,
+            true,
+        ),
+        // Over the turn of a year, from a Tuesday.
+        (
+            "2024-12-31",
+            "2025-03-04",
+            None,
+            "2026-12-28",
+            false,
+            10,
+            false,
+            false,
+        ),
+        // An explicit end equal to the statutory one is no extension.
+        (
+            "2025-01-06",
+            "2025-03-03",
+            Some("2027-01-03"),
+            "2027-01-03",
+            false,
+            9,
+            false,
+            false,
+        ),
+        // A later end (loonsanctie), and the latest accepted (104 extra weeks).
+        (
+            "2025-01-06",
+            "2027-03-01",
+            Some("2027-12-31"),
+            "2027-12-31",
+            true,
+            113,
+            false,
+            true,
+        ),
+        (
+            "2025-01-06",
+            "2025-03-03",
+            Some("2028-12-31"),
+            "2028-12-31",
+            true,
+            9,
+            false,
+            false,
+        ),
+    ];
+    for (first, start, wpe, end, extended, week, early, late) in cases {
+        let label = format!("first {first} start {start} wpe {wpe:?}");
+        let mut changes = json!({
+            "first_sick_day": first,
+            "start_date": start,
+            "quote_date": first.max("2024-01-01"),
+        });
+        if let Some(wpe) = wpe {
+            changes["waiting_period_end"] = json!(wpe);
+        }
+        let c = quote(&with(changes));
+        let t = &c.timeline;
+        assert_eq!(t.first_sick_day, d(first), "{label}");
+        assert_eq!(t.waiting_period_end, d(end), "{label}: end");
+        assert_eq!(t.waiting_period_extended, extended, "{label}: extended");
+        assert_eq!(t.start_week, week, "{label}: start week");
+        assert_eq!(t.trajectory_starts_on, d(start), "{label}: starts");
+        assert!(
+            t.trajectory_ends_on <= t.waiting_period_end,
+            "{label}: ends in time"
+        );
+        let warnings = warning_codes(&c);
+        assert_eq!(
+            warnings.contains(&"early_start"),
+            early,
+            "{label}: {warnings:?}"
+        );
+        assert_eq!(
+            warnings.contains(&"late_start"),
+            late,
+            "{label}: {warnings:?}"
+        );
+        assert_eq!(
+            explanation_codes(&c).contains(&"waiting_period"),
+            extended,
+            "{label}: the explanation reports the extension"
+        );
+        let last = t.milestones.last().expect("milestones");
+        assert_eq!(
+            (last.code.as_str(), last.date),
+            ("einde_wachttijd", d(end)),
+            "{label}"
+        );
+        if !extended {
+            assert_eq!(t.statutory_waiting_period_end, d(end), "{label}");
+        }
+    }
+}
+
+#[test]
+fn refused_inputs_name_the_field() {
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "an explicit end before the statutory one",
+            json!({ "waiting_period_end": "2027-01-02" }),
+            "waiting_period_end",
+            "before_statutory_end",
+        ),
+        (
+            "an explicit end more than 104 weeks later",
+            json!({ "waiting_period_end": "2029-01-01" }),
+            "waiting_period_end",
+            "too_late",
+        ),
+        (
+            "a start on the last day of the waiting period",
+            json!({ "start_date": "2027-01-03" }),
+            "start_date",
+            "after_waiting_period",
+        ),
+        (
+            "a start after the waiting period",
+            json!({ "start_date": "2027-02-01" }),
+            "start_date",
+            "after_waiting_period",
+        ),
+        (
+            "a start on the last day of an extended waiting period",
+            json!({ "waiting_period_end": "2027-06-30", "start_date": "2027-06-30" }),
+            "start_date",
+            "after_waiting_period",
+        ),
+        (
+            "a start on the leap-day case's last day",
+            json!({ "first_sick_day": "2024-02-29", "start_date": "2026-02-25" }),
+            "start_date",
+            "after_waiting_period",
+        ),
+        (
+            "a start before the first sick day",
+            json!({ "start_date": "2025-01-05" }),
+            "start_date",
+            "before_first_sick_day",
+        ),
+        (
+            "an unknown tier",
+            json!({ "tier": "m12" }),
+            "tier",
+            "unknown_tier",
+        ),
+        (
+            "a tier that runs past the waiting period",
+            json!({ "start_date": "2026-05-01", "tier": "m9" }),
+            "tier",
+            "not_eligible",
+        ),
+        (
+            "an unknown option",
+            json!({ "options": ["vakantie"] }),
+            "options[0]",
+            "unknown_item",
+        ),
+        (
+            "the same option twice",
+            json!({ "options": ["loopbaantest", "loopbaantest"] }),
+            "options[1]",
+            "duplicate",
+        ),
+        (
+            "a quote date before any catalog",
+            json!({
+                "first_sick_day": "2023-06-05",
+                "start_date": "2023-08-07",
+                "quote_date": "2023-12-31",
+            }),
+            "quote_date",
+            "no_catalog",
+        ),
+        (
+            "a first sick day after the quote date",
+            json!({ "quote_date": "2025-01-05" }),
+            "first_sick_day",
+            "after_quote_date",
+        ),
+        (
+            "a diagnosis",
+            json!({ "diagnosis": "burn-out" }),
+            "diagnosis",
+            "unknown_field",
+        ),
+        (
+            "complaints",
+            json!({ "complaints": "rugklachten" }),
+            "complaints",
+            "unknown_field",
+        ),
+        (
+            "an expected duration of 0 months",
+            json!({ "expected_duration_months": 0 }),
+            "expected_duration_months",
+            "range",
+        ),
+        (
+            "an expected duration of 25 months",
+            json!({ "expected_duration_months": 25 }),
+            "expected_duration_months",
+            "range",
+        ),
+        (
+            "no readiness",
+            json!({ "readiness": null }),
+            "readiness",
+            "missing_field",
+        ),
+        (
+            "an unknown readiness",
+            json!({ "readiness": "sick" }),
+            "readiness",
+            "invalid_value",
+        ),
+        (
+            "a date that does not exist",
+            json!({ "first_sick_day": "2025-02-29" }),
+            "first_sick_day",
+            "invalid_value",
+        ),
+    ];
+    for (what, changes, field, code) in cases {
+        let input = with(changes);
+        let error = refused(&input);
+        let found: Vec<(&str, &str)> = error
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(found, vec![(field, code)], "{what}: {input}");
+        assert!(
+            error.errors.iter().all(|e| !e.message.trim().is_empty()),
+            "{what}: every error has a message"
+        );
+    }
+}
+
+#[test]
+fn the_expected_duration_out_of_range_is_refused_by_compute_too() {
+    // A caller that builds the circumstances itself (not through `from_json`) is checked as well.
+    let mut input = parse(&base()).expect("valid");
+    for months in [0, 25] {
+        input.expected_duration_months = Some(months);
+        let error = compute(catalogs(), &input, today()).expect_err("out of range");
+        assert_eq!(
+            error.errors[0].field, "expected_duration_months",
+            "{months}"
+        );
+    }
+    for months in [1, 24] {
+        input.expected_duration_months = Some(months);
+        assert!(compute(catalogs(), &input, today()).is_ok(), "{months}");
+    }
+}
+
+#[test]
+fn too_little_time_left_falls_back_to_until_the_end() {
+    // Waiting period ends 2027-01-03. Nine months from 2026-04-04 end on 2027-01-03 exactly:
+    // that still fits; a day later it does not.
+    let fits = quote(&with(
+        json!({ "readiness": "needs_time", "start_date": "2026-04-04" }),
+    ));
+    assert_eq!(fits.tier.code, "m9");
+    assert_eq!(fits.tier.ends_on, d("2027-01-03"));
+    assert_eq!(fits.tier.selected_by, Selection::Rule);
+    assert_eq!(alternative_codes(&fits), ["m3", "m6", "m9", "tot_einde"]);
+    assert!(!explanation_codes(&fits).contains(&"not_eligible"));
+
+    let cases = [
+        // readiness, start, recommended, alternatives left
+        (
+            "needs_time",
+            "2026-04-05",
+            "m9",
+            vec!["m3", "m6", "tot_einde"],
+        ),
+        (
+            "ready_with_support",
+            "2026-08-01",
+            "m6",
+            vec!["m3", "tot_einde"],
+        ),
+        ("job_ready", "2026-11-01", "m3", vec!["tot_einde"]),
+    ];
+    for (readiness, start, recommended, alternatives) in cases {
+        let c = quote(&with(
+            json!({ "readiness": readiness, "start_date": start }),
+        ));
+        let case = format!("{readiness} from {start}");
+        assert_eq!(c.tier.code, "tot_einde", "{case}: tier");
+        assert_eq!(
+            c.tier.selected_by,
+            Selection::Fallback,
+            "{case}: selected by"
+        );
+        assert_eq!(c.tier.recommended, recommended, "{case}: recommended");
+        assert_eq!(c.tier.ends_on, d("2027-01-03"), "{case}: ends");
+        assert_eq!(alternative_codes(&c), alternatives, "{case}: alternatives");
+        let codes = explanation_codes(&c);
+        assert!(codes.contains(&"fallback"), "{case}: {codes:?}");
+        assert!(codes.contains(&"not_eligible"), "{case}: {codes:?}");
+        let json = serde_json::to_value(&c).expect("serializes");
+        assert_eq!(json["tier"]["selected_by"], json!("fallback"), "{case}");
+        let alt = c
+            .alternatives
+            .iter()
+            .find(|a| a.selected)
+            .expect("selected");
+        assert_eq!(alt.code, "tot_einde", "{case}");
+        assert!(!alt.recommended, "{case}: the fallback was not recommended");
+        assert_eq!(c.totals.excl_vat, money("3550.00"), "{case}: price");
+    }
+}
+
+#[test]
+fn the_salesperson_may_choose_another_eligible_tier() {
+    let c = quote(&with(json!({ "readiness": "job_ready", "tier": "m9" })));
+    assert_eq!(c.tier.code, "m9");
+    assert_eq!(c.tier.selected_by, Selection::Override);
+    assert_eq!(c.tier.recommended, "m3");
+    assert_eq!(c.totals.excl_vat, money("3025.00"));
+    assert!(explanation_codes(&c).contains(&"override"));
+    let json = serde_json::to_value(&c).expect("serializes");
+    assert_eq!(json["tier"]["selected_by"], json!("override"));
+    for a in &c.alternatives {
+        assert_eq!(a.selected, a.code == "m9", "{}: selected", a.code);
+        assert_eq!(a.recommended, a.code == "m3", "{}: recommended", a.code);
+    }
+
+    // Choosing the recommended tier is no override.
+    let same = quote(&with(json!({ "readiness": "job_ready", "tier": "m3" })));
+    assert_eq!(same.tier.selected_by, Selection::Rule);
+    assert!(!explanation_codes(&same).contains(&"override"));
+
+    // An override to until-the-end where the rule's tier would not fit.
+    let late = quote(&with(
+        json!({ "readiness": "needs_time", "start_date": "2026-06-01", "tier": "tot_einde" }),
+    ));
+    assert_eq!(late.tier.code, "tot_einde");
+    assert_eq!(late.tier.selected_by, Selection::Override);
+}
+
+#[test]
+fn options_add_lines_on_top() {
+    let c = quote(&with(
+        json!({ "options": ["arbeidsdeskundig_onderzoek", "linkedin_training"] }),
+    ));
+    let options: Vec<(&str, Money, Decimal)> = c
+        .lines
+        .iter()
+        .filter(|l| l.source == "option")
+        .map(|l| (l.code.as_str(), l.amount, l.vat_rate))
+        .collect();
+    assert_eq!(
+        options,
+        vec![
+            (
+                "arbeidsdeskundig_onderzoek",
+                money("750.00"),
+                Decimal::from(21)
+            ),
+            ("linkedin_training", money("175.00"), Decimal::ZERO),
+        ]
+    );
+    // 1975 + 750 + 175; BTW 414.75 + 157.50 (the LinkedIn training is exempt).
+    assert_eq!(c.totals.excl_vat, money("2900.00"));
+    assert_eq!(c.totals.vat, money("572.25"));
+    assert_eq!(c.totals.incl_vat, money("3472.25"));
+    assert_eq!(
+        explanation_codes(&c)
+            .iter()
+            .filter(|e| **e == "option")
+            .count(),
+        2
+    );
+    // A monthly item as an option is priced for the months of the trajectory.
+    let monthly = quote(&with(
+        json!({ "readiness": "ready_with_support", "options": ["bemiddeling"] }),
+    ));
+    let line = monthly
+        .lines
+        .iter()
+        .find(|l| l.source == "option")
+        .expect("option line");
+    assert_eq!(line.quantity, Decimal::from(6));
+    assert_eq!(line.amount, money("390.00"));
+}
+
+#[test]
+fn the_expected_duration_picks_a_longer_tier() {
+    let cases = [
+        // readiness, expected months, tier, rule
+        ("job_ready", 3, "m3", "job-ready"),
+        ("job_ready", 4, "m6", "job-ready-longer"),
+        ("job_ready", 6, "m6", "job-ready-longer"),
+        ("ready_with_support", 6, "m6", "ready-with-support"),
+        ("ready_with_support", 7, "m9", "support-longer"),
+        ("needs_time", 9, "m9", "needs-time"),
+        ("needs_time", 10, "tot_einde", "needs-time-longer"),
+        ("needs_orientation", 1, "tot_einde", "needs-orientation"),
+        ("needs_orientation", 24, "tot_einde", "needs-orientation"),
+    ];
+    for (readiness, months, tier, rule) in cases {
+        let case = format!("{readiness} expecting {months} months");
+        let c = quote(&with(
+            json!({ "readiness": readiness, "expected_duration_months": months }),
+        ));
+        assert_eq!(c.tier.code, tier, "{case}: tier");
+        assert_eq!(c.tier.selected_by, Selection::Rule, "{case}");
+        let matched = c
+            .explanation
+            .iter()
+            .find(|e| e.code == "tier_rule")
+            .expect("a tier rule explanation");
+        assert_eq!(matched.rule.as_deref(), Some(rule), "{case}: rule");
+        assert!(
+            matched
+                .condition
+                .as_deref()
+                .is_some_and(|c| c.contains("readiness")),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn a_bundle_discount_is_the_only_negative_line() {
+    for &(readiness, ..) in SEEDS {
+        let c = quote(&with(json!({ "readiness": readiness })));
+        let sum: Money = c.lines.iter().map(|l| l.amount).sum();
+        assert_eq!(sum, c.totals.excl_vat, "{readiness}: lines add up");
+        for line in &c.lines {
+            if line.amount.is_negative() {
+                assert_eq!(
+                    line.kind,
+                    LineKind::BundleAdjustment,
+                    "{readiness}: {}",
+                    line.code
+                );
+            }
+        }
+        assert!(
+            c.lines
+                .iter()
+                .filter(|l| l.kind == LineKind::BundleAdjustment)
+                .count()
+                <= 1,
+            "{readiness}: at most one adjustment"
+        );
+    }
+}
+
+#[test]
+fn malformed_json_blames_no_field() {
+    for text in [
+        "nope",
+        "{ first_sick_day",
+        r#"{"first_sick_day": "2025-01-06", "readiness": }"#,
+        r#"{"first_sick_day": "2025-01-06""#,
+        "",
+        r#"{"first_sick_day": "2025-01-06", "readiness": "job_ready"} x"#,
+    ] {
+        let error = Circumstances::from_json(text.as_bytes()).expect_err(text);
+        let found: Vec<(&str, &str)> = error
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(found, vec![("", "malformed_json")], "{text:?}: {error:?}");
+    }
+}
