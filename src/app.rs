@@ -40,10 +40,12 @@ impl Application {
                 "no API keys configured: only public operations can be used (see `offerte api-key new`)"
             );
         }
-        let renderer = Arc::new(
-            Renderer::load(&settings.templates_dir)
-                .with_context(|| format!("loading the templates from {}", settings.templates_dir.display()))?,
-        );
+        let renderer = Arc::new(Renderer::load(&settings.templates_dir).with_context(|| {
+            format!(
+                "loading the templates from {}",
+                settings.templates_dir.display()
+            )
+        })?);
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;

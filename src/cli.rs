@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use crate::api::auth::Role;
 use crate::app::Application;
 use crate::catalog::{CatalogError, CatalogSet};
-use crate::documents::{Format, Renderer, view};
 use crate::config::{Overrides, Settings};
+use crate::documents::{Format, Renderer, view};
 use crate::pricing::{self, Circumstances, Computation};
 use crate::telemetry;
 use std::collections::BTreeMap;
@@ -214,7 +214,9 @@ fn quote(args: &QuoteArgs) -> Result<ExitCode> {
     match computed {
         Ok(computation) => {
             let bytes = match args.format {
-                QuoteFormat::Json => format!("{}\n", serde_json::to_string_pretty(&computation)?).into_bytes(),
+                QuoteFormat::Json => {
+                    format!("{}\n", serde_json::to_string_pretty(&computation)?).into_bytes()
+                }
                 QuoteFormat::Text => summary(&computation).into_bytes(),
                 QuoteFormat::Html | QuoteFormat::Pdf => {
                     let renderer = Renderer::load(&args.templates_dir)?;
@@ -222,14 +224,26 @@ fn quote(args: &QuoteArgs) -> Result<ExitCode> {
                         .version(&computation.catalog.version)
                         .context("the computation's catalog version")?
                         .bureau;
-                    let document = view::build(&computation, None, bureau, renderer.labels(computation.language));
-                    let format = if args.format == QuoteFormat::Pdf { Format::Pdf } else { Format::Html };
+                    let document = view::build(
+                        &computation,
+                        None,
+                        bureau,
+                        renderer.labels(computation.language),
+                    );
+                    let format = if args.format == QuoteFormat::Pdf {
+                        Format::Pdf
+                    } else {
+                        Format::Html
+                    };
                     renderer.render(&document, format, computation.quote_date)?
                 }
             };
             match &args.output {
-                Some(path) => std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?,
-                None if args.format == QuoteFormat::Pdf => anyhow::bail!("give --output FILE for a PDF"),
+                Some(path) => std::fs::write(path, &bytes)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None if args.format == QuoteFormat::Pdf => {
+                    anyhow::bail!("give --output FILE for a PDF")
+                }
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }
             for w in &computation.warnings {

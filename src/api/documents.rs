@@ -35,7 +35,11 @@ fn negotiate(req: &HttpRequest, format: Option<Format>) -> Format {
     if let Some(format) = format {
         return format;
     }
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if accept.contains("application/pdf") {
         Format::Pdf
     } else if accept.contains("text/html") {
@@ -63,11 +67,21 @@ pub fn quote_document(state: &AppState, quote: &Quote, language: Language) -> Do
         employee: &quote.employee,
     };
     let bureau = &state.catalog_for(computation).bureau;
-    view::build(computation, Some(&facts), bureau, state.renderer.labels(computation.language))
+    view::build(
+        computation,
+        Some(&facts),
+        bureau,
+        state.renderer.labels(computation.language),
+    )
 }
 
 /// Renders off the async workers (PDF rendering is CPU work) and answers with a file name.
-pub async fn respond(state: &web::Data<AppState>, document: Document, format: Format, date: chrono::NaiveDate) -> Result<HttpResponse, ApiError> {
+pub async fn respond(
+    state: &web::Data<AppState>,
+    document: Document,
+    format: Format,
+    date: chrono::NaiveDate,
+) -> Result<HttpResponse, ApiError> {
     let renderer = state.renderer.clone();
     let file_name = format!("{}.{}", document.file_stem, format.extension());
     let bytes = web::block(move || renderer.render(&document, format, date))
@@ -75,7 +89,10 @@ pub async fn respond(state: &web::Data<AppState>, document: Document, format: Fo
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
-        .insert_header((header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{file_name}\""),
+        ))
         .body(bytes))
 }
 
@@ -106,7 +123,11 @@ pub async fn quote_document_endpoint(
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
     let now = Now::current();
-    let quote = state.store.get(id, now.today, now.at).await?.ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
+    let quote = state
+        .store
+        .get(id, now.today, now.at)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
     let format = negotiate(&req, query.0.format);
     let language = query.0.lang.unwrap_or(quote.computation.language);
     let document = quote_document(&state, &quote, language);
@@ -142,7 +163,12 @@ pub async fn preview_document(
     }
     let computation = pricing::compute(&state.catalogs, &input, today())?;
     let bureau = &state.catalog_for(&computation).bureau;
-    let document = view::build(&computation, None, bureau, state.renderer.labels(computation.language));
+    let document = view::build(
+        &computation,
+        None,
+        bureau,
+        state.renderer.labels(computation.language),
+    );
     let format = negotiate(&req, query.0.format);
     respond(&state, document, format, computation.quote_date).await
 }

@@ -338,7 +338,11 @@ pub async fn quote_events(
     Ok(web::Json(state.store.events(id).await?))
 }
 
-async fn sent_pdf_sha256(state: &web::Data<AppState>, id: Uuid, now: Now) -> Result<String, ApiError> {
+async fn sent_pdf_sha256(
+    state: &web::Data<AppState>,
+    id: Uuid,
+    now: Now,
+) -> Result<String, ApiError> {
     let quote = state
         .store
         .get(id, now.today, now.at)

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use std::sync::Arc;
 
 use crate::catalog::{Catalog, CatalogSet};
+use crate::config::Settings;
 use crate::documents::Renderer;
 use crate::pricing::Computation;
-use crate::config::Settings;
 use crate::store::Store;
 
 /// Shared, read-only state of the running service.

@@ -51,7 +51,11 @@ pub fn money(amount: Money, language: Language) -> String {
 
 pub fn quantity(value: Decimal, language: Language) -> String {
     let text = number(value, None, language);
-    if value.is_sign_negative() && !value.is_zero() { format!("-{text}") } else { text }
+    if value.is_sign_negative() && !value.is_zero() {
+        format!("-{text}")
+    } else {
+        text
+    }
 }
 
 pub fn percent(rate: Decimal, language: Language) -> String {
@@ -60,7 +64,10 @@ pub fn percent(rate: Decimal, language: Language) -> String {
 
 /// `22 november 2026` with the month names of the language (from the message catalog).
 pub fn date(day: NaiveDate, month_names: &[String]) -> String {
-    let month = month_names.get(day.month0() as usize).map(String::as_str).unwrap_or("?");
+    let month = month_names
+        .get(day.month0() as usize)
+        .map(String::as_str)
+        .unwrap_or("?");
     format!("{} {} {}", day.day(), month, day.year())
 }
 
@@ -93,10 +100,29 @@ mod tests {
 
     #[test]
     fn dates_use_month_names() {
-        let names: Vec<String> = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(date(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), &names), "22 november 2026");
-        assert_eq!(date(NaiveDate::from_ymd_opt(2027, 1, 3).unwrap(), &names), "3 januari 2027");
+        let names: Vec<String> = [
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), &names),
+            "22 november 2026"
+        );
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2027, 1, 3).unwrap(), &names),
+            "3 januari 2027"
+        );
     }
 }

@@ -69,7 +69,8 @@ impl Renderer {
         #[cfg(feature = "pdf")]
         let pdf = {
             let path = dir.join("quote.typ");
-            let source = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let source = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
             pdf::PdfEngine::new(source)
         };
         Ok(Renderer {
@@ -86,11 +87,15 @@ impl Renderer {
     }
 
     pub fn html(&self, document: &Document) -> Result<String> {
-        self.html.render("quote", document).context("rendering the HTML document")
+        self.html
+            .render("quote", document)
+            .context("rendering the HTML document")
     }
 
     pub fn text(&self, document: &Document) -> Result<String> {
-        self.text.render("quote", document).context("rendering the text document")
+        self.text
+            .render("quote", document)
+            .context("rendering the text document")
     }
 
     /// The PDF; `date` is its fixed creation date (so renders are byte-identical).

@@ -24,7 +24,10 @@ impl PdfEngine {
             dejavu::sans::oblique(),
             dejavu::sans::bold_oblique(),
         ];
-        let engine = TypstEngine::builder().main_file(source).fonts(fonts).build();
+        let engine = TypstEngine::builder()
+            .main_file(source)
+            .fonts(fonts)
+            .build();
         PdfEngine { engine }
     }
 

@@ -134,7 +134,12 @@ pub struct AlternativeView {
 }
 
 /// Builds the view-model. The computation must be in `labels`' language.
-pub fn build(computation: &Computation, quote: Option<&QuoteFacts<'_>>, bureau: &Bureau, labels: &Labels) -> Document {
+pub fn build(
+    computation: &Computation,
+    quote: Option<&QuoteFacts<'_>>,
+    bureau: &Bureau,
+    labels: &Labels,
+) -> Document {
     let language = computation.language;
     let day = |d: NaiveDate| format::date(d, &labels.month_names);
     let money = |m| format::money(m, language);
@@ -173,7 +178,9 @@ pub fn build(computation: &Computation, quote: Option<&QuoteFacts<'_>>, bureau: 
             amount: money(v.vat),
         })
         .collect();
-    let period = |from: NaiveDate, to: NaiveDate| format!("{} {} {}", day(from), labels.text("period_to"), day(to));
+    let period = |from: NaiveDate, to: NaiveDate| {
+        format!("{} {} {}", day(from), labels.text("period_to"), day(to))
+    };
     let (number, revision, status_draft, valid_until, employer, employee) = match quote {
         Some(q) => (
             q.display_number.to_string(),
@@ -194,7 +201,9 @@ pub fn build(computation: &Computation, quote: Option<&QuoteFacts<'_>>, bureau: 
         t: labels.values.clone(),
         is_preview: quote.is_none(),
         is_draft: status_draft,
-        file_stem: quote.map(|q| q.display_number.to_string()).unwrap_or_else(|| format!("preview-{}", c.tier.code)),
+        file_stem: quote
+            .map(|q| q.display_number.to_string())
+            .unwrap_or_else(|| format!("preview-{}", c.tier.code)),
         number,
         revision,
         date: day(c.quote_date),
@@ -257,7 +266,11 @@ pub fn build(computation: &Computation, quote: Option<&QuoteFacts<'_>>, bureau: 
 /// U+2068 … U+2069), so a `\u{202e}` in a name cannot reverse the rest of the page.
 pub fn user_text(text: &str) -> String {
     let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
-    if text.chars().any(bidi) { format!("\u{2068}{text}\u{2069}") } else { text.to_string() }
+    if text.chars().any(bidi) {
+        format!("\u{2068}{text}\u{2069}")
+    } else {
+        text.to_string()
+    }
 }
 
 fn employer_view(e: &Employer) -> EmployerView {
@@ -265,7 +278,10 @@ fn employer_view(e: &Employer) -> EmployerView {
         company_name: user_text(&e.company_name),
         contact_person: user_text(&e.contact_person),
         street: e.address.as_ref().map(|a| user_text(&a.street)),
-        postal_city: e.address.as_ref().map(|a| user_text(&format!("{} {}", a.postal_code, a.city))),
+        postal_city: e
+            .address
+            .as_ref()
+            .map(|a| user_text(&format!("{} {}", a.postal_code, a.city))),
         kvk_number: e.kvk_number.clone(),
         email: user_text(&e.email),
         phone: e.phone.clone(),

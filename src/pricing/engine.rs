@@ -132,14 +132,10 @@ pub fn compute(
             msg::option_added(language, item.name.get(language)),
         ));
     }
-    if let Some(price) = chosen.bundle_price {
+    if chosen.bundle_price.is_some() {
         explanation.push(explain(
             "bundle",
-            msg::bundle(
-                language,
-                chosen.name.get(language),
-                &Money::round(price).to_string(),
-            ),
+            msg::bundle(language, chosen.name.get(language)),
         ));
     }
 

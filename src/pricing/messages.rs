@@ -12,12 +12,10 @@ fn pick(language: Language, nl: String, en: String) -> String {
     }
 }
 
-pub fn rule_matched(language: Language, reason: &str, id: &str) -> String {
-    pick(
-        language,
-        format!("{reason} (regel `{id}`)"),
-        format!("{reason} (rule `{id}`)"),
-    )
+/// A matched rule's reason as the catalog words it (the rule id and condition are separate
+/// fields of the explanation, so documents can show just the reason).
+pub fn rule_matched(_language: Language, reason: &str, _id: &str) -> String {
+    reason.to_string()
 }
 
 pub fn fallback(
@@ -72,16 +70,16 @@ pub fn option_added(language: Language, item: &str) -> String {
     )
 }
 
-pub fn bundle(language: Language, tier: &str, price: &str) -> String {
+pub fn bundle(language: Language, tier: &str) -> String {
     pick(
         language,
         format!(
-            "{tier} heeft een pakketprijs van EUR {price} excl. btw voor de standaardsamenstelling; \
-             het verschil met de som van de onderdelen staat als aparte regel op de offerte."
+            "{tier} heeft een vaste pakketprijs voor de standaardsamenstelling; het verschil met de som van \
+             de onderdelen staat als aparte regel op de offerte. Wat daarbovenop komt, wordt apart berekend."
         ),
         format!(
-            "{tier} has a package price of EUR {price} excl. VAT for its standard composition; \
-             the difference from the sum of its parts is a separate line on the quote."
+            "{tier} has a fixed package price for its standard composition; the difference from the sum of \
+             its parts is a separate line on the quote. Anything added on top is priced separately."
         ),
     )
 }

@@ -28,7 +28,10 @@ pub struct Now {
 
 impl Now {
     pub fn current() -> Now {
-        Now { today: chrono::Local::now().date_naive(), at: Utc::now() }
+        Now {
+            today: chrono::Local::now().date_naive(),
+            at: Utc::now(),
+        }
     }
 }
 
@@ -43,7 +46,14 @@ pub struct Priced {
 }
 
 impl Priced {
-    fn new_quote<'a>(&'a self, id: Uuid, employer: &'a Employer, employee: &'a Employee, actor: &'a Actor, now: Now) -> NewQuote<'a> {
+    fn new_quote<'a>(
+        &'a self,
+        id: Uuid,
+        employer: &'a Employer,
+        employee: &'a Employee,
+        actor: &'a Actor,
+        now: Now,
+    ) -> NewQuote<'a> {
         NewQuote {
             id,
             employer,
@@ -60,17 +70,34 @@ impl Priced {
 
 /// Prices the circumstances (defaults made explicit), in both languages, and works out the
 /// validity date.
-pub fn price(catalogs: &CatalogSet, circumstances: &Circumstances, today: NaiveDate) -> Result<Priced, InputError> {
+pub fn price(
+    catalogs: &CatalogSet,
+    circumstances: &Circumstances,
+    today: NaiveDate,
+) -> Result<Priced, InputError> {
     let resolved = circumstances.resolved(today);
-    let computation = pricing::compute(catalogs, &resolved, today).map_err(|e| e.under("circumstances"))?;
-    let other = Circumstances { language: resolved.language.other(), ..resolved.clone() };
-    let translated = pricing::compute(catalogs, &other, today).map_err(|e| e.under("circumstances"))?;
-    let days = catalogs.version(&computation.catalog.version).map(|c| c.settings.validity_days).unwrap_or(30);
+    let computation =
+        pricing::compute(catalogs, &resolved, today).map_err(|e| e.under("circumstances"))?;
+    let other = Circumstances {
+        language: resolved.language.other(),
+        ..resolved.clone()
+    };
+    let translated =
+        pricing::compute(catalogs, &other, today).map_err(|e| e.under("circumstances"))?;
+    let days = catalogs
+        .version(&computation.catalog.version)
+        .map(|c| c.settings.validity_days)
+        .unwrap_or(30);
     let valid_until = computation
         .quote_date
         .checked_add_days(Days::new(u64::from(days)))
         .unwrap_or(computation.quote_date);
-    Ok(Priced { circumstances: resolved, computation, translated, valid_until })
+    Ok(Priced {
+        circumstances: resolved,
+        computation,
+        translated,
+        valid_until,
+    })
 }
 
 /// Creates a draft quote with the next number.
@@ -85,7 +112,9 @@ pub async fn create(
 ) -> Result<Created, ServiceError> {
     let priced = price(catalogs, &body.circumstances, now.today)?;
     let new = priced.new_quote(Uuid::now_v7(), &body.employer, &body.employee, actor, now);
-    Ok(store.create_quote(new, prefix, now.today.year(), idempotency).await?)
+    Ok(store
+        .create_quote(new, prefix, now.today.year(), idempotency)
+        .await?)
 }
 
 /// Replaces parts of a draft; new circumstances are priced again.
@@ -97,7 +126,10 @@ pub async fn update(
     actor: &Actor,
     now: Now,
 ) -> Result<Quote, ServiceError> {
-    let current = store.get(id, now.today, now.at).await?.ok_or(StoreError::NotFound(id))?;
+    let current = store
+        .get(id, now.today, now.at)
+        .await?
+        .ok_or(StoreError::NotFound(id))?;
     if current.status != Status::Draft {
         return Err(StoreError::NotDraft(current.status).into());
     }
@@ -105,14 +137,19 @@ pub async fn update(
         Some(c) => price(catalogs, c, now.today)?,
         None => Priced {
             circumstances: current.circumstances.clone(),
-            translated: current.translated.clone().unwrap_or_else(|| current.computation.clone()),
+            translated: current
+                .translated
+                .clone()
+                .unwrap_or_else(|| current.computation.clone()),
             computation: current.computation.clone(),
             valid_until: current.valid_until,
         },
     };
     let employer = changes.employer.as_ref().unwrap_or(&current.employer);
     let employee = changes.employee.as_ref().unwrap_or(&current.employee);
-    Ok(store.update_draft(priced.new_quote(id, employer, employee, actor, now)).await?)
+    Ok(store
+        .update_draft(priced.new_quote(id, employer, employee, actor, now))
+        .await?)
 }
 
 /// Makes a new revision, priced against the catalog in force today.
@@ -124,16 +161,28 @@ pub async fn revise(
     actor: &Actor,
     now: Now,
 ) -> Result<Quote, ServiceError> {
-    let current = store.get(id, now.today, now.at).await?.ok_or(StoreError::NotFound(id))?;
+    let current = store
+        .get(id, now.today, now.at)
+        .await?
+        .ok_or(StoreError::NotFound(id))?;
     if !current.status.can_revise() {
         return Err(StoreError::NotRevisable(current.status).into());
     }
     let circumstances = match &changes.circumstances {
         Some(c) => c.clone(),
-        None => Circumstances { quote_date: Some(now.today), ..current.circumstances.clone() },
+        None => Circumstances {
+            quote_date: Some(now.today),
+            ..current.circumstances.clone()
+        },
     };
     let priced = price(catalogs, &circumstances, now.today)?;
     let employer = changes.employer.as_ref().unwrap_or(&current.employer);
     let employee = changes.employee.as_ref().unwrap_or(&current.employee);
-    Ok(store.revise(id, priced.new_quote(Uuid::now_v7(), employer, employee, actor, now), now.today).await?)
+    Ok(store
+        .revise(
+            id,
+            priced.new_quote(Uuid::now_v7(), employer, employee, actor, now),
+            now.today,
+        )
+        .await?)
 }

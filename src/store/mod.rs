@@ -708,7 +708,10 @@ where
         employee: from_json("employee", &text("employee")?)?,
         circumstances: from_json("circumstances", &text("circumstances")?)?,
         computation: from_json("computation", &text("computation")?)?,
-        translated: Some(from_json("computation_translated", &text("computation_translated")?)?),
+        translated: Some(from_json(
+            "computation_translated",
+            &text("computation_translated")?,
+        )?),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         created_by: Actor {
