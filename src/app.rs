@@ -92,6 +92,12 @@ impl Application {
         self.port
     }
 
+    /// A handle to stop the server from outside (tests stop and restart servers on the same
+    /// database); `stop(true)` finishes in-flight requests first, like SIGTERM.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Runs until SIGTERM or SIGINT; in-flight requests finish first.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
