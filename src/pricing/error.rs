@@ -69,7 +69,19 @@ impl InputError {
                 .and_then(|rest| rest.split('`').next())
                 .map(|name| join_path(path, name))
         };
-        let (field, code, message) = if let Some(field) = named("unknown field `") {
+        // serde_path_to_error's path already ends with an unknown key itself
+        // (`circumstances.diagnosis`); a missing field is reported at its enclosing object.
+        let unknown = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(|name| {
+                if path == name || path.ends_with(&format!(".{name}")) {
+                    path.to_string()
+                } else {
+                    join_path(path, name)
+                }
+            });
+        let (field, code, message) = if let Some(field) = unknown {
             let message = format!(
                 "unknown field; this service accepts only the documented fields (and never medical information) ({message})"
             );
@@ -171,6 +183,14 @@ mod tests {
         );
         assert_eq!(e.errors[0].field, "circumstances.diagnosis");
         assert_eq!(e.errors[0].code, "unknown_field");
+        // As serde_path_to_error reports it: the path ends with the unknown key itself.
+        let e = InputError::from_serde(
+            "circumstances.diagnosis",
+            "unknown field `diagnosis`, expected one of `a`",
+        );
+        assert_eq!(e.errors[0].field, "circumstances.diagnosis");
+        let e = InputError::from_serde("bsn", "unknown field `bsn`, expected `a`");
+        assert_eq!(e.errors[0].field, "bsn");
         let e = InputError::from_serde(".", "missing field `first_sick_day`");
         assert_eq!(e.errors[0].field, "first_sick_day");
         assert_eq!(e.errors[0].code, "missing_field");
