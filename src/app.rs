@@ -79,7 +79,12 @@ impl Application {
                             .finish()
                     }),
                 )
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::from("/openapi.json")))
+                // validatorUrl "none": Swagger UI would otherwise load a badge from
+                // validator.swagger.io, sending it the spec's URL (no network access wanted).
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .config(Config::from("/openapi.json").validator_url("none")),
+                )
                 .default_service(web::to(api::not_found))
         })
         .listen(listener)?
