@@ -87,7 +87,12 @@ impl Application {
                             .finish()
                     }),
                 )
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::from("/openapi.json")))
+                // validatorUrl "none": Swagger UI would otherwise load a badge from
+                // validator.swagger.io, sending it the spec's URL (no network access wanted).
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .config(Config::from("/openapi.json").validator_url("none")),
+                )
                 .default_service(web::to(api::not_found))
         })
         .listen(listener)?
@@ -98,6 +103,12 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle to stop the server from outside (tests stop and restart servers on the same
+    /// database); `stop(true)` finishes in-flight requests first, like SIGTERM.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Runs until SIGTERM or SIGINT; in-flight requests finish first.

@@ -44,6 +44,10 @@ pub async fn healthz() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
+    if let Err(error) = state.store.ping().await {
+        tracing::warn!(error = ?error, "not ready: the database does not answer");
+        return Err(ApiError::Unavailable("the database does not answer".into()));
+    }
     Ok(web::Json(Health {
         status: "ready".into(),
         catalog_versions: Some(state.catalogs.versions().len()),

@@ -165,6 +165,9 @@ pub async fn list_quotes(
             "must be from 1 to 100",
         )));
     }
+    // Reading applies expiry: a sent quote past its validity is listed (and filtered) as expired.
+    let now = Now::current();
+    state.store.expire_due(now.today, now.at).await?;
     let start_of = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
     let filter = ListFilter {
         status: q.status,
@@ -332,7 +335,9 @@ pub async fn quote_events(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<Event>>, ApiError> {
     let id = quote_id(&id)?;
-    if state.store.fetch(id).await?.is_none() {
+    let now = Now::current();
+    // Read like the quote itself, so an expiry that is due is on record first.
+    if state.store.get(id, now.today, now.at).await?.is_none() {
         return Err(ApiError::NotFound(format!("no quote with id {id}")));
     }
     Ok(web::Json(state.store.events(id).await?))

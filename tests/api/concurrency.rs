@@ -1,0 +1,79 @@
+//! 200 concurrent creates over HTTP get 200 distinct, consecutive numbers: on SQLite through
+//! one server, on PostgreSQL through two server instances on the same database.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use tokio::task::JoinSet;
+
+use crate::helpers::{Backend, number, quote_body, send, spawn_app};
+
+const CREATES: u32 = 200;
+
+async fn concurrent_creates_get_consecutive_numbers(backend: Backend) {
+    let first = spawn_app(backend).await;
+    let mut servers = vec![&first];
+    let second;
+    if backend == Backend::Postgres {
+        second = first.second_server().await;
+        assert_ne!(second.address, first.address);
+        servers.push(&second);
+    }
+
+    let mut requests = JoinSet::new();
+    for i in 0..CREATES {
+        let server = servers[i as usize % servers.len()];
+        let request = server
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/quotes",
+                Some(&server.keys.sales),
+            )
+            .json(&quote_body(&format!("Gelijktijdig {i} B.V.")));
+        requests.spawn(async move { (i, send(request).await) });
+    }
+    let mut numbers = Vec::new();
+    let mut ids = BTreeSet::new();
+    while let Some(done) = requests.join_next().await {
+        let (i, reply) = done.expect("the request task ran");
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "create {i}: {}",
+            reply.text
+        );
+        let quote: Value = reply.json();
+        assert_eq!(
+            quote["employer"]["company_name"],
+            format!("Gelijktijdig {i} B.V.")
+        );
+        numbers.push(quote["number"].as_str().unwrap().to_string());
+        ids.insert(quote["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), CREATES as usize, "distinct ids");
+    numbers.sort();
+    let expected: Vec<String> = (1..=CREATES).map(number).collect();
+    assert_eq!(numbers, expected, "200 distinct numbers without gaps");
+
+    // Every server sees all of them.
+    for server in &servers {
+        let mut listed = BTreeSet::new();
+        for page in 1..=2 {
+            let page = server.list(&format!("?per_page=100&page={page}")).await;
+            assert_eq!(page["total"], CREATES);
+            for quote in page["items"].as_array().unwrap() {
+                listed.insert(quote["number"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(listed, expected.iter().cloned().collect());
+    }
+    // The next one follows on.
+    assert_eq!(
+        servers[servers.len() - 1]
+            .create_quote(&quote_body("Daarna B.V."))
+            .await["number"],
+        number(CREATES + 1)
+    );
+}
+
+on_both_backends!(concurrent_creates_get_consecutive_numbers);
