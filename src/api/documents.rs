@@ -21,8 +21,10 @@ use crate::quotes::service::Now;
 #[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// `html`, `pdf` or `txt`; without it the `Accept` header decides (default `pdf`).
+    #[param(inline)]
     pub format: Option<Format>,
     /// `nl` or `en` (default: the quote's language).
+    #[param(inline)]
     pub lang: Option<Language>,
 }
 
