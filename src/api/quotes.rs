@@ -353,6 +353,11 @@ async fn sent_pdf_sha256(
         .get(id, now.today, now.at)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
+    // The document as it will read once sent (no draft mark), which later renderings repeat.
+    let quote = Quote {
+        status: Status::Sent,
+        ..quote
+    };
     let document = super::documents::quote_document(state, &quote, quote.computation.language);
     let renderer = state.renderer.clone();
     let date = quote.computation.quote_date;
