@@ -94,7 +94,7 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    async fn new(backend: Backend) -> TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary folder");

@@ -10,6 +10,7 @@ mod helpers;
 mod auth;
 mod bad_requests;
 mod concurrency;
+mod crash;
 mod documents;
 mod operations;
 mod preview;

@@ -1,0 +1,180 @@
+//! Crash test: 200 concurrent creates against a real server process that is killed with SIGKILL
+//! mid-way. After a restart on the same database every quote that was acknowledged with a 201 is
+//! there with identical totals, and no number appears twice.
+
+use serde_json::Value;
+use std::collections::HashSet;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::helpers::{Backend, TestDb, quote_body, repo_dir};
+use offerte::api::auth::{Role, new_key};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(db_url: &str, entry: &str) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_offerte"))
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                db_url,
+            ])
+            .arg("--pricing-dir")
+            .arg(repo_dir().join("pricing"))
+            .env("OFFERTE_TEMPLATES_DIR", repo_dir().join("templates"))
+            .env("OFFERTE_API_KEYS", entry)
+            .env("OFFERTE_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the offerte binary starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Server { child, base };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not come up on {base}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn killed_mid_way_loses_nothing(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let (key, entry) = new_key(Role::Sales);
+    let mut server = Server::start(&db.url, &entry).await;
+    let client = reqwest::Client::new();
+    let answered = Arc::new(AtomicUsize::new(0));
+
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (client, base, key, answered) = (
+            client.clone(),
+            server.base.clone(),
+            key.clone(),
+            answered.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let reply = client
+                .post(format!("{base}/api/v1/quotes"))
+                .bearer_auth(&key)
+                .json(&quote_body(&format!("Werkgever {i}")))
+                .send()
+                .await
+                .ok()?;
+            let status = reply.status().as_u16();
+            let body: Value = reply.json().await.ok()?;
+            answered.fetch_add(1, Ordering::SeqCst);
+            (status == 201).then_some(body)
+        }));
+    }
+    // SIGKILL once a fifth of the requests were answered.
+    while answered.load(Ordering::SeqCst) < 40 {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("the process is gone");
+
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        if let Some(body) = task.await.expect("the task finished") {
+            acknowledged.push(body);
+        }
+    }
+    assert!(
+        acknowledged.len() >= 40,
+        "at least 40 creates were acknowledged"
+    );
+    assert!(
+        acknowledged.len() < 200,
+        "the kill came mid-way ({} of 200 acknowledged)",
+        acknowledged.len()
+    );
+
+    let server = Server::start(&db.url, &entry).await;
+    for quote in &acknowledged {
+        let id = quote["id"].as_str().unwrap();
+        let stored: Value = client
+            .get(format!("{}/api/v1/quotes/{id}", server.base))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            stored["number"], quote["number"],
+            "{id}: same number after the crash"
+        );
+        assert_eq!(
+            stored["computation"]["totals"], quote["computation"]["totals"],
+            "{id}: same totals"
+        );
+    }
+    let mut numbers = HashSet::new();
+    let mut page = 1;
+    loop {
+        let list: Value = client
+            .get(format!(
+                "{}/api/v1/quotes?per_page=100&page={page}",
+                server.base
+            ))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = list["items"].as_array().unwrap();
+        for item in items {
+            assert!(
+                numbers.insert(item["number"].as_str().unwrap().to_string()),
+                "duplicate number {}",
+                item["number"]
+            );
+        }
+        if items.len() < 100 {
+            break;
+        }
+        page += 1;
+    }
+    assert!(
+        numbers.len() >= acknowledged.len(),
+        "every acknowledged quote is listed"
+    );
+    eprintln!(
+        "crash test ({backend:?}): {} of 200 acknowledged before SIGKILL, {} stored, all intact",
+        acknowledged.len(),
+        numbers.len()
+    );
+}
+
+on_both_backends!(killed_mid_way_loses_nothing);
