@@ -41,20 +41,20 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("the offerte binary starts");
-        let base = format!("http://127.0.0.1:{port}");
+        // Owned at once, so the process is killed and reaped on every path (Drop).
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
         let client = reqwest::Client::new();
         for _ in 0..200 {
-            if client
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return Server { child, base };
+            let health = client.get(format!("{}/healthz", server.base)).send().await;
+            if health.is_ok_and(|r| r.status().is_success()) {
+                return server;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("the server did not come up on {base}");
+        panic!("the server did not come up on {}", server.base);
     }
 }
 
