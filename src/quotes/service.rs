@@ -1,7 +1,7 @@
 //! Making and changing quotes: price with the core, then store. The HTTP handlers (and the
 //! public request flow) call these; they hold no pricing or SQL of their own.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, SubsecRound, Utc};
 use uuid::Uuid;
 
 use super::lifecycle::Status;
@@ -30,7 +30,8 @@ impl Now {
     pub fn current() -> Now {
         Now {
             today: chrono::Local::now().date_naive(),
-            at: Utc::now(),
+            // Microseconds: what PostgreSQL keeps, so a stored time reads back equal.
+            at: Utc::now().trunc_subsecs(6),
         }
     }
 }
