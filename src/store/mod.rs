@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, ColumnIndex, Database, Decode, Row, Transaction, Type};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -27,7 +28,10 @@ use crate::quotes::model::{Actor, Employee, Employer, Event, Quote};
 /// The database behind the service.
 #[derive(Debug, Clone)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    /// The pool, and a lock that queues writers here: SQLite takes one writer at a time, and a
+    /// writer that finds the database locked sleeps in SQLite's busy handler (1, 2, 5, 10 ...
+    /// ms) instead of waiting its turn.
+    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>),
     Postgres(PgPool),
 }
 
@@ -56,7 +60,7 @@ pub enum StoreError {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
-            Store::Sqlite($pool) => $body,
+            Store::Sqlite($pool, _) => $body,
             Store::Postgres($pool) => $body,
         }
     };
@@ -149,7 +153,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .context("opening the SQLite database")?;
-            Store::Sqlite(pool)
+            Store::Sqlite(pool, Arc::default())
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(10)
@@ -168,7 +172,7 @@ impl Store {
     /// Applies the embedded migrations (idempotent).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Store::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Store::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
             Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
         .context("applying database migrations")
@@ -176,8 +180,16 @@ impl Store {
 
     pub fn backend(&self) -> &'static str {
         match self {
-            Store::Sqlite(_) => "sqlite",
+            Store::Sqlite(..) => "sqlite",
             Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Waits for this process's turn to write (SQLite only; PostgreSQL locks rows itself).
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self {
+            Store::Sqlite(_, lock) => Some(lock.lock().await),
+            Store::Postgres(_) => None,
         }
     }
 
@@ -191,7 +203,7 @@ impl Store {
     fn sql(&self, text: &str) -> AssertSqlSafe<String> {
         match self {
             Store::Postgres(_) => AssertSqlSafe(text.to_string()),
-            Store::Sqlite(_) => {
+            Store::Sqlite(..) => {
                 let mut out = text.replace(" FOR UPDATE", "");
                 for cast in ["::uuid", "::numeric", "::timestamptz", "::text"] {
                     out = out.replace(cast, "");
@@ -219,6 +231,7 @@ impl Store {
             });
         }
         let result = on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let sequence: i64 = sqlx::query_scalar(self.sql(
                 "INSERT INTO quote_counters (prefix, year, last) VALUES ($1, $2, 1) \
@@ -320,6 +333,7 @@ impl Store {
     /// Moves one sent quote to expired, if it still is sent. Returns whether it moved.
     async fn expire(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
         on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let moved = sqlx::query(self.sql(
                 "UPDATE quotes SET status = 'expired', updated_at = $2 WHERE id = $1::uuid AND status = 'sent'",
@@ -407,6 +421,7 @@ impl Store {
     /// Replaces the parts of a draft (and its computation).
     pub async fn update_draft(&self, new: NewQuote<'_>) -> Result<Quote, StoreError> {
         on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let status = lock_status(self, &mut tx, new.id).await?;
             if status != Status::Draft {
@@ -465,6 +480,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound(id))?;
         on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let from = lock_status(self, &mut tx, id).await?;
             check_transition(from, to, reason)?;
@@ -496,6 +512,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound(old_id))?;
         on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let from = lock_status(self, &mut tx, old_id).await?;
             if !from.can_revise() {
