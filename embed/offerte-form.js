@@ -32,7 +32,7 @@
   var TEXT = {
     nl: {
       title: 'Offerte aanvragen',
-      intro: 'Vul het formulier in voor een indicatie van de prijs van een tweede-spoortraject. Vraag nooit naar of vermeld geen medische gegevens.',
+      intro: 'Vul het formulier in voor een indicatie van de prijs van een tweede-spoortraject. Vermeld geen medische gegevens.',
       required: '(verplicht)',
       employer: 'Werkgever',
       company_name: 'Bedrijfsnaam',
@@ -71,7 +71,7 @@
       submit: 'Indicatie aanvragen',
       sending: 'Bezig met versturen…',
       result_title: 'Indicatie',
-      result_tier: function (name, months) { return name + ' (' + months + ' maanden)'; },
+      result_tier: function (name, months) { return name.indexOf(String(months)) >= 0 ? name : name + ' (' + months + ' maanden)'; },
       excl: 'excl. btw',
       incl: 'incl. btw',
       alternatives: 'Andere mogelijkheden',
@@ -95,7 +95,7 @@
     },
     en: {
       title: 'Request a quote',
-      intro: 'Fill in the form for an indicative price of a tweede-spoor trajectory. Never include medical details.',
+      intro: 'Fill in the form for an indicative price of a tweede-spoor trajectory. Do not include any medical details.',
       required: '(required)',
       employer: 'Employer',
       company_name: 'Company name',
@@ -134,7 +134,7 @@
       submit: 'Get an indication',
       sending: 'Sending…',
       result_title: 'Indication',
-      result_tier: function (name, months) { return name + ' (' + months + ' months)'; },
+      result_tier: function (name, months) { return name.indexOf(String(months)) >= 0 ? name : name + ' (' + months + ' months)'; },
       excl: 'excl. VAT',
       incl: 'incl. VAT',
       alternatives: 'Other options',
@@ -246,8 +246,8 @@
       this.input(situation, 'circumstances.first_sick_day', t.first_sick_day, { required: true, type: 'date' });
       this.input(situation, 'circumstances.start_date', t.start_date, { type: 'date' });
       this.select(situation, 'circumstances.readiness', t.readiness, t.readiness_options, true);
-      this.select(situation, 'circumstances.schooling', t.schooling, t.schooling_options, false);
-      this.select(situation, 'circumstances.intensity', t.intensity, t.intensity_options, false);
+      this.select(situation, 'circumstances.schooling', t.schooling, t.schooling_options, false, 'none');
+      this.select(situation, 'circumstances.intensity', t.intensity, t.intensity_options, false, 'standard');
       form.appendChild(situation);
 
       // The honeypot: off-screen, out of the tab order, hidden from assistive technology.
@@ -328,7 +328,7 @@
       this.fields[name] = node;
     }
 
-    select(parent, name, label, options, required) {
+    select(parent, name, label, options, required, preset) {
       var w = this.wrap(parent, name, label, required);
       var a = { id: w.id, name: name, 'aria-describedby': w.id + '-error' };
       if (required) {
@@ -340,7 +340,11 @@
         node.appendChild(el('option', { value: '' }, '—'));
       }
       options.forEach(function (pair) {
-        node.appendChild(el('option', { value: pair[0] }, pair[1]));
+        var option = el('option', { value: pair[0] }, pair[1]);
+        if (pair[0] === preset) {
+          option.selected = true;
+        }
+        node.appendChild(option);
       });
       w.field.appendChild(node);
       w.field.appendChild(w.error);
@@ -436,7 +440,6 @@
       var total = el('p', { class: 'total' });
       total.textContent = money(r.excl_vat, lang) + ' ' + t.excl + ' · ' + money(r.incl_vat, lang) + ' ' + t.incl;
       this.result.appendChild(total);
-      this.result.appendChild(el('p', null, t.indicative_note + ' ' + t.reference_label + receipt.reference));
       var others = (r.alternatives || []).filter(function (a) { return !a.recommended; });
       if (others.length) {
         this.result.appendChild(el('p', null, t.alternatives + ':'));
@@ -448,9 +451,8 @@
         });
         this.result.appendChild(list);
       }
-      if (receipt.message) {
-        this.result.appendChild(el('p', null, receipt.message));
-      }
+      // The server's message names the reference and says it is an indication.
+      this.result.appendChild(el('p', null, receipt.message || (t.indicative_note + ' ' + t.reference_label + receipt.reference)));
     }
 
     send() {

@@ -50,6 +50,8 @@ async function fill(page, { kvk }) {
   await form.getByLabel('Uren per week').fill('32');
   await form.getByLabel('Eerste ziektedag').fill(sickDay);
   await form.getByLabel('Hoe ver is de werknemer?').selectOption('ready_with_support');
+  assert.equal(await form.getByLabel('Begeleiding').inputValue(), 'standard', 'the default intensity');
+  assert.equal(await form.getByLabel('Scholing').inputValue(), 'none', 'the default schooling');
   // Keyboard: the consent box is reached and ticked with the keyboard.
   await form.getByLabel(/privacyverklaring/).focus();
   await page.keyboard.press('Space');
@@ -70,6 +72,22 @@ await test('a filled form shows the indicative total and the alternatives', asyn
   const text = await result.textContent();
   assert.match(text, /AV-[0-9A-Z]{8}/);
   assert.match(text, /indicatie, geen offerte/);
+  // The same price the API gives for these circumstances (standard intensity, no schooling).
+  const api = await page.evaluate(async (day) => {
+    const r = await fetch('/api/v1/quote-requests', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        employer: { company_name: 'X', contact_person: 'Y', email: 'x@y.example' },
+        employee: { reference: 'R' },
+        circumstances: { first_sick_day: day, readiness: 'ready_with_support' },
+        consent: true, website: 'bot',
+      }),
+    });
+    return (await r.json()).result;
+  }, sickDay);
+  const euros = (amount) => Number(amount).toLocaleString('nl-NL', { minimumFractionDigits: 2 });
+  assert.ok(total.includes(euros(api.incl_vat)), `${total} shows ${api.incl_vat}`);
   await page.screenshot({ path: `${shots}/form-result.png`, fullPage: true });
 });
 
