@@ -49,7 +49,15 @@ impl Application {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
-        spawn_expiry_sweep(store.clone(), settings.sweep_seconds);
+        spawn_expiry_sweep(
+            store.clone(),
+            settings.sweep_seconds,
+            settings.request_retention_days,
+        );
+        let request_limit = api::requests::request_limit(
+            settings.rate_limit_burst,
+            settings.rate_limit_per_minute,
+        )?;
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -76,9 +84,12 @@ impl Application {
                 .wrap(cors(&origins))
                 .wrap(from_fn(api::metrics::track))
                 .into_utoipa_app()
-                .configure(api::services)
+                .configure(|cfg| api::routes(cfg, request_limit.clone()))
                 .split_for_parts();
             app.route("/openapi.json", web::get().to(api::serve_openapi))
+                // The embeddable form: static files, not API operations, not rate-limited.
+                .route("/embed/offerte-form.js", web::get().to(embed_script))
+                .route("/embed/demo", web::get().to(embed_demo))
                 .route(
                     "/swagger-ui",
                     web::get().to(|| async {
@@ -134,8 +145,33 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-/// Expires sent quotes past their validity date, every `seconds` (reads expire them too).
-fn spawn_expiry_sweep(store: Store, seconds: u64) {
+/// The web component a bureau adds to its site (`<script src=".../embed/offerte-form.js">`).
+const EMBED_SCRIPT: &str = include_str!("../embed/offerte-form.js");
+/// A page showing the component.
+const EMBED_DEMO: &str = include_str!("../embed/demo.html");
+
+async fn embed_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((http::header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(EMBED_SCRIPT)
+}
+
+async fn embed_demo() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            http::header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'",
+        ))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(EMBED_DEMO)
+}
+
+/// Every `seconds`: expires sent quotes past their validity date (reads expire them too) and
+/// deletes quote requests not turned into a quote that are older than `retention_days`.
+fn spawn_expiry_sweep(store: Store, seconds: u64, retention_days: u32) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
         loop {
@@ -145,6 +181,11 @@ fn spawn_expiry_sweep(store: Store, seconds: u64) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expiry sweep"),
                 Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
+            }
+            match crate::requests::service::purge(&store, retention_days, now.at).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, retention_days, "quote request purge"),
+                Err(e) => tracing::warn!(error = %e, "quote request purge failed"),
             }
         }
     });

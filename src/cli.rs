@@ -40,6 +40,22 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Delete quote requests not turned into a quote that are older than the retention
+    /// (`request_retention_days`, default 180); the running server's sweep does the same.
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct PurgeArgs {
+    /// Database URL, `sqlite://...` or `postgres://...` (overrides DATABASE_URL).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Keep requests this many days instead of the configured retention.
+    #[arg(long)]
+    pub retention_days: Option<u32>,
+    /// A config file (default: offerte.toml in the working folder, when present).
+    #[arg(long, env = "OFFERTE_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -115,6 +131,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Quote(args)) => quote(&args),
         Some(Command::Catalog(CatalogCommand::Check { dir })) => check(&dir),
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Purge(args)) => purge(args),
         None => serve(ServeArgs::default()),
         Some(Command::Openapi) => {
             print!("{}", crate::api::openapi_json());
@@ -159,6 +176,33 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         tracing::info!(port = app.port(), "listening; Swagger UI at /swagger-ui/");
         app.run_until_stopped().await?;
         tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn purge(args: PurgeArgs) -> Result<ExitCode> {
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let overrides = Overrides {
+        database_url: args.database_url,
+        ..Overrides::default()
+    };
+    let (settings, warnings) = Settings::load(args.config.as_deref(), &env, &overrides)?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    let days = args
+        .retention_days
+        .unwrap_or(settings.request_retention_days);
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let store = crate::store::Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
+        let now = crate::quotes::service::Now::current();
+        let deleted = crate::requests::service::purge(&store, days, now.at).await?;
+        println!(
+            "deleted {deleted} quote request(s) older than {days} days that were not turned into a quote"
+        );
         Ok(ExitCode::SUCCESS)
     })
 }

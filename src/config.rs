@@ -41,6 +41,15 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Seconds between sweeps that expire quotes past their validity (`OFFERTE_SWEEP_SECONDS`).
     pub sweep_seconds: u64,
+    /// Days a quote request not turned into a quote is kept before the sweep deletes it
+    /// (`OFFERTE_REQUEST_RETENTION_DAYS`).
+    pub request_retention_days: u32,
+    /// Requests one client may send to the public form at once before the limit applies
+    /// (`OFFERTE_RATE_LIMIT_BURST`).
+    pub rate_limit_burst: u32,
+    /// Requests per minute one client may send to the public form after the burst
+    /// (`OFFERTE_RATE_LIMIT_PER_MINUTE`).
+    pub rate_limit_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -56,6 +65,9 @@ impl Default for Settings {
             number_prefix: "OFF".into(),
             log_format: LogFormat::Text,
             sweep_seconds: 3600,
+            request_retention_days: 180,
+            rate_limit_burst: 20,
+            rate_limit_per_minute: 10,
         }
     }
 }
@@ -98,6 +110,7 @@ impl Settings {
             settings.pricing_dir.clone_from(dir);
         }
         settings.keys()?;
+        settings.check()?;
         Ok((settings, warnings))
     }
 
@@ -141,12 +154,30 @@ impl Settings {
                     }
                 }
                 "OFFERTE_SWEEP_SECONDS" => self.sweep_seconds = number(name, value)?,
+                "OFFERTE_REQUEST_RETENTION_DAYS" => {
+                    self.request_retention_days = number(name, value)?
+                }
+                "OFFERTE_RATE_LIMIT_BURST" => self.rate_limit_burst = number(name, value)?,
+                "OFFERTE_RATE_LIMIT_PER_MINUTE" => {
+                    self.rate_limit_per_minute = number(name, value)?
+                }
                 other if OTHER_VARIABLES.contains(&other) || other.starts_with("OFFERTE_TEST_") => {
                 }
                 other => warnings.push(format!("unknown configuration variable {other} (ignored)")),
             }
         }
         Ok(warnings)
+    }
+
+    /// Values that parse but cannot work.
+    pub fn check(&self) -> Result<()> {
+        if self.rate_limit_burst == 0 {
+            bail!("rate_limit_burst must be at least 1");
+        }
+        if !(1..=60_000).contains(&self.rate_limit_per_minute) {
+            bail!("rate_limit_per_minute must be from 1 to 60000");
+        }
+        Ok(())
     }
 
     /// The configured API keys, parsed.
@@ -212,6 +243,40 @@ mod tests {
             vec!["https://a.example", "https://b.example"]
         );
         assert_eq!(s.database_url, "sqlite://data/offerte.db", "default stays");
+    }
+
+    #[test]
+    fn request_settings_have_defaults_and_layers() {
+        let (s, _) = Settings::load(None, &env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(s.request_retention_days, 180);
+        assert_eq!(s.rate_limit_burst, 20);
+        assert_eq!(s.rate_limit_per_minute, 10);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("offerte.toml");
+        std::fs::write(
+            &file,
+            "request_retention_days = 30\nrate_limit_burst = 5\nrate_limit_per_minute = 2\n",
+        )
+        .unwrap();
+        let (s, warnings) = Settings::load(
+            Some(&file),
+            &env(&[("OFFERTE_REQUEST_RETENTION_DAYS", "90")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.request_retention_days, 90, "environment beats file");
+        assert_eq!((s.rate_limit_burst, s.rate_limit_per_minute), (5, 2));
+        for bad in [
+            ("OFFERTE_REQUEST_RETENTION_DAYS", "-1"),
+            ("OFFERTE_RATE_LIMIT_BURST", "0"),
+            ("OFFERTE_RATE_LIMIT_PER_MINUTE", "0"),
+        ] {
+            assert!(
+                Settings::load(None, &env(&[bad]), &Overrides::default()).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

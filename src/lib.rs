@@ -11,5 +11,6 @@ pub mod config;
 pub mod documents;
 pub mod pricing;
 pub mod quotes;
+pub mod requests;
 pub mod store;
 pub mod telemetry;

@@ -11,6 +11,7 @@ pub mod preview;
 pub mod problem;
 pub mod quotes;
 pub mod request_id;
+pub mod requests;
 pub mod state;
 
 use actix_web::{App, HttpRequest, HttpResponse, web};
@@ -35,6 +36,7 @@ use problem::{ApiError, problem_response};
     modifiers(&BearerKeys),
     tags(
         (name = "quotes", description = "Price cases and manage quotes (role sales)"),
+        (name = "requests", description = "Quote requests from the bureau's website: the public form (no key, rate-limited) and the sales side"),
         (name = "catalog", description = "The price list (public)"),
         (name = "operations", description = "Health, readiness and metrics (public)"),
     ),
@@ -54,8 +56,14 @@ impl utoipa::Modify for BearerKeys {
     }
 }
 
-/// Registers every documented operation.
+/// Registers every documented operation (with the default rate limit of the public form).
 pub fn services(cfg: &mut ServiceConfig) {
+    let limit = requests::request_limit(20, 10).expect("the default rate limit is valid");
+    routes(cfg, limit);
+}
+
+/// Registers every documented operation; `limit` guards `POST /api/v1/quote-requests` only.
+pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
@@ -71,6 +79,12 @@ pub fn services(cfg: &mut ServiceConfig) {
                 .service(quotes::transition_quote)
                 .service(quotes::revise_quote)
                 .service(quotes::quote_events)
+                .service(requests::SubmitRoute(limit))
+                .service(requests::list_requests)
+                .service(requests::get_request)
+                .service(requests::convert_request)
+                .service(requests::reject_request)
+                .service(requests::delete_request)
                 .service(catalog::get_catalog),
         );
 }

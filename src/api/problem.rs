@@ -312,6 +312,14 @@ impl From<crate::store::StoreError> for ApiError {
         };
         match error {
             StoreError::NotFound(id) => ApiError::NotFound(format!("no quote with id {id}")),
+            StoreError::RequestNotFound(id) => {
+                ApiError::NotFound(format!("no quote request with id {id}"))
+            }
+            e @ StoreError::RequestDecided(status) => ApiError::Conflict {
+                detail: e.to_string(),
+                current_status: Some(status.as_str().into()),
+                allowed: Some(Vec::new()),
+            },
             StoreError::Transition(TransitionError::NotAllowed { from, to, allowed }) => {
                 ApiError::Conflict {
                     detail: TransitionError::NotAllowed {

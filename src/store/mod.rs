@@ -40,6 +40,10 @@ pub enum Store {
 pub enum StoreError {
     #[error("no quote with id {0}")]
     NotFound(Uuid),
+    #[error("no quote request with id {0}")]
+    RequestNotFound(Uuid),
+    #[error("this quote request is already {0}")]
+    RequestDecided(crate::requests::model::RequestStatus),
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error("only a draft can be edited; this quote is {0}")]
@@ -65,6 +69,9 @@ macro_rules! on_pool {
         }
     };
 }
+
+mod requests;
+pub use requests::RequestFilter;
 
 /// Opening a write transaction the right way for each backend.
 trait WritePool {

@@ -15,3 +15,4 @@ mod documents;
 mod operations;
 mod preview;
 mod quotes;
+mod requests;

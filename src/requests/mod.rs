@@ -1,0 +1,5 @@
+//! Requests for a quote from the bureau's website (the public "offerte aanvragen" flow): the
+//! record and its bodies (pure), and the service that prices, stores, converts and forgets them.
+
+pub mod model;
+pub mod service;
