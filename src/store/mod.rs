@@ -193,7 +193,7 @@ impl Store {
     }
 
     /// Waits for this process's turn to write (SQLite only; PostgreSQL locks rows itself).
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    pub(super) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self {
             Store::Sqlite(_, lock) => Some(lock.lock().await),
             Store::Postgres(_) => None,

@@ -107,6 +107,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<QuoteRequest, StoreError> {
         on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let row: Option<(String, String)> = sqlx::query_as(self.sql(
                 "SELECT status, reference FROM quote_requests WHERE id = $1::uuid FOR UPDATE",
@@ -148,6 +149,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<QuoteRequest, StoreError> {
         on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let row: Option<(String,)> = sqlx::query_as(self.sql(
                 "SELECT status FROM quote_requests WHERE id = $1::uuid FOR UPDATE",
