@@ -17,6 +17,7 @@ use crate::catalog::CatalogSet;
 use crate::config::Settings;
 use crate::documents::Renderer;
 use crate::quotes::service::Now;
+use crate::requests::webhook::Webhook;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
 
@@ -65,11 +66,17 @@ impl Application {
         let origins = settings.cors_origins.clone();
         let openapi = web::Data::new(api::OpenApiDocument(api::openapi_json()));
         let metrics = web::Data::new(Metrics::default());
+        let webhook = settings
+            .webhook_url
+            .clone()
+            .zip(settings.webhook_secret.clone())
+            .map(|(url, secret)| Webhook::new(url, secret));
         let state = web::Data::new(AppState {
             catalogs: Arc::new(catalogs),
             settings,
             store,
             renderer,
+            webhook,
         });
 
         let server = HttpServer::new(move || {

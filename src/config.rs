@@ -50,6 +50,11 @@ pub struct Settings {
     /// Requests per minute one client may send to the public form after the burst
     /// (`OFFERTE_RATE_LIMIT_PER_MINUTE`).
     pub rate_limit_per_minute: u32,
+    /// URL that receives each new quote request as JSON, signed with HMAC-SHA256
+    /// (`OFFERTE_WEBHOOK_URL`); none by default.
+    pub webhook_url: Option<String>,
+    /// The HMAC key of the webhook signature (`OFFERTE_WEBHOOK_SECRET`); never logged.
+    pub webhook_secret: Option<String>,
 }
 
 impl Default for Settings {
@@ -68,6 +73,8 @@ impl Default for Settings {
             request_retention_days: 180,
             rate_limit_burst: 20,
             rate_limit_per_minute: 10,
+            webhook_url: None,
+            webhook_secret: None,
         }
     }
 }
@@ -110,6 +117,13 @@ impl Settings {
             settings.pricing_dir.clone_from(dir);
         }
         settings.keys()?;
+        if settings.webhook_url.is_some()
+            && settings.webhook_secret.as_deref().is_none_or(str::is_empty)
+        {
+            bail!(
+                "webhook_url is set but webhook_secret is not: the webhook's requests must be signed"
+            );
+        }
         settings.check()?;
         Ok((settings, warnings))
     }
@@ -161,6 +175,8 @@ impl Settings {
                 "OFFERTE_RATE_LIMIT_PER_MINUTE" => {
                     self.rate_limit_per_minute = number(name, value)?
                 }
+                "OFFERTE_WEBHOOK_URL" => self.webhook_url = Some(value.clone()),
+                "OFFERTE_WEBHOOK_SECRET" => self.webhook_secret = Some(value.clone()),
                 other if OTHER_VARIABLES.contains(&other) || other.starts_with("OFFERTE_TEST_") => {
                 }
                 other => warnings.push(format!("unknown configuration variable {other} (ignored)")),

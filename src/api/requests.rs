@@ -147,8 +147,11 @@ pub async fn submit_request(
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     let input: NewRequestBody = parse_json(&body.0)?;
-    let (receipt, _) =
+    let (receipt, stored) =
         service::submit(&state.catalogs, &state.store, input, Now::current()).await?;
+    if let (Some(webhook), Some(record)) = (&state.webhook, &stored) {
+        webhook.deliver(record);
+    }
     metrics.quote_computed();
     Ok(HttpResponse::Created().json(receipt))
 }

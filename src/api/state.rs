@@ -15,6 +15,8 @@ pub struct AppState {
     pub settings: Settings,
     pub store: Store,
     pub renderer: Arc<Renderer>,
+    /// Where new quote requests are announced, when configured.
+    pub webhook: Option<crate::requests::webhook::Webhook>,
 }
 
 impl AppState {
