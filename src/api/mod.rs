@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod documents;
+pub mod exports;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -35,6 +36,7 @@ use problem::{ApiError, problem_response};
     modifiers(&BearerKeys),
     tags(
         (name = "quotes", description = "Price cases and manage quotes (role sales)"),
+        (name = "exports", description = "Finance exports: the pricing table of a catalog version and the quote register, as CSV (dialects nl and intl), XLSX or JSON (role finance)"),
         (name = "catalog", description = "The price list (public)"),
         (name = "operations", description = "Health, readiness and metrics (public)"),
     ),
@@ -71,6 +73,8 @@ pub fn services(cfg: &mut ServiceConfig) {
                 .service(quotes::transition_quote)
                 .service(quotes::revise_quote)
                 .service(quotes::quote_events)
+                .service(exports::export_pricing)
+                .service(exports::export_quotes)
                 .service(catalog::get_catalog),
         );
 }

@@ -11,6 +11,7 @@ mod auth;
 mod bad_requests;
 mod concurrency;
 mod documents;
+mod exports;
 mod operations;
 mod preview;
 mod quotes;
