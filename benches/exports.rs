@@ -8,7 +8,9 @@
 //! through `/proc/self/clear_refs`) minus its resident size before the download: what the export
 //! added, server and client together.
 //!
-//! Run: `cargo bench --bench exports` (release; `OFFERTE_BENCH_QUOTES=20000` for another count).
+//! Run: `cargo bench --bench exports` (release; `OFFERTE_BENCH_QUOTES=20000` for another count;
+//! `OFFERTE_BENCH_DB=/tmp/bench.db` keeps the seeded database, and reuses it when it exists, e.g.
+//! to time `offerte export quotes` on it as a process of its own).
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use offerte::api::auth::{Role, new_key};
@@ -184,19 +186,25 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogs = CatalogSet::load_dir(&root.join("pricing")).expect("catalog");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let path = std::env::var("OFFERTE_BENCH_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().join("bench.db"));
+    let reuse = path.exists();
+    let url = format!("sqlite://{}", path.display());
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
         let store = Store::connect(&url).await.expect("the database");
         let started = Instant::now();
-        seed(&store, &catalogs, count).await;
-        let size = std::fs::metadata(dir.path().join("bench.db"))
-            .map(|m| m.len())
-            .unwrap_or(0);
+        if !reuse {
+            seed(&store, &catalogs, count).await;
+        }
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         eprintln!(
-            "seeded {count} quotes in {:.1} s ({} MB database)",
+            "{} {count} quotes in {:.1} s ({} MB database {})",
+            if reuse { "reused" } else { "seeded" },
             started.elapsed().as_secs_f64(),
-            size / 1_000_000
+            size / 1_000_000,
+            path.display()
         );
         drop(store);
 

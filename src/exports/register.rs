@@ -179,9 +179,9 @@ impl Register {
         let mut columns = vec![
             Column::new("number", w("Nummer", "Number"), Kind::Text, 17.0),
             Column::new("revision", w("Revisie", "Revision"), Kind::Integer, 9.0),
-            Column::new("created_on", w("Gemaakt", "Created"), Kind::Date, 12.0),
+            Column::new("created_on", w("Gemaakt op", "Created"), Kind::Date, 12.0),
             Column::new("status", w("Status", "Status"), Kind::Text, 11.0),
-            Column::new("employer", w("Werkgever", "Employer"), Kind::UserText, 36.0),
+            Column::new("employer", w("Werkgever", "Employer"), Kind::UserText, 44.0),
             Column::new("tier", w("Pakket", "Tier"), Kind::Text, 10.0),
             Column::new(
                 "catalog_version",
@@ -218,7 +218,7 @@ impl Register {
                 "decided_on",
                 w("Geaccepteerd/afgewezen", "Accepted/declined"),
                 Kind::Date,
-                14.0,
+                24.0,
             ),
         ]);
         Sheet {
