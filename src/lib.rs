@@ -1,7 +1,8 @@
 //! offerte: prices and quotes tweede-spoor re-integration trajectories.
 //!
-//! The arrows point inward: `api` → `pricing` → `catalog`. The pricing core (`catalog`,
-//! `pricing`) knows nothing of HTTP, storage or templates.
+//! The arrows point inward: `api` → `quotes`/`documents`/`exports` → `pricing` → `catalog`.
+//! The pricing core (`catalog`, `pricing`) knows nothing of HTTP, storage or templates; the
+//! exports know nothing of HTTP or storage (they read rows and write bytes).
 
 pub mod api;
 pub mod app;
@@ -9,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod documents;
+pub mod exports;
 pub mod pricing;
 pub mod quotes;
 pub mod requests;

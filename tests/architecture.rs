@@ -1,5 +1,6 @@
 //! The pricing core (`src/catalog/`, `src/pricing/`) imports nothing from HTTP, storage or
-//! templates: no file there may even mention them.
+//! templates: no file there may even mention them. The exports (`src/exports/`) read rows and
+//! write bytes: they mention no HTTP and no storage either.
 
 use std::path::{Path, PathBuf};
 
@@ -72,6 +73,28 @@ fn the_pricing_core_mentions_no_http_storage_or_templates() {
         "the pricing core must not depend on HTTP, storage or templates:\n{}",
         found.join("\n")
     );
+}
+
+/// Words `src/exports/` must not contain: the HTTP and storage layers.
+const NOT_IN_EXPORTS: &[&str] = &["actix", "sqlx", "crate::api", "crate::store"];
+
+#[test]
+fn the_exports_mention_no_http_or_storage() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    files(&root.join("src/exports"), &mut paths);
+    assert!(paths.len() >= 5, "only {} export files", paths.len());
+    let mut found = Vec::new();
+    for path in paths {
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (i, line) in text.lines().enumerate() {
+            for word in NOT_IN_EXPORTS.iter().filter(|w| line.contains(**w)) {
+                found.push(format!("{}:{}: mentions `{word}`", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The `offerte quote` command: JSON and nothing else on stdout, the same computation the library
 //! gives, stdin with `-`, a text summary, and refused input with exit code 2 naming the field.
+//! The `offerte export` commands: the files they write, and no file when refused.
 
 use offerte::catalog::CatalogSet;
 use offerte::pricing::{Circumstances, compute};
@@ -216,4 +217,159 @@ fn a_missing_input_file_fails_without_output() {
     assert!(!output.status.success());
     assert!(output.stdout.is_empty());
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing.json"));
+}
+
+/// Runs `offerte export ...` in a fresh folder (no `offerte.toml` there) with the repository's
+/// catalog.
+fn export(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_offerte"))
+        .current_dir(dir)
+        .arg("export")
+        .args(args)
+        .arg("--pricing-dir")
+        .arg(pricing_dir())
+        .env_remove("OFFERTE_PRICING_DIR")
+        .env_remove("DATABASE_URL")
+        .env_remove("OFFERTE_DATABASE_URL")
+        .env_remove("OFFERTE_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn export_commands_write_the_files() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = |name: &str| dir.path().join(name);
+    let ok = |output: Output| {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+
+    ok(export(
+        dir.path(),
+        &[
+            "pricing",
+            "--format",
+            "csv",
+            "--version",
+            "2024.1",
+            "--output",
+            "p.csv",
+        ],
+    ));
+    let csv = std::fs::read(path("p.csv")).expect("the CSV");
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "nl: a BOM");
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.contains(";Totaal Pakket 3 maanden;;;;;1975,00;414,75;2389,75\r\n"),
+        "{text}"
+    );
+
+    ok(export(
+        dir.path(),
+        &[
+            "pricing",
+            "--format",
+            "csv",
+            "--version",
+            "2024.1",
+            "--part",
+            "items",
+            "--dialect",
+            "intl",
+            "--output",
+            "i.csv",
+        ],
+    ));
+    let text = std::fs::read_to_string(path("i.csv")).unwrap();
+    assert!(text.starts_with("Code,Name,"), "{text}");
+    assert!(text.contains("\r\ncoaching,Individual coaching,"), "{text}");
+
+    // The JSON is what the library builds.
+    ok(export(
+        dir.path(),
+        &[
+            "pricing",
+            "--format",
+            "json",
+            "--version",
+            "2024.1",
+            "--output",
+            "p.json",
+        ],
+    ));
+    let written: Value = serde_json::from_slice(&std::fs::read(path("p.json")).unwrap()).unwrap();
+    let set = CatalogSet::load_dir(&pricing_dir()).expect("the default catalog");
+    let catalog = set.version("2024.1").expect("the version");
+    let built = offerte::exports::pricing::build(
+        &set,
+        catalog,
+        offerte::catalog::Language::Nl,
+        &offerte::exports::pricing::Part::ALL,
+    )
+    .expect("built");
+    assert_eq!(written, serde_json::to_value(built).unwrap());
+
+    ok(export(
+        dir.path(),
+        &["pricing", "--format", "xlsx", "--output", "p.xlsx"],
+    ));
+    assert!(std::fs::read(path("p.xlsx")).unwrap().starts_with(b"PK"));
+
+    // The register of a new, empty database: the header only.
+    let db = format!("sqlite://{}", path("offerte.db").display());
+    ok(export(
+        dir.path(),
+        &[
+            "quotes",
+            "--format",
+            "csv",
+            "--dialect",
+            "intl",
+            "--database-url",
+            &db,
+            "--output",
+            "q.csv",
+        ],
+    ));
+    let text = std::fs::read_to_string(path("q.csv")).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with("Number,Revision,Created,Status,Employer,"),
+        "{text}"
+    );
+
+    // Refused: exit code 2, and no file (nor a partial one) left behind.
+    for args in [
+        vec![
+            "quotes",
+            "--format",
+            "csv",
+            "--from",
+            "2026-11-30",
+            "--to",
+            "2026-11-01",
+            "--database-url",
+            &db,
+            "--output",
+            "bad.csv",
+        ],
+        vec![
+            "pricing",
+            "--format",
+            "csv",
+            "--version",
+            "1999.9",
+            "--output",
+            "bad.csv",
+        ],
+    ] {
+        let output = export(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!path("bad.csv").exists(), "{args:?}");
+        assert!(!path(".bad.csv.part").exists(), "{args:?}");
+    }
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod documents;
+pub mod exports;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -37,6 +38,7 @@ use problem::{ApiError, problem_response};
     tags(
         (name = "quotes", description = "Price cases and manage quotes (role sales)"),
         (name = "requests", description = "Quote requests from the bureau's website: the public form (no key, rate-limited) and the sales side"),
+        (name = "exports", description = "Finance exports: the pricing table of a catalog version and the quote register, as CSV (dialects nl and intl), XLSX or JSON (role finance)"),
         (name = "catalog", description = "The price list (public)"),
         (name = "operations", description = "Health, readiness and metrics (public)"),
     ),
@@ -85,6 +87,8 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(requests::convert_request)
                 .service(requests::reject_request)
                 .service(requests::delete_request)
+                .service(exports::export_pricing)
+                .service(exports::export_quotes)
                 .service(catalog::get_catalog),
         );
 }

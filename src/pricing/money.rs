@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 pub struct Money(Decimal);
 
 impl Money {
-    pub const ZERO: Money = Money(Decimal::ZERO);
+    /// Zero with two decimals, so an empty sum still prints as `0.00`.
+    pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
 
     /// Rounds to cents, half away from zero (2.345 → 2.35, −2.345 → −2.35).
     pub fn round(value: Decimal) -> Money {
@@ -119,6 +120,14 @@ mod tests {
             Money::round(d("450")).vat_at(Decimal::ZERO).to_string(),
             "0.00"
         );
+    }
+
+    #[test]
+    fn zero_and_empty_sums_have_two_decimals() {
+        assert_eq!(Money::ZERO.to_string(), "0.00");
+        let none: Money = std::iter::empty::<Money>().sum();
+        assert_eq!(none.to_string(), "0.00");
+        assert_eq!(Money::ZERO, Money::round(d("0")));
     }
 
     #[test]

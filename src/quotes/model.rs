@@ -278,3 +278,23 @@ pub struct QuotePage {
     /// All quotes matching the filters.
     pub total: i64,
 }
+
+/// A quote revision as the register lists it: what finance needs, read in bulk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterEntry {
+    /// `OFF-2026-00042`, the same for every revision.
+    pub number: String,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub status: Status,
+    /// The employer's company name.
+    pub employer: String,
+    /// The tier code.
+    pub tier: String,
+    pub catalog_version: String,
+    /// The totals as quoted, with the BTW per rate.
+    pub totals: crate::pricing::Totals,
+    pub valid_until: NaiveDate,
+    /// When it was accepted or declined.
+    pub decided_at: Option<DateTime<Utc>>,
+}

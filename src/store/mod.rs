@@ -6,6 +6,8 @@
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -19,11 +21,11 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::pricing::Circumstances;
-use crate::pricing::Computation;
+use crate::pricing::{Computation, Totals};
 use crate::quotes::lifecycle::{
     Status, TransitionError, check_transition, display_number, format_number,
 };
-use crate::quotes::model::{Actor, Employee, Employer, Event, Quote};
+use crate::quotes::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry};
 
 /// The database behind the service.
 #[derive(Debug, Clone)]
@@ -121,6 +123,14 @@ pub struct ListFilter {
     pub created_before: Option<DateTime<Utc>>,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// Filters of the register (all quote revisions, every status unless one is given).
+#[derive(Debug, Clone, Default)]
+pub struct RegisterQuery {
+    pub status: Option<Status>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
 }
 
 /// The outcome of a create: the quote, and whether an earlier request made it.
@@ -422,6 +432,31 @@ impl Store {
                 .await?;
             let quotes = rows.iter().map(quote_from_row).collect::<Result<Vec<_>, _>>()?;
             Ok((quotes, total))
+        })
+    }
+
+    /// Every quote revision matching the filters, by number and revision, as a stream: rows are
+    /// read from the database as the consumer takes them, so memory does not grow with their
+    /// number. The stream holds one pooled connection until it ends or is dropped.
+    pub fn register<'a>(
+        &'a self,
+        query: &RegisterQuery,
+    ) -> BoxStream<'a, Result<RegisterEntry, StoreError>> {
+        const SQL: &str = "SELECT number, revision, created_at, status, employer_name, tier_code, \
+             catalog_version, computation, valid_until, decided_at FROM quotes \
+             WHERE ($1::text IS NULL OR status = $1::text) \
+             AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz) \
+             AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz) \
+             ORDER BY number, revision";
+        let status = query.status.map(|s| s.as_str());
+        on_pool!(self, pool => {
+            sqlx::query(self.sql(SQL))
+                .bind(status)
+                .bind(query.created_from)
+                .bind(query.created_before)
+                .fetch(pool)
+                .map(|row| register_entry_from_row(&row?))
+                .boxed()
         })
     }
 
@@ -770,6 +805,38 @@ where
             .as_deref()
             .map(parse_uuid)
             .transpose()?,
+        decided_at: row.try_get("decided_at")?,
+    })
+}
+
+/// The part of a stored computation the register reads.
+#[derive(serde::Deserialize)]
+struct StoredTotals {
+    totals: Totals,
+}
+
+fn register_entry_from_row<'r, R>(row: &'r R) -> Result<RegisterEntry, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let status: String = row.try_get("status")?;
+    let stored: StoredTotals = from_json("computation", &row.try_get::<String, _>("computation")?)?;
+    Ok(RegisterEntry {
+        number: row.try_get("number")?,
+        revision: row.try_get("revision")?,
+        created_at: row.try_get("created_at")?,
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Data(anyhow::anyhow!("unknown status `{status}`")))?,
+        employer: row.try_get("employer_name")?,
+        tier: row.try_get("tier_code")?,
+        catalog_version: row.try_get("catalog_version")?,
+        totals: stored.totals,
+        valid_until: row.try_get("valid_until")?,
         decided_at: row.try_get("decided_at")?,
     })
 }

@@ -12,6 +12,7 @@ mod bad_requests;
 mod concurrency;
 mod crash;
 mod documents;
+mod exports;
 mod operations;
 mod preview;
 mod quotes;
