@@ -85,7 +85,7 @@ fn cases(catalogs: &CatalogSet) -> Vec<(String, String, String, String, String)>
 }
 
 async fn seed(store: &Store, catalogs: &CatalogSet, count: usize) {
-    let Store::Sqlite(pool) = store else {
+    let Store::Sqlite(pool, _) = store else {
         panic!("the benchmark seeds SQLite")
     };
     let cases = cases(catalogs);
