@@ -140,3 +140,45 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
         )
     }
 }
+
+/// A checked page of a list: `page` from 1 (default 1), `per_page` 1 to 100 (default 20).
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Result<Paging, ApiError> {
+        let (page, per_page) = (page.unwrap_or(1), per_page.unwrap_or(20));
+        if page == 0 || page > 1_000_000 {
+            return Err(ApiError::Invalid(InputError::one(
+                "page",
+                "range",
+                "must be from 1 to 1000000",
+            )));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(ApiError::Invalid(InputError::one(
+                "per_page",
+                "range",
+                "must be from 1 to 100",
+            )));
+        }
+        Ok(Paging { page, per_page })
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+/// The first instant (UTC) of a day: `from` filters start there, `to` filters end before the
+/// next day's.
+pub fn start_of_day(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}

@@ -2,14 +2,14 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::{Auth, Caller, SalesRole};
-use super::extract::{JsonBody, JsonBytes, QueryParams, parse_json};
+use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json, start_of_day};
 use super::metrics::Metrics;
 use super::problem::{
     ApiError, AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
@@ -149,34 +149,19 @@ pub async fn list_quotes(
     query: QueryParams<ListQuery>,
 ) -> Result<web::Json<QuotePage>, ApiError> {
     let q = query.0;
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
-    if page == 0 || page > 1_000_000 {
-        return Err(ApiError::Invalid(InputError::one(
-            "page",
-            "range",
-            "must be from 1 to 1000000",
-        )));
-    }
-    if !(1..=100).contains(&per_page) {
-        return Err(ApiError::Invalid(InputError::one(
-            "per_page",
-            "range",
-            "must be from 1 to 100",
-        )));
-    }
+    let paging = Paging::new(q.page, q.per_page)?;
+    let Paging { page, per_page } = paging;
     // Reading applies expiry: a sent quote past its validity is listed (and filtered) as expired.
     let now = Now::current();
     state.store.expire_due(now.today, now.at).await?;
-    let start_of = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
     let filter = ListFilter {
         status: q.status,
         number: q.number,
         employer: q.employer,
-        created_from: q.created_from.map(start_of),
-        created_before: q.created_to.and_then(|d| d.succ_opt()).map(start_of),
-        limit: i64::from(per_page),
-        offset: i64::from(page - 1) * i64::from(per_page),
+        created_from: q.created_from.map(start_of_day),
+        created_before: q.created_to.and_then(|d| d.succ_opt()).map(start_of_day),
+        limit: paging.limit(),
+        offset: paging.offset(),
     };
     let (items, total) = state.store.list(&filter).await?;
     Ok(web::Json(QuotePage {

@@ -9,21 +9,20 @@ use actix_governor::{
 use actix_web::dev::{AppService, HttpServiceFactory, ServiceRequest};
 use actix_web::http::header;
 use actix_web::{HttpResponse, HttpResponseBuilder, delete, get, guard, post, web};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use std::time::Duration;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::{AdminRole, Auth, SalesRole};
-use super::extract::{JsonBody, JsonBytes, QueryParams, parse_json};
+use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json, start_of_day};
 use super::metrics::Metrics;
 use super::problem::{
     ApiError, AuthErrors, BodyErrors, ConflictError, NotFoundError, Problem, QueryErrors,
     ServerErrors,
 };
 use super::state::AppState;
-use crate::pricing::InputError;
 use crate::quotes::model::{Actor, Quote};
 use crate::quotes::service::Now;
 use crate::requests::model::{
@@ -188,29 +187,14 @@ pub async fn list_requests(
     query: QueryParams<RequestListQuery>,
 ) -> Result<web::Json<RequestPage>, ApiError> {
     let q = query.0;
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
-    if page == 0 || page > 1_000_000 {
-        return Err(ApiError::Invalid(InputError::one(
-            "page",
-            "range",
-            "must be from 1 to 1000000",
-        )));
-    }
-    if !(1..=100).contains(&per_page) {
-        return Err(ApiError::Invalid(InputError::one(
-            "per_page",
-            "range",
-            "must be from 1 to 100",
-        )));
-    }
-    let start_of = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+    let paging = Paging::new(q.page, q.per_page)?;
+    let Paging { page, per_page } = paging;
     let filter = RequestFilter {
         status: q.status,
-        created_from: q.from.map(start_of),
-        created_before: q.to.and_then(|d| d.succ_opt()).map(start_of),
-        limit: i64::from(per_page),
-        offset: i64::from(page - 1) * i64::from(per_page),
+        created_from: q.from.map(start_of_day),
+        created_before: q.to.and_then(|d| d.succ_opt()).map(start_of_day),
+        limit: paging.limit(),
+        offset: paging.offset(),
     };
     let (items, total) = state.store.list_requests(&filter).await?;
     Ok(web::Json(RequestPage {
