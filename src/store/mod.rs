@@ -22,19 +22,17 @@ use uuid::Uuid;
 
 use crate::pricing::Circumstances;
 use crate::pricing::{Computation, Totals};
-use crate::quotes::lifecycle::{
-    Status, TransitionError, check_transition, display_number, format_number,
-};
+use crate::quotes::lifecycle::{Status, TransitionError, check_transition, display_number};
 use crate::quotes::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry};
 
-/// The database behind the service.
+/// The database behind the service, and this process's write coordination ([`Writes`]): SQLite
+/// takes one writer at a time, and a writer that finds the database locked sleeps in SQLite's
+/// busy handler (1, 2, 5, 10 ... ms) instead of waiting its turn, so SQLite writers queue on the
+/// turn; on both backends new quotes are committed in groups (see [`creates`]).
 #[derive(Debug, Clone)]
 pub enum Store {
-    /// The pool, and a lock that queues writers here: SQLite takes one writer at a time, and a
-    /// writer that finds the database locked sleeps in SQLite's busy handler (1, 2, 5, 10 ...
-    /// ms) instead of waiting its turn.
-    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, Arc<Writes>),
+    Postgres(PgPool, Arc<Writes>),
 }
 
 /// Why a storage operation failed.
@@ -67,12 +65,15 @@ macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
             Store::Sqlite($pool, _) => $body,
-            Store::Postgres($pool) => $body,
+            Store::Postgres($pool, _) => $body,
         }
     };
 }
 
+mod creates;
 mod requests;
+pub use creates::Writes;
+use creates::{CreateJob, QuoteRow};
 pub use requests::RequestFilter;
 
 /// Opening a write transaction the right way for each backend.
@@ -178,7 +179,7 @@ impl Store {
                 .connect(url)
                 .await
                 .context("connecting to PostgreSQL")?;
-            Store::Postgres(pool)
+            Store::Postgres(pool, Arc::default())
         } else {
             anyhow::bail!("the database URL must start with sqlite:// or postgres://");
         };
@@ -190,7 +191,7 @@ impl Store {
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
             Store::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+            Store::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
         .context("applying database migrations")
     }
@@ -198,15 +199,15 @@ impl Store {
     pub fn backend(&self) -> &'static str {
         match self {
             Store::Sqlite(..) => "sqlite",
-            Store::Postgres(_) => "postgres",
+            Store::Postgres(..) => "postgres",
         }
     }
 
     /// Waits for this process's turn to write (SQLite only; PostgreSQL locks rows itself).
     pub(super) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self {
-            Store::Sqlite(_, lock) => Some(lock.lock().await),
-            Store::Postgres(_) => None,
+            Store::Sqlite(_, writes) => Some(writes.turn.lock().await),
+            Store::Postgres(..) => None,
         }
     }
 
@@ -219,7 +220,7 @@ impl Store {
     /// The SQL for this backend: PostgreSQL as written, SQLite without casts and row locks.
     fn sql(&self, text: &str) -> AssertSqlSafe<String> {
         match self {
-            Store::Postgres(_) => AssertSqlSafe(text.to_string()),
+            Store::Postgres(..) => AssertSqlSafe(text.to_string()),
             Store::Sqlite(..) => {
                 let mut out = text.replace(" FOR UPDATE", "");
                 for cast in ["::uuid", "::numeric", "::timestamptz", "::text"] {
@@ -247,23 +248,13 @@ impl Store {
                 replayed: true,
             });
         }
-        let result = on_pool!(self, pool => {
-            let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
-            let sequence: i64 = sqlx::query_scalar(self.sql(
-                "INSERT INTO quote_counters (prefix, year, last) VALUES ($1, $2, 1) \
-                 ON CONFLICT (prefix, year) DO UPDATE SET last = quote_counters.last + 1 RETURNING last",
-            ))
-            .bind(prefix)
-            .bind(year)
-            .fetch_one(&mut *tx)
-            .await?;
-            let number = format_number(prefix, year, sequence);
-            insert_quote(self, &mut tx, &new, &number, 1, None, idempotency).await?;
-            insert_event(self, &mut tx, new.id, None, Status::Draft, new.now, new.actor, None, None).await?;
-            tx.commit().await?;
-            Ok::<String, StoreError>(number)
-        });
+        let job = CreateJob {
+            row: QuoteRow::new(&new)?,
+            prefix: prefix.to_string(),
+            year,
+            idempotency: idempotency.map(|(k, h)| (k.to_string(), h.to_string())),
+        };
+        let result = self.commit_create(job).await;
         let number = match result {
             Ok(number) => number,
             Err(StoreError::Constraint(name)) if name == "quotes_idempotency_key_key" => {
@@ -553,6 +544,7 @@ impl Store {
         self.get(old_id, today, new.now)
             .await?
             .ok_or(StoreError::NotFound(old_id))?;
+        let row = QuoteRow::new(&new)?;
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
@@ -568,7 +560,7 @@ impl Store {
                 .bind(&number)
                 .fetch_one(&mut *tx)
                 .await?;
-            insert_quote(self, &mut tx, &new, &number, last + 1, Some(old_id), None).await?;
+            insert_quote(self, &mut tx, &row, &number, last + 1, Some(old_id), None).await?;
             sqlx::query(self.sql(
                 "UPDATE quotes SET status = 'superseded', superseded_by = $2::uuid, updated_at = $3 WHERE id = $1::uuid",
             ))
@@ -668,7 +660,7 @@ where
 async fn insert_quote<DB>(
     store: &Store,
     tx: &mut Transaction<'static, DB>,
-    new: &NewQuote<'_>,
+    row: &QuoteRow,
     number: &str,
     revision: i64,
     supersedes: Option<Uuid>,
@@ -686,7 +678,6 @@ where
     for<'q> NaiveDate: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
-    let c = new.computation;
     sqlx::query(store.sql(
         "INSERT INTO quotes (id, number, revision, status, language, employer_name, employer, employee, circumstances, \
          computation, catalog_version, catalog_hash, tier_code, excl_vat, vat, incl_vat, valid_until, created_at, \
@@ -695,29 +686,29 @@ where
          VALUES ($1::uuid, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::numeric, $14::numeric, \
          $15::numeric, $16, $17, $17, $18, $19, $20::uuid, $21, $22, $23)",
     ))
-    .bind(new.id.to_string())
+    .bind(row.id.to_string())
     .bind(number)
     .bind(revision)
-    .bind(c.language.as_str())
-    .bind(new.employer.company_name.as_str())
-    .bind(to_json(new.employer)?)
-    .bind(to_json(new.employee)?)
-    .bind(to_json(new.circumstances)?)
-    .bind(to_json(c)?)
-    .bind(c.catalog.version.as_str())
-    .bind(c.catalog.hash.as_str())
-    .bind(c.tier.code.as_str())
-    .bind(c.totals.excl_vat.to_string())
-    .bind(c.totals.vat.to_string())
-    .bind(c.totals.incl_vat.to_string())
-    .bind(new.valid_until)
-    .bind(new.now)
-    .bind(new.actor.role.as_str())
-    .bind(new.actor.key_id.as_str())
+    .bind(row.language)
+    .bind(row.employer_name.as_str())
+    .bind(row.employer.as_str())
+    .bind(row.employee.as_str())
+    .bind(row.circumstances.as_str())
+    .bind(row.computation.as_str())
+    .bind(row.catalog_version.as_str())
+    .bind(row.catalog_hash.as_str())
+    .bind(row.tier_code.as_str())
+    .bind(row.excl_vat.as_str())
+    .bind(row.vat.as_str())
+    .bind(row.incl_vat.as_str())
+    .bind(row.valid_until)
+    .bind(row.now)
+    .bind(row.actor.role.as_str())
+    .bind(row.actor.key_id.as_str())
     .bind(supersedes.map(|u| u.to_string()))
     .bind(idempotency.map(|(k, _)| k))
     .bind(idempotency.map(|(_, h)| h))
-    .bind(to_json(new.translated)?)
+    .bind(row.translated.as_str())
     .execute(&mut **tx)
     .await
     .map_err(map_constraint)?;

@@ -1,0 +1,209 @@
+//! Group commit of new quotes. Quote numbers are gapless, so every create updates one counter
+//! row and holds it until its commit; one transaction per create makes creates queue on that
+//! row through a commit each (PostgreSQL: an fsync; SQLite: five statements handed to sqlx's
+//! worker thread and back). Instead, a create puts its prepared row in this process's queue and
+//! waits for the write turn; whoever gets the turn commits everything queued by then in one
+//! transaction: the counter moves once per batch, one commit serves them all, and each waiting
+//! create gets its own number. A create is answered only after the commit that holds it.
+//!
+//! The queueing runs in a spawned task, so a client that goes away cannot leave a half-taken
+//! batch behind: a job in the queue always has a task waiting for the turn, which takes it.
+//! When a batch fails as a whole (say two requests with the same Idempotency-Key), it is rolled
+//! back and every job is retried in a transaction of its own, so each gets its own answer.
+
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+use super::{NewQuote, Store, StoreError, WritePool, insert_event, insert_quote, to_json};
+use crate::quotes::lifecycle::{Status, format_number};
+use crate::quotes::model::Actor;
+
+/// At most this many creates share one transaction.
+const MAX_BATCH: usize = 128;
+
+/// A quote row with every value bound as stored: serialized before the write turn, so the JSON
+/// work of concurrent creates runs in parallel, not inside the serial part.
+pub(super) struct QuoteRow {
+    pub id: uuid::Uuid,
+    pub language: &'static str,
+    pub employer_name: String,
+    pub employer: String,
+    pub employee: String,
+    pub circumstances: String,
+    pub computation: String,
+    pub translated: String,
+    pub catalog_version: String,
+    pub catalog_hash: String,
+    pub tier_code: String,
+    pub excl_vat: String,
+    pub vat: String,
+    pub incl_vat: String,
+    pub valid_until: chrono::NaiveDate,
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub actor: Actor,
+}
+
+impl QuoteRow {
+    pub fn new(new: &NewQuote<'_>) -> Result<QuoteRow, StoreError> {
+        let c = new.computation;
+        Ok(QuoteRow {
+            id: new.id,
+            language: c.language.as_str(),
+            employer_name: new.employer.company_name.clone(),
+            employer: to_json(new.employer)?,
+            employee: to_json(new.employee)?,
+            circumstances: to_json(new.circumstances)?,
+            computation: to_json(c)?,
+            translated: to_json(new.translated)?,
+            catalog_version: c.catalog.version.clone(),
+            catalog_hash: c.catalog.hash.clone(),
+            tier_code: c.tier.code.clone(),
+            excl_vat: c.totals.excl_vat.to_string(),
+            vat: c.totals.vat.to_string(),
+            incl_vat: c.totals.incl_vat.to_string(),
+            valid_until: new.valid_until,
+            now: new.now,
+            actor: new.actor.clone(),
+        })
+    }
+}
+
+/// One create waiting for a number.
+pub(super) struct CreateJob {
+    pub row: QuoteRow,
+    pub prefix: String,
+    pub year: i32,
+    /// Idempotency key and the hash of the request body.
+    pub idempotency: Option<(String, String)>,
+}
+
+struct Queued {
+    job: CreateJob,
+    reply: oneshot::Sender<Result<String, StoreError>>,
+}
+
+/// This process's write coordination: the turn (SQLite: every write; PostgreSQL: creates) and
+/// the creates waiting for it.
+#[derive(Default)]
+pub struct Writes {
+    pub(super) turn: tokio::sync::Mutex<()>,
+    queue: Mutex<Vec<Queued>>,
+}
+
+impl std::fmt::Debug for Writes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writes").finish_non_exhaustive()
+    }
+}
+
+impl Writes {
+    fn queue(&self) -> std::sync::MutexGuard<'_, Vec<Queued>> {
+        // The queue is only pushed to and drained; a panic elsewhere cannot leave it half-changed.
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Store {
+    pub(super) fn writes(&self) -> &Arc<Writes> {
+        match self {
+            Store::Sqlite(_, writes) | Store::Postgres(_, writes) => writes,
+        }
+    }
+
+    /// Stores `job` as a new draft (with its first event) and returns its number, committed.
+    pub(super) async fn commit_create(&self, job: CreateJob) -> Result<String, StoreError> {
+        let store = self.clone();
+        tokio::spawn(async move { store.queue_create(job).await })
+            .await
+            .map_err(|e| StoreError::Data(anyhow::anyhow!("the create task failed: {e}")))?
+    }
+
+    async fn queue_create(&self, job: CreateJob) -> Result<String, StoreError> {
+        let writes = self.writes().clone();
+        let (reply, mut answer) = oneshot::channel();
+        writes.queue().push(Queued { job, reply });
+        let _turn = writes.turn.lock().await;
+        match answer.try_recv() {
+            // An earlier turn took this job with its batch.
+            Ok(result) => return result,
+            Err(oneshot::error::TryRecvError::Closed) => {
+                return Err(StoreError::Data(anyhow::anyhow!(
+                    "the batch holding this create was lost"
+                )));
+            }
+            Err(oneshot::error::TryRecvError::Empty) => {}
+        }
+        let batch: Vec<Queued> = {
+            let mut queue = writes.queue();
+            let take = queue.len().min(MAX_BATCH);
+            queue.drain(..take).collect()
+        };
+        let (jobs, replies): (Vec<CreateJob>, Vec<_>) =
+            batch.into_iter().map(|q| (q.job, q.reply)).unzip();
+        let results = match self.insert_batch(&jobs).await {
+            Ok(numbers) => numbers.into_iter().map(Ok).collect(),
+            Err(_) if jobs.len() > 1 => {
+                let mut results = Vec::with_capacity(jobs.len());
+                for job in &jobs {
+                    results.push(
+                        self.insert_batch(std::slice::from_ref(job))
+                            .await
+                            .map(|mut n| n.remove(0)),
+                    );
+                }
+                results
+            }
+            Err(e) => vec![Err(e)],
+        };
+        for (reply, result) in replies.into_iter().zip(results) {
+            // A receiver is gone only when its task was aborted; nothing to tell it.
+            let _ = reply.send(result);
+        }
+        // Ours was in the queue when the turn began (only turn holders drain it), unless the
+        // queue held more than one batch: then a later turn answers it.
+        drop(_turn);
+        answer.await.unwrap_or_else(|_| {
+            Err(StoreError::Data(anyhow::anyhow!(
+                "the batch holding this create was lost"
+            )))
+        })
+    }
+
+    /// One transaction for all `jobs`: numbers are taken from the counters (one update per
+    /// prefix and year), then each quote and its first event are inserted, then one commit.
+    async fn insert_batch(&self, jobs: &[CreateJob]) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let mut numbers: Vec<Option<String>> = vec![None; jobs.len()];
+            while let Some(first) = numbers.iter().position(Option::is_none) {
+                let (prefix, year) = (&jobs[first].prefix, jobs[first].year);
+                let members: Vec<usize> = (first..jobs.len())
+                    .filter(|&i| numbers[i].is_none() && &jobs[i].prefix == prefix && jobs[i].year == year)
+                    .collect();
+                let count = members.len() as i64;
+                let last: i64 = sqlx::query_scalar(self.sql(
+                    "INSERT INTO quote_counters (prefix, year, last) VALUES ($1, $2, $3) \
+                     ON CONFLICT (prefix, year) DO UPDATE SET last = quote_counters.last + $3 RETURNING last",
+                ))
+                .bind(prefix)
+                .bind(year)
+                .bind(count)
+                .fetch_one(&mut *tx)
+                .await?;
+                for (offset, &i) in members.iter().enumerate() {
+                    numbers[i] = Some(format_number(prefix, year, last - count + 1 + offset as i64));
+                }
+            }
+            let numbers: Vec<String> = numbers.into_iter().flatten().collect();
+            for (job, number) in jobs.iter().zip(&numbers) {
+                let idempotency = job.idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str()));
+                insert_quote(self, &mut tx, &job.row, number, 1, None, idempotency).await?;
+                insert_event(self, &mut tx, job.row.id, None, Status::Draft, job.row.now, &job.row.actor, None, None).await?;
+            }
+            tx.commit().await?;
+            Ok(numbers)
+        })
+    }
+}
