@@ -14,7 +14,10 @@
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
-use super::{NewQuote, Store, StoreError, WritePool, insert_event, insert_quote, to_json};
+use super::{
+    NewEvent, NewQuote, QuoteInsert, Store, StoreError, WritePool, insert_events, insert_quotes,
+    to_json,
+};
 use crate::quotes::lifecycle::{Status, format_number};
 use crate::quotes::model::Actor;
 
@@ -197,11 +200,26 @@ impl Store {
                 }
             }
             let numbers: Vec<String> = numbers.into_iter().flatten().collect();
-            for (job, number) in jobs.iter().zip(&numbers) {
-                let idempotency = job.idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str()));
-                insert_quote(self, &mut tx, &job.row, number, 1, None, idempotency).await?;
-                insert_event(self, &mut tx, job.row.id, None, Status::Draft, job.row.now, &job.row.actor, None, None).await?;
-            }
+            // Two statements for the whole batch (a statement per row would cost a round trip
+            // to PostgreSQL, or to sqlx's SQLite thread, each).
+            let quotes: Vec<QuoteInsert<'_>> = jobs.iter().zip(&numbers).map(|(job, number)| QuoteInsert {
+                row: &job.row,
+                number,
+                revision: 1,
+                supersedes: None,
+                idempotency: job.idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str())),
+            }).collect();
+            insert_quotes(self, &mut tx, &quotes).await?;
+            let events: Vec<NewEvent<'_>> = jobs.iter().map(|job| NewEvent {
+                quote_id: job.row.id,
+                from: None,
+                to: Status::Draft,
+                at: job.row.now,
+                actor: &job.row.actor,
+                reason: None,
+                document_sha256: None,
+            }).collect();
+            insert_events(self, &mut tx, &events).await?;
             tx.commit().await?;
             Ok(numbers)
         })

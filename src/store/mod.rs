@@ -560,7 +560,8 @@ impl Store {
                 .bind(&number)
                 .fetch_one(&mut *tx)
                 .await?;
-            insert_quote(self, &mut tx, &row, &number, last + 1, Some(old_id), None).await?;
+            let insert = QuoteInsert { row: &row, number: &number, revision: last + 1, supersedes: Some(old_id), idempotency: None };
+            insert_quotes(self, &mut tx, std::slice::from_ref(&insert)).await?;
             sqlx::query(self.sql(
                 "UPDATE quotes SET status = 'superseded', superseded_by = $2::uuid, updated_at = $3 WHERE id = $1::uuid",
             ))
@@ -618,6 +619,17 @@ where
         .ok_or_else(|| StoreError::Data(anyhow::anyhow!("unknown status `{status}`")))
 }
 
+/// One row of `quote_events`.
+struct NewEvent<'a> {
+    quote_id: Uuid,
+    from: Option<Status>,
+    to: Status,
+    at: DateTime<Utc>,
+    actor: &'a Actor,
+    reason: Option<&'a str>,
+    document_sha256: Option<&'a str>,
+}
+
 #[expect(clippy::too_many_arguments, reason = "mirrors the event columns")]
 async fn insert_event<DB>(
     store: &Store,
@@ -639,32 +651,89 @@ where
     for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
-    sqlx::query(store.sql(
-        "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256) \
-         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)",
-    ))
-    .bind(quote_id.to_string())
-    .bind(from.map(|s| s.as_str()))
-    .bind(to.as_str())
-    .bind(at)
-    .bind(actor.role.as_str())
-    .bind(actor.key_id.as_str())
-    .bind(reason)
-    .bind(document_sha256)
-    .execute(&mut **tx)
-    .await
-    .map_err(map_constraint)?;
+    let event = NewEvent {
+        quote_id,
+        from,
+        to,
+        at,
+        actor,
+        reason,
+        document_sha256,
+    };
+    insert_events(store, tx, std::slice::from_ref(&event)).await
+}
+
+/// Inserts events with one statement.
+async fn insert_events<DB>(
+    store: &Store,
+    tx: &mut Transaction<'static, DB>,
+    events: &[NewEvent<'_>],
+) -> Result<(), StoreError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
+{
+    let sql = format!(
+        "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256) VALUES {}",
+        numbered_rows("(?::uuid, ?, ?, ?, ?, ?, ?, ?)", events.len())
+    );
+    let mut query = sqlx::query(store.sql(&sql));
+    for e in events {
+        query = query
+            .bind(e.quote_id.to_string())
+            .bind(e.from.map(|s| s.as_str()))
+            .bind(e.to.as_str())
+            .bind(e.at)
+            .bind(e.actor.role.as_str())
+            .bind(e.actor.key_id.as_str())
+            .bind(e.reason)
+            .bind(e.document_sha256);
+    }
+    query.execute(&mut **tx).await.map_err(map_constraint)?;
     Ok(())
 }
 
-async fn insert_quote<DB>(
-    store: &Store,
-    tx: &mut Transaction<'static, DB>,
-    row: &QuoteRow,
-    number: &str,
+/// `rows` copies of a `VALUES` row `template`, its `?` numbered `$1, $2, ...` throughout.
+fn numbered_rows(template: &str, rows: usize) -> String {
+    let mut out = String::with_capacity((template.len() + 16) * rows);
+    let mut n = 0;
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        for c in template.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// One new row of `quotes`: its values, number and revision.
+struct QuoteInsert<'a> {
+    row: &'a QuoteRow,
+    number: &'a str,
     revision: i64,
     supersedes: Option<Uuid>,
-    idempotency: Option<(&str, &str)>,
+    /// Idempotency key and the hash of the request body.
+    idempotency: Option<(&'a str, &'a str)>,
+}
+
+/// Inserts quotes with one statement.
+async fn insert_quotes<DB>(
+    store: &Store,
+    tx: &mut Transaction<'static, DB>,
+    quotes: &[QuoteInsert<'_>],
 ) -> Result<(), StoreError>
 where
     DB: Database,
@@ -678,40 +747,46 @@ where
     for<'q> NaiveDate: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
-    sqlx::query(store.sql(
+    let sql = format!(
         "INSERT INTO quotes (id, number, revision, status, language, employer_name, employer, employee, circumstances, \
          computation, catalog_version, catalog_hash, tier_code, excl_vat, vat, incl_vat, valid_until, created_at, \
          updated_at, created_by_role, created_by_key, supersedes, idempotency_key, idempotency_hash, \
-         computation_translated) \
-         VALUES ($1::uuid, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::numeric, $14::numeric, \
-         $15::numeric, $16, $17, $17, $18, $19, $20::uuid, $21, $22, $23)",
-    ))
-    .bind(row.id.to_string())
-    .bind(number)
-    .bind(revision)
-    .bind(row.language)
-    .bind(row.employer_name.as_str())
-    .bind(row.employer.as_str())
-    .bind(row.employee.as_str())
-    .bind(row.circumstances.as_str())
-    .bind(row.computation.as_str())
-    .bind(row.catalog_version.as_str())
-    .bind(row.catalog_hash.as_str())
-    .bind(row.tier_code.as_str())
-    .bind(row.excl_vat.as_str())
-    .bind(row.vat.as_str())
-    .bind(row.incl_vat.as_str())
-    .bind(row.valid_until)
-    .bind(row.now)
-    .bind(row.actor.role.as_str())
-    .bind(row.actor.key_id.as_str())
-    .bind(supersedes.map(|u| u.to_string()))
-    .bind(idempotency.map(|(k, _)| k))
-    .bind(idempotency.map(|(_, h)| h))
-    .bind(row.translated.as_str())
-    .execute(&mut **tx)
-    .await
-    .map_err(map_constraint)?;
+         computation_translated) VALUES {}",
+        numbered_rows(
+            "(?::uuid, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::numeric, ?::numeric, ?::numeric, ?, ?, ?, ?, ?, ?::uuid, ?, ?, ?)",
+            quotes.len()
+        )
+    );
+    let mut query = sqlx::query(store.sql(&sql));
+    for q in quotes {
+        let row = q.row;
+        query = query
+            .bind(row.id.to_string())
+            .bind(q.number)
+            .bind(q.revision)
+            .bind(row.language)
+            .bind(row.employer_name.as_str())
+            .bind(row.employer.as_str())
+            .bind(row.employee.as_str())
+            .bind(row.circumstances.as_str())
+            .bind(row.computation.as_str())
+            .bind(row.catalog_version.as_str())
+            .bind(row.catalog_hash.as_str())
+            .bind(row.tier_code.as_str())
+            .bind(row.excl_vat.as_str())
+            .bind(row.vat.as_str())
+            .bind(row.incl_vat.as_str())
+            .bind(row.valid_until)
+            .bind(row.now)
+            .bind(row.now)
+            .bind(row.actor.role.as_str())
+            .bind(row.actor.key_id.as_str())
+            .bind(q.supersedes.map(|u| u.to_string()))
+            .bind(q.idempotency.map(|(k, _)| k))
+            .bind(q.idempotency.map(|(_, h)| h))
+            .bind(row.translated.as_str());
+    }
+    query.execute(&mut **tx).await.map_err(map_constraint)?;
     Ok(())
 }
 
@@ -859,4 +934,15 @@ where
         reason: row.try_get("reason")?,
         document_sha256: row.try_get("document_sha256")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered_rows;
+
+    #[test]
+    fn rows_are_numbered_throughout() {
+        assert_eq!(numbered_rows("(?::uuid, 'x', ?)", 1), "($1::uuid, 'x', $2)");
+        assert_eq!(numbered_rows("(?, ?)", 3), "($1, $2), ($3, $4), ($5, $6)");
+    }
 }
