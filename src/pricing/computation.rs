@@ -15,6 +15,7 @@ pub struct Computation {
     pub catalog: CatalogRef,
     pub language: Language,
     /// The date of the quote (it picked the catalog version).
+    #[serde(serialize_with = "super::wire::date")]
     pub quote_date: NaiveDate,
     pub tier: ChosenTier,
     /// The line items of the chosen tier, in order; a bundle adjustment comes last.
@@ -33,6 +34,7 @@ pub struct Computation {
 pub struct CatalogRef {
     #[schema(example = "2024.1")]
     pub version: String,
+    #[serde(serialize_with = "super::wire::date")]
     pub valid_from: NaiveDate,
     /// SHA-256 of the catalog file.
     pub hash: String,
@@ -59,7 +61,9 @@ pub struct ChosenTier {
     pub description: String,
     /// Months the trajectory runs (for the until-the-end tier: counted from the start date).
     pub months: u32,
+    #[serde(serialize_with = "super::wire::date")]
     pub starts_on: NaiveDate,
+    #[serde(serialize_with = "super::wire::date")]
     pub ends_on: NaiveDate,
     /// True for the tier that runs until the end of the waiting period.
     pub until_waiting_period_end: bool,
@@ -89,11 +93,13 @@ pub struct Line {
     pub name: String,
     pub description: String,
     #[schema(value_type = String, example = "10.5")]
+    #[serde(serialize_with = "super::wire::decimal")]
     pub quantity: Decimal,
     pub unit: Unit,
     pub unit_price: Money,
     /// BTW percentage.
     #[schema(value_type = String, example = "21")]
+    #[serde(serialize_with = "super::wire::decimal")]
     pub vat_rate: Decimal,
     /// Quantity × unit price, rounded to cents, excl. BTW.
     pub amount: Money,
@@ -119,6 +125,7 @@ pub struct Totals {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VatLine {
     #[schema(value_type = String, example = "21")]
+    #[serde(serialize_with = "super::wire::decimal")]
     pub rate: Decimal,
     /// Sum of the lines at this rate, excl. BTW.
     pub base: Money,
@@ -133,7 +140,9 @@ pub struct Alternative {
     pub code: String,
     pub name: String,
     pub months: u32,
+    #[serde(serialize_with = "super::wire::date")]
     pub starts_on: NaiveDate,
+    #[serde(serialize_with = "super::wire::date")]
     pub ends_on: NaiveDate,
     pub excl_vat: Money,
     pub vat: Money,
@@ -170,16 +179,21 @@ pub struct Warning {
 /// The legal clock of the case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Timeline {
+    #[serde(serialize_with = "super::wire::date")]
     pub first_sick_day: NaiveDate,
     /// The last day of the waiting period used for this quote.
+    #[serde(serialize_with = "super::wire::date")]
     pub waiting_period_end: NaiveDate,
     /// First sick day + 104 weeks − 1 day.
+    #[serde(serialize_with = "super::wire::date")]
     pub statutory_waiting_period_end: NaiveDate,
     /// True when the input gave a later waiting-period end.
     pub waiting_period_extended: bool,
     /// The week of sickness in which the trajectory starts.
     pub start_week: u32,
+    #[serde(serialize_with = "super::wire::date")]
     pub trajectory_starts_on: NaiveDate,
+    #[serde(serialize_with = "super::wire::date")]
     pub trajectory_ends_on: NaiveDate,
     /// Whole or partial months from the start to the end of the waiting period.
     pub months_available: u32,
@@ -190,6 +204,7 @@ pub struct Timeline {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Milestone {
     pub week: u32,
+    #[serde(serialize_with = "super::wire::date")]
     pub date: NaiveDate,
     /// `probleemanalyse`, `plan_van_aanpak`, `ziekmelding_uwv`, `eerstejaarsevaluatie`,
     /// `wia_aanvraag`, `einde_wachttijd`.

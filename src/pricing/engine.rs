@@ -16,7 +16,7 @@ use super::money::Money;
 use crate::catalog::model::{Component, LineRule, Quantity};
 use crate::catalog::rules::Facts;
 use crate::catalog::{
-    Catalog, CatalogSet, Intensity, Item, Language, Rounding, Tier, TierDuration, Unit,
+    Catalog, CatalogSet, Intensity, Item, Language, Rounding, Text, Tier, TierDuration, Unit,
 };
 
 /// The earliest first sick day the service accepts.
@@ -155,7 +155,7 @@ pub fn compute(
         .filter_map(|tier| {
             let span = clock.span(tier);
             clock.fits(&span).then(|| {
-                let (_, t) = pricer.price(tier, &span);
+                let t = pricer.totals(&pricer.draft(tier, &span));
                 Alternative {
                     code: tier.code.clone(),
                     name: tier.name.get(language).to_string(),
@@ -492,16 +492,111 @@ struct Pricer<'a> {
     language: Language,
 }
 
-impl Pricer<'_> {
-    fn price(&self, tier: &Tier, span: &Span) -> (Vec<Line>, Totals) {
-        let mut lines: Vec<Line> = tier
+/// A priced line before its words: what the totals need, and where its text comes from. Every
+/// tier is priced (the alternatives); only the chosen tier's lines are written out.
+struct Draft<'c> {
+    what: Drafted<'c>,
+    quantity: Decimal,
+    unit_price: Money,
+    vat_rate: Decimal,
+    amount: Money,
+    exempt_reason: Option<&'c Text>,
+    source: Source<'c>,
+}
+
+enum Drafted<'c> {
+    Item(&'c Item),
+    /// The bundle adjustment of this tier.
+    Adjustment(&'c Tier),
+}
+
+enum Source<'c> {
+    Tier,
+    Rule(&'c str),
+    Option,
+    Bundle,
+}
+
+impl Draft<'_> {
+    fn line(&self, catalog: &Catalog, language: Language) -> Line {
+        let settings = &catalog.settings;
+        let (code, kind, name, description, unit) = match self.what {
+            Drafted::Item(item) => (
+                item.code.clone(),
+                LineKind::Item,
+                &item.name,
+                item.description.get(language),
+                item.unit,
+            ),
+            Drafted::Adjustment(tier) => (
+                "bundle_adjustment".to_string(),
+                LineKind::BundleAdjustment,
+                if self.amount.is_negative() {
+                    &settings.discount_name
+                } else {
+                    &settings.surcharge_name
+                },
+                tier.name.get(language),
+                Unit::OneOff,
+            ),
+        };
+        Line {
+            code,
+            kind,
+            name: name.get(language).to_string(),
+            description: description.to_string(),
+            quantity: self.quantity,
+            unit,
+            unit_price: self.unit_price,
+            vat_rate: self.vat_rate,
+            amount: self.amount,
+            vat_exempt_reason: self.exempt_reason.map(|r| r.get(language).to_string()),
+            source: match self.source {
+                Source::Tier => "tier".to_string(),
+                Source::Rule(id) => format!("rule:{id}"),
+                Source::Option => "option".to_string(),
+                Source::Bundle => "bundle".to_string(),
+            },
+        }
+    }
+}
+
+impl<'c> Pricer<'c> {
+    /// The lines of the chosen tier, with their words, and the totals.
+    fn price(&self, tier: &'c Tier, span: &Span) -> (Vec<Line>, Totals) {
+        let drafts = self.draft(tier, span);
+        let totals = self.totals(&drafts);
+        let lines = drafts
+            .iter()
+            .map(|d| d.line(self.catalog, self.language))
+            .collect();
+        (lines, totals)
+    }
+
+    /// The totals of a tier (an alternative).
+    fn totals(&self, drafts: &[Draft<'_>]) -> Totals {
+        totals(
+            drafts.iter().map(|d| LineSum {
+                amount: d.amount,
+                vat_rate: d.vat_rate,
+                exempt_reason: d.exempt_reason.map(|r| r.get(self.language)),
+            }),
+            self.catalog.settings.rounding,
+        )
+    }
+
+    fn draft(&self, tier: &'c Tier, span: &Span) -> Vec<Draft<'c>> {
+        let mut lines: Vec<Draft<'c>> = tier
             .lines
             .iter()
-            .map(|c| self.component_line(c, span.months, self.intensity, "tier".into()))
+            .map(|c| self.component_line(c, span.months, self.intensity, Source::Tier))
             .collect();
         for rule in self.line_rules {
             for scale in &rule.scale {
-                for line in lines.iter_mut().filter(|l| l.code == scale.item) {
+                for line in lines
+                    .iter_mut()
+                    .filter(|l| matches!(l.what, Drafted::Item(item) if item.code == scale.item))
+                {
                     line.quantity = (line.quantity * scale.factor).normalize();
                     line.amount = Money::round(line.quantity * line.unit_price.amount());
                 }
@@ -511,7 +606,7 @@ impl Pricer<'_> {
                     c,
                     span.months,
                     self.intensity,
-                    format!("rule:{}", rule.id),
+                    Source::Rule(&rule.id),
                 ));
             }
         }
@@ -521,14 +616,14 @@ impl Pricer<'_> {
             } else {
                 Decimal::ONE
             };
-            lines.push(self.item_line(item, quantity, "option".into()));
+            lines.push(self.item_line(item, quantity, Source::Option));
         }
         if let Some(bundle) = tier.bundle_price {
             let standard: Money = tier
                 .lines
                 .iter()
                 .map(|c| {
-                    self.component_line(c, span.months, Intensity::Standard, String::new())
+                    self.component_line(c, span.months, Intensity::Standard, Source::Tier)
                         .amount
                 })
                 .sum();
@@ -537,8 +632,7 @@ impl Pricer<'_> {
                 lines.push(self.adjustment_line(tier, difference));
             }
         }
-        let totals = totals(&lines, self.catalog.settings.rounding);
-        (lines, totals)
+        lines
     }
 
     fn component_line(
@@ -546,8 +640,8 @@ impl Pricer<'_> {
         c: &Component,
         months: u32,
         intensity: Intensity,
-        source: String,
-    ) -> Line {
+        source: Source<'c>,
+    ) -> Draft<'c> {
         let item = self
             .catalog
             .item(&c.item)
@@ -561,58 +655,47 @@ impl Pricer<'_> {
         self.item_line(item, quantity, source)
     }
 
-    fn item_line(&self, item: &Item, quantity: Decimal, source: String) -> Line {
+    fn item_line(&self, item: &'c Item, quantity: Decimal, source: Source<'c>) -> Draft<'c> {
         let category = self.catalog.vat_category(&item.vat);
         let unit_price = Money::round(item.unit_price);
-        Line {
-            code: item.code.clone(),
-            kind: LineKind::Item,
-            name: item.name.get(self.language).to_string(),
-            description: item.description.get(self.language).to_string(),
+        Draft {
+            what: Drafted::Item(item),
             quantity: quantity.normalize(),
-            unit: item.unit,
             unit_price,
             vat_rate: category.rate.normalize(),
             amount: Money::round(quantity * unit_price.amount()),
-            vat_exempt_reason: category
-                .exempt_reason
-                .as_ref()
-                .map(|r| r.get(self.language).to_string()),
+            exempt_reason: category.exempt_reason.as_ref(),
             source,
         }
     }
 
-    fn adjustment_line(&self, tier: &Tier, difference: Money) -> Line {
-        let settings = &self.catalog.settings;
-        let category = self.catalog.vat_category(&settings.adjustment_vat);
-        let name = if difference.is_negative() {
-            &settings.discount_name
-        } else {
-            &settings.surcharge_name
-        };
-        Line {
-            code: "bundle_adjustment".into(),
-            kind: LineKind::BundleAdjustment,
-            name: name.get(self.language).to_string(),
-            description: tier.name.get(self.language).to_string(),
+    fn adjustment_line(&self, tier: &'c Tier, difference: Money) -> Draft<'c> {
+        let category = self
+            .catalog
+            .vat_category(&self.catalog.settings.adjustment_vat);
+        Draft {
+            what: Drafted::Adjustment(tier),
             quantity: Decimal::ONE,
-            unit: Unit::OneOff,
             unit_price: difference,
             vat_rate: category.rate.normalize(),
             amount: difference,
-            vat_exempt_reason: category
-                .exempt_reason
-                .as_ref()
-                .map(|r| r.get(self.language).to_string()),
-            source: "bundle".into(),
+            exempt_reason: category.exempt_reason.as_ref(),
+            source: Source::Bundle,
         }
     }
 }
 
+/// What the totals need of a line.
+struct LineSum<'t> {
+    amount: Money,
+    vat_rate: Decimal,
+    exempt_reason: Option<&'t str>,
+}
+
 /// Adds the lines up per BTW rate, rounding BTW per line or per total as the catalog says.
-pub(crate) fn totals(lines: &[Line], rounding: Rounding) -> Totals {
+fn totals<'t>(lines: impl Iterator<Item = LineSum<'t>> + Clone, rounding: Rounding) -> Totals {
     let mut by_rate: BTreeMap<Decimal, VatLine> = BTreeMap::new();
-    for line in lines {
+    for line in lines.clone() {
         let entry = by_rate.entry(line.vat_rate).or_insert_with(|| VatLine {
             rate: line.vat_rate,
             base: Money::ZERO,
@@ -624,7 +707,7 @@ pub(crate) fn totals(lines: &[Line], rounding: Rounding) -> Totals {
             entry.vat = entry.vat + line.amount.vat_at(line.vat_rate);
         }
         if entry.exempt_reason.is_none() {
-            entry.exempt_reason.clone_from(&line.vat_exempt_reason);
+            entry.exempt_reason = line.exempt_reason.map(str::to_string);
         }
     }
     let vat_breakdown: Vec<VatLine> = by_rate
@@ -637,7 +720,7 @@ pub(crate) fn totals(lines: &[Line], rounding: Rounding) -> Totals {
             v
         })
         .collect();
-    let excl_vat: Money = lines.iter().map(|l| l.amount).sum();
+    let excl_vat: Money = lines.map(|l| l.amount).sum();
     let vat: Money = vat_breakdown.iter().map(|v| v.vat).sum();
     Totals {
         excl_vat,

@@ -8,6 +8,7 @@ mod engine;
 mod error;
 mod messages;
 pub mod money;
+mod wire;
 
 pub use circumstances::Circumstances;
 pub use computation::*;

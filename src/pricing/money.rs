@@ -72,7 +72,7 @@ impl Sum for Money {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        super::wire::decimal(&self.0, serializer)
     }
 }
 
