@@ -297,3 +297,89 @@ fn every_format_renders() {
         );
     }
 }
+
+/// How many image objects a PDF holds (its object dictionaries are not compressed).
+fn image_objects(pdf: &[u8]) -> usize {
+    String::from_utf8_lossy(pdf)
+        .replace("/Subtype /Image", "/Subtype/Image")
+        .matches("/Subtype/Image")
+        .count()
+}
+
+/// A catalog folder like the default one, with `logo` (a file of the folder) as the bureau's
+/// logo.
+fn catalogs_with_logo(logo: &str, bytes: &[u8]) -> (tempfile::TempDir, Result<CatalogSet, String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("pricing/2024-01-01.toml")).unwrap();
+    let text = text.replacen("[bureau]\n", &format!("[bureau]\nlogo = \"{logo}\"\n"), 1);
+    std::fs::write(dir.path().join("2024-01-01.toml"), text).unwrap();
+    std::fs::write(dir.path().join(logo), bytes).unwrap();
+    let loaded = CatalogSet::load_dir(dir.path()).map_err(|e| e.to_string());
+    (dir, loaded)
+}
+
+#[test]
+fn the_bureau_logo_is_drawn_in_html_and_pdf() {
+    let png = std::fs::read(root().join("tests/fixtures/logo.png")).unwrap();
+    let (_dir, loaded) = catalogs_with_logo("logo.png", &png);
+    let catalogs = loaded.expect("a catalog with a PNG logo");
+    let input =
+        Circumstances::from_json(br#"{"first_sick_day":"2026-01-05","start_date":"2026-12-01","readiness":"ready_with_support","schooling":"training"}"#)
+            .unwrap();
+    let c = pricing::compute(&catalogs, &input, today()).unwrap();
+    let renderer = renderer();
+    let doc = view::build(
+        &c,
+        None,
+        &catalogs.versions()[0].bureau,
+        renderer.labels(c.language),
+    );
+
+    let html = String::from_utf8(renderer.render(&doc, Format::Html, today()).unwrap()).unwrap();
+    assert!(
+        html.contains(r#"<img class="logo" src="data:image/png;base64,iVBORw0KGgo"#),
+        "the HTML embeds the PNG"
+    );
+    let pdf = renderer.render(&doc, Format::Pdf, today()).unwrap();
+    assert_eq!(image_objects(&pdf), 1, "the PDF holds the logo image");
+
+    // Without a logo, neither has an image.
+    let plain = document(
+        &compute(r#"{"first_sick_day":"2026-01-05","readiness":"ready_with_support"}"#),
+        &employer("A"),
+        &employee("B"),
+        &renderer,
+    );
+    assert!(
+        !String::from_utf8(renderer.render(&plain, Format::Html, today()).unwrap())
+            .unwrap()
+            .contains("<img")
+    );
+    let pdf = renderer.render(&plain, Format::Pdf, today()).unwrap();
+    assert_eq!(image_objects(&pdf), 0);
+}
+
+#[test]
+fn a_logo_that_is_no_image_or_too_large_is_refused() {
+    let (_dir, loaded) = catalogs_with_logo("logo.png", b"not an image");
+    let error = loaded.expect_err("text is no logo");
+    assert!(
+        error.contains("bureau.logo") && error.contains("PNG, JPEG or SVG"),
+        "{error}"
+    );
+
+    let mut large = b"\x89PNG\r\n\x1a\n".to_vec();
+    large.resize(600 * 1024, 0);
+    let (_dir, loaded) = catalogs_with_logo("logo.png", &large);
+    let error = loaded.expect_err("600 KiB is too large");
+    assert!(
+        error.contains("bureau.logo") && error.contains("at most 512 KiB"),
+        "{error}"
+    );
+
+    let svg = br##"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40" height="10" fill="#1f4e79"/></svg>"##;
+    let (_dir, loaded) = catalogs_with_logo("logo.svg", svg);
+    let catalogs = loaded.expect("an SVG logo");
+    let logo = catalogs.versions()[0].bureau.logo_image.as_ref().unwrap();
+    assert_eq!(logo.media_type, "image/svg+xml");
+}

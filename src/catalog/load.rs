@@ -329,6 +329,7 @@ impl Ctx<'_> {
             phone: b.phone,
             website: b.website,
             logo: b.logo,
+            logo_image: None,
             primary_colour,
             accent_colour,
         }

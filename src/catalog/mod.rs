@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use model::{Catalog, Item, Rounding, Tier, TierDuration, Unit};
+pub use model::{Catalog, Item, Logo, Rounding, Tier, TierDuration, Unit};
 pub use vocabulary::{Intensity, Language, Readiness, Schooling, Text};
 
 /// One mistake in a catalog file, with the key path where it is.
@@ -81,23 +81,34 @@ impl CatalogSet {
                 files.push((name, text));
             }
         }
-        let set = Self::from_sources(files).map_err(CatalogError::Invalid)?;
-        let missing_logos: Vec<Problem> = set
-            .versions
-            .iter()
-            .filter_map(|c| {
-                let logo = c.bureau.logo.as_ref()?;
-                (!dir.join(logo).is_file()).then(|| Problem {
-                    file: c.file.clone(),
-                    path: "bureau.logo".into(),
-                    message: format!("no file `{logo}` in the catalog folder"),
-                })
-            })
-            .collect();
-        if missing_logos.is_empty() {
+        let mut set = Self::from_sources(files).map_err(CatalogError::Invalid)?;
+        let mut problems = Vec::new();
+        for catalog in &mut set.versions {
+            let Some(logo) = catalog.bureau.logo.clone() else {
+                continue;
+            };
+            let problem = |message: String| Problem {
+                file: catalog.file.clone(),
+                path: "bureau.logo".into(),
+                message,
+            };
+            let path = dir.join(&logo);
+            if !path.is_file() {
+                problems.push(problem(format!("no file `{logo}` in the catalog folder")));
+                continue;
+            }
+            match std::fs::read(&path)
+                .map_err(|e| format!("`{logo}` cannot be read: {e}"))
+                .and_then(|bytes| Logo::new(bytes).map_err(|e| format!("`{logo}`: {e}")))
+            {
+                Ok(image) => Arc::make_mut(catalog).bureau.logo_image = Some(image),
+                Err(message) => problems.push(problem(message)),
+            }
+        }
+        if problems.is_empty() {
             Ok(set)
         } else {
-            Err(CatalogError::Invalid(missing_logos))
+            Err(CatalogError::Invalid(problems))
         }
     }
 

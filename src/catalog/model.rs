@@ -53,6 +53,60 @@ impl Catalog {
     }
 }
 
+/// A logo image as read from the catalog folder: PNG, JPEG or SVG.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Logo {
+    /// `image/png`, `image/jpeg` or `image/svg+xml`.
+    pub media_type: &'static str,
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+impl std::fmt::Debug for Logo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Logo({}, {} bytes)", self.media_type, self.bytes.len())
+    }
+}
+
+impl Logo {
+    /// The largest logo accepted: it is embedded in every document.
+    pub const MAX_BYTES: usize = 512 * 1024;
+
+    /// Reads the image type from the first bytes; `None` for anything but PNG, JPEG or SVG.
+    pub fn new(bytes: Vec<u8>) -> Result<Logo, String> {
+        if bytes.len() > Logo::MAX_BYTES {
+            return Err(format!(
+                "the logo is {} KiB; at most {} KiB (it is embedded in every document)",
+                bytes.len() / 1024,
+                Logo::MAX_BYTES / 1024
+            ));
+        }
+        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();
+        let media_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else if start.trim_start().starts_with('<') && start.contains("<svg") {
+            "image/svg+xml"
+        } else {
+            return Err("the logo must be a PNG, JPEG or SVG file".into());
+        };
+        Ok(Logo {
+            media_type,
+            bytes: bytes.into(),
+        })
+    }
+
+    /// A `data:` URI, for HTML.
+    pub fn data_uri(&self) -> String {
+        use base64::Engine;
+        format!(
+            "data:{};base64,{}",
+            self.media_type,
+            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+        )
+    }
+}
+
 /// The bureau that issues the quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Bureau {
@@ -70,6 +124,9 @@ pub struct Bureau {
     pub website: Option<String>,
     /// Path of a logo image, relative to the catalog folder.
     pub logo: Option<String>,
+    /// The logo file itself, read when the catalog folder is loaded.
+    #[serde(skip)]
+    pub logo_image: Option<Logo>,
     /// Main colour of the letterhead, `#rrggbb`.
     pub primary_colour: String,
     /// Accent colour, `#rrggbb`.

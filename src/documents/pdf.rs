@@ -3,7 +3,7 @@
 
 use anyhow::{Result, anyhow};
 use chrono::{Datelike, NaiveDate};
-use typst::foundations::{Datetime, Dict, IntoValue, Smart};
+use typst::foundations::{Bytes, Datetime, Dict, IntoValue, Smart};
 use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
@@ -36,6 +36,9 @@ impl PdfEngine {
     pub fn render(&self, document: &Document, date: NaiveDate) -> Result<Vec<u8>> {
         let mut inputs = Dict::new();
         inputs.insert("data".into(), serde_json::to_string(document)?.into_value());
+        if let Some(logo) = &document.logo {
+            inputs.insert("logo".into(), Bytes::new(logo.bytes.clone()).into_value());
+        }
         let compiled = self.engine.compile_with_input::<_, PagedDocument>(inputs);
         let paged = compiled.output.map_err(|e| anyhow!("typst: {e:?}"))?;
         let datetime = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)

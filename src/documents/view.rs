@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::format;
 use super::messages::Labels;
 use crate::catalog::model::Bureau;
-use crate::catalog::{Language, Unit};
+use crate::catalog::{Language, Logo, Unit};
 use crate::pricing::{Computation, LineKind};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Employee, Employer};
@@ -47,6 +47,9 @@ pub struct Document {
     pub catalog_hash: String,
     /// A file name for downloads, e.g. `OFF-2026-00042-2`.
     pub file_stem: String,
+    /// The bureau's logo image, for the PDF engine (the HTML has it in `bureau.logo`).
+    #[serde(skip)]
+    pub logo: Option<Logo>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +63,8 @@ pub struct BureauView {
     pub email: String,
     pub phone: String,
     pub website: Option<String>,
+    /// The logo as a `data:` URI (the HTML embeds it; the PDF reads `logo` below).
+    pub logo: Option<String>,
     pub primary_colour: String,
     pub accent_colour: String,
 }
@@ -204,6 +209,7 @@ pub fn build(
         file_stem: quote
             .map(|q| q.display_number.to_string())
             .unwrap_or_else(|| format!("preview-{}", c.tier.code)),
+        logo: bureau.logo_image.clone(),
         number,
         revision,
         date: day(c.quote_date),
@@ -218,6 +224,7 @@ pub fn build(
             email: bureau.email.clone(),
             phone: bureau.phone.clone(),
             website: bureau.website.clone(),
+            logo: bureau.logo_image.as_ref().map(Logo::data_uri),
             primary_colour: bureau.primary_colour.clone(),
             accent_colour: bureau.accent_colour.clone(),
         },
