@@ -32,28 +32,43 @@ pub async fn submit(
     body: NewRequestBody,
     now: Now,
 ) -> Result<(RequestReceipt, Option<QuoteRequest>), ServiceError> {
+    submit_with(catalogs, store, body, now, new_reference).await
+}
+
+/// How many fresh references a request tries before giving up (a collision among 31^8
+/// references is rare; three in a row means something else is wrong).
+const REFERENCE_ATTEMPTS: usize = 3;
+
+/// [`submit`] with the source of references given.
+async fn submit_with(
+    catalogs: &CatalogSet,
+    store: &Store,
+    body: NewRequestBody,
+    now: Now,
+    mut references: impl FnMut() -> String,
+) -> Result<(RequestReceipt, Option<QuoteRequest>), ServiceError> {
     body.check()?;
     let priced = service::price(catalogs, &body.circumstances, now.today)?;
     let indicative = Indicative::of(&priced.computation);
-    let reference = new_reference();
-    let receipt = RequestReceipt {
-        reference: reference.clone(),
+    let language = priced.computation.language;
+    let receipt = |reference: &str| RequestReceipt {
+        reference: reference.to_string(),
         indicative: true,
-        message: next_steps(priced.computation.language, &reference),
+        message: next_steps(language, reference),
         result: indicative.clone(),
     };
     if body.is_honeypot() {
         // Answered like any other request, so a bot learns nothing; nothing is kept.
-        return Ok((receipt, None));
+        return Ok((receipt(&references()), None));
     }
-    let record = QuoteRequest {
+    let mut record = QuoteRequest {
         id: Uuid::now_v7(),
-        reference,
+        reference: references(),
         status: super::model::RequestStatus::New,
         employer: body.employer,
         employee: body.employee,
         circumstances: body.circumstances,
-        indicative,
+        indicative: indicative.clone(),
         consent_at: now.at,
         created_at: now.at,
         updated_at: now.at,
@@ -62,8 +77,19 @@ pub async fn submit(
         decided_by_key: None,
         reason: None,
     };
-    store.create_request(&record).await?;
-    Ok((receipt, Some(record)))
+    for attempt in 1..=REFERENCE_ATTEMPTS {
+        match store.create_request(&record).await {
+            Ok(()) => break,
+            Err(StoreError::Constraint(name))
+                if name == "quote_requests_reference_key" && attempt < REFERENCE_ATTEMPTS =>
+            {
+                tracing::warn!(attempt, "quote request reference taken; trying another");
+                record.reference = references();
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((receipt(&record.reference), Some(record)))
 }
 
 /// Turns a new request into a draft quote priced today, and links both. A second conversion
@@ -136,5 +162,50 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 1, 2, 12, 0, 0).unwrap()
         );
         assert_eq!(retention_cutoff(now, 0), now);
+    }
+
+    /// A reference that is taken is replaced by a fresh one: the request is stored, and the
+    /// receipt names the reference it was stored under.
+    #[tokio::test]
+    async fn a_taken_reference_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let catalogs = CatalogSet::load_dir(&root.join("pricing")).unwrap();
+        let body = || -> NewRequestBody {
+            serde_json::from_value(serde_json::json!({
+                "employer": {"company_name": "Bakkerij B.V.", "contact_person": "J. de Vries",
+                             "email": "hr@bakkerij.example"},
+                "employee": {"reference": "PV-1"},
+                "circumstances": {"first_sick_day": "2026-01-05", "readiness": "ready_with_support"},
+                "consent": true
+            }))
+            .unwrap()
+        };
+        let now = Now::current();
+        let fixed = || "AV-TAKEN234".to_string();
+        let (first, _) = submit_with(&catalogs, &store, body(), now, fixed)
+            .await
+            .unwrap();
+        assert_eq!(first.reference, "AV-TAKEN234");
+
+        let mut offered = vec!["AV-FRESH567".to_string(), "AV-TAKEN234".to_string()];
+        let (second, stored) =
+            submit_with(&catalogs, &store, body(), now, || offered.pop().unwrap())
+                .await
+                .unwrap();
+        assert_eq!(second.reference, "AV-FRESH567");
+        assert!(second.message.contains("AV-FRESH567"));
+        assert_eq!(stored.unwrap().reference, "AV-FRESH567");
+
+        // Always taken: a clear error after a few tries, nothing stored twice.
+        let error = submit_with(&catalogs, &store, body(), now, fixed)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ServiceError::Store(StoreError::Constraint(_))),
+            "{error:?}"
+        );
     }
 }

@@ -805,6 +805,7 @@ fn map_constraint(error: sqlx::Error) -> StoreError {
                 "quotes_number_revision_key",
             ),
             ("quotes.id", "quotes_pkey"),
+            ("quote_requests.reference", "quote_requests_reference_key"),
         ] {
             if message.contains("UNIQUE constraint failed") && message.contains(columns) {
                 return StoreError::Constraint(name.to_string());
