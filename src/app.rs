@@ -65,6 +65,7 @@ impl Application {
         let body_limit = web::Data::new(BodyLimit(settings.body_limit));
         let origins = settings.cors_origins.clone();
         let openapi = web::Data::new(api::OpenApiDocument(api::openapi_json()));
+        let known_paths = web::Data::new(api::KnownPaths::from_openapi(&openapi.0));
         let metrics = web::Data::new(Metrics::default());
         let webhook = settings
             .webhook_url
@@ -86,6 +87,7 @@ impl Application {
                 .app_data(body_limit.clone())
                 .app_data(metrics.clone())
                 .app_data(openapi.clone())
+                .app_data(known_paths.clone())
                 .wrap(from_fn(api::request_id::stamp))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(cors(&origins))

@@ -129,11 +129,62 @@ pub async fn serve_openapi(doc: web::Data<OpenApiDocument>) -> HttpResponse {
         .body(doc.0.clone())
 }
 
-/// Unknown routes answer 404 in the problem shape.
+/// The documented paths and their methods, from the OpenAPI document: a request that matches
+/// no route but one of these paths used a method the path does not have (405, not 404).
+pub struct KnownPaths(Vec<(actix_web::dev::ResourceDef, Vec<String>)>);
+
+impl KnownPaths {
+    pub fn from_openapi(document: &str) -> KnownPaths {
+        const METHODS: [&str; 8] = [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ];
+        let value: serde_json::Value =
+            serde_json::from_str(document).expect("the OpenAPI document is JSON");
+        let paths = value["paths"].as_object().cloned().unwrap_or_default();
+        KnownPaths(
+            paths
+                .into_iter()
+                .map(|(path, item)| {
+                    let mut methods: Vec<String> = METHODS
+                        .iter()
+                        .filter(|m| item.get(**m).is_some())
+                        .map(|m| m.to_uppercase())
+                        .collect();
+                    if methods.iter().any(|m| m == "GET") {
+                        methods.push("HEAD".into());
+                    }
+                    (actix_web::dev::ResourceDef::new(path), methods)
+                })
+                .collect(),
+        )
+    }
+
+    /// The methods of every documented path `path` matches (`/quotes/preview` also matches
+    /// `/quotes/{id}`); `None` when it matches none.
+    fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let mut allowed: Vec<String> = Vec::new();
+        for (_, methods) in self.0.iter().filter(|(def, _)| def.is_match(path)) {
+            for method in methods {
+                if !allowed.contains(method) {
+                    allowed.push(method.clone());
+                }
+            }
+        }
+        (!allowed.is_empty()).then_some(allowed)
+    }
+}
+
+/// Unknown routes answer 404 in the problem shape; a known path with another method, 405 with
+/// the methods it has in `Allow`.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    problem_response(&ApiError::NotFound(format!(
-        "no operation {} {}",
-        req.method(),
-        req.path()
-    )))
+    let known = req.app_data::<web::Data<KnownPaths>>();
+    let error = match known.and_then(|k| k.allowed(req.path())) {
+        Some(allowed) => ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            path: req.path().to_string(),
+            allowed,
+        },
+        None => ApiError::NotFound(format!("no operation {} {}", req.method(), req.path())),
+    };
+    problem_response(&error)
 }

@@ -57,6 +57,13 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("{0}")]
     NotFound(String),
+    /// The path exists, the method does not: `allowed` goes into the `Allow` header.
+    #[error("{method} is not an operation of {path}; it allows {}", allowed.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allowed: Vec<String>,
+    },
     /// A state or uniqueness conflict.
     #[error("{detail}")]
     Conflict {
@@ -94,6 +101,7 @@ impl ApiError {
             ApiError::Unauthorized => ("unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("forbidden", "Not allowed for this role"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict { .. } => ("conflict", "Conflict"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
             ApiError::UnsupportedMediaType(_) => {
@@ -145,6 +153,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -168,6 +177,9 @@ impl ResponseError for ApiError {
         }
         if let ApiError::TooManyRequests(seconds) = self {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let ApiError::MethodNotAllowed { allowed, .. } = self {
+            response.insert_header((header::ALLOW, allowed.join(", ")));
         }
         response.json(self.problem())
     }
@@ -197,6 +209,14 @@ mod tests {
             (ApiError::Unauthorized, 401),
             (ApiError::Forbidden("sales"), 403),
             (ApiError::NotFound("x".into()), 404),
+            (
+                ApiError::MethodNotAllowed {
+                    method: "PUT".into(),
+                    path: "/x".into(),
+                    allowed: vec!["GET".into()],
+                },
+                405,
+            ),
             (ApiError::conflict("x"), 409),
             (ApiError::PayloadTooLarge(10), 413),
             (ApiError::UnsupportedMediaType("application/json"), 415),

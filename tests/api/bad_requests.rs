@@ -941,7 +941,7 @@ fn cases() -> Vec<Case> {
             ONE,
             "application/json",
             b"{}",
-            404,
+            405,
             None,
         ),
     ]

@@ -101,6 +101,44 @@ async fn metrics_count_requests_and_computations() {
     assert!(!text.contains("0190a8a4"), "{text}");
 }
 
+/// A documented path asked with a method it does not have answers 405 with the methods it has;
+/// a path that does not exist stays a 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_path_with_another_method_is_405_with_allow() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let id = "0190a8a4-0000-7000-8000-000000000000";
+    for (method, path, allow) in [
+        (
+            Method::DELETE,
+            format!("/api/v1/quotes/{id}"),
+            "GET, PATCH, HEAD",
+        ),
+        (Method::PUT, "/api/v1/quotes".to_string(), "GET, POST, HEAD"),
+        // Also a quote id as far as paths go.
+        (
+            Method::PUT,
+            "/api/v1/quotes/preview".to_string(),
+            "POST, GET, PATCH, HEAD",
+        ),
+        (Method::POST, "/healthz".to_string(), "GET, HEAD"),
+    ] {
+        let reply = app
+            .call(method.clone(), &path, Some(&app.keys.admin), None)
+            .await;
+        let problem = reply.expect_problem(StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(problem["type"], "urn:offerte:problem:method-not-allowed");
+    }
+    app.call(
+        Method::DELETE,
+        "/api/v1/offers",
+        Some(&app.keys.admin),
+        None,
+    )
+    .await
+    .expect_problem(StatusCode::NOT_FOUND);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn served_spec_is_the_committed_file() {
     let app = spawn_app(Backend::Sqlite).await;
