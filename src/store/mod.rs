@@ -433,19 +433,42 @@ impl Store {
         &'a self,
         query: &RegisterQuery,
     ) -> BoxStream<'a, Result<RegisterEntry, StoreError>> {
-        const SQL: &str = "SELECT number, revision, created_at, status, employer_name, tier_code, \
-             catalog_version, computation, valid_until, decided_at FROM quotes \
-             WHERE ($1::text IS NULL OR status = $1::text) \
-             AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz) \
-             AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz) \
-             ORDER BY number, revision";
+        // Only the filters given go into the SQL: an `$1 IS NULL OR ...` filter would keep the
+        // planner off the created_at index, and a one-month export would read the whole table.
+        let mut filters = Vec::new();
+        if query.status.is_some() {
+            filters.push(format!("status = ${}::text", filters.len() + 1));
+        }
+        if query.created_from.is_some() {
+            filters.push(format!("created_at >= ${}::timestamptz", filters.len() + 1));
+        }
+        if query.created_before.is_some() {
+            filters.push(format!("created_at < ${}::timestamptz", filters.len() + 1));
+        }
+        let filters = if filters.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", filters.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT number, revision, created_at, status, employer_name, tier_code, \
+             catalog_version, computation, valid_until, decided_at FROM quotes {filters} \
+             ORDER BY number, revision"
+        );
         let status = query.status.map(|s| s.as_str());
+        let (from, before) = (query.created_from, query.created_before);
         on_pool!(self, pool => {
-            sqlx::query(self.sql(SQL))
-                .bind(status)
-                .bind(query.created_from)
-                .bind(query.created_before)
-                .fetch(pool)
+            let mut q = sqlx::query(self.sql(&sql));
+            if let Some(status) = status {
+                q = q.bind(status);
+            }
+            if let Some(from) = from {
+                q = q.bind(from);
+            }
+            if let Some(before) = before {
+                q = q.bind(before);
+            }
+            q.fetch(pool)
                 .map(|row| register_entry_from_row(&row?))
                 .boxed()
         })
