@@ -136,29 +136,33 @@ impl TestDb {
     }
 }
 
+/// Drops a test database, terminating its sessions. A session of another role (a background
+/// worker that just connected to the fresh database) cannot be terminated by the test role, so
+/// the drop is retried for a few seconds before giving up.
 async fn drop_database(admin: &str, name: &str) {
-    match PgConnection::connect(admin).await {
-        Ok(mut conn) => {
-            if let Err(e) = sqlx::raw_sql(AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await
-            {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "could not drop test database {name}: {e}"
-                );
+    let mut last_error = String::new();
+    for _ in 0..25 {
+        match PgConnection::connect(admin).await {
+            Ok(mut conn) => {
+                let dropped = sqlx::raw_sql(AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
+                let _ = conn.close().await;
+                match dropped {
+                    Ok(_) => return,
+                    Err(e) => last_error = e.to_string(),
+                }
             }
-            let _ = conn.close().await;
+            Err(e) => last_error = e.to_string(),
         }
-        Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "could not drop test database {name}: {e}"
-            );
-        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+    let _ = writeln!(
+        std::io::stderr(),
+        "could not drop test database {name}: {last_error}"
+    );
 }
 
 impl Drop for TestDb {
