@@ -14,7 +14,9 @@ use offerte::quotes::lifecycle::Status;
 use offerte::quotes::model::{Employee, Employer};
 use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use support::median;
+
+mod support;
 
 const INPUT: &[u8] =
     br#"{"first_sick_day":"2026-01-05","start_date":"2026-12-01","quote_date":"2026-11-22",
@@ -64,20 +66,6 @@ fn document(renderer: &Renderer, n: usize) -> Document {
 
 /// How many different documents the PDF benchmark cycles through.
 const DISTINCT: usize = 100;
-
-fn median(rounds: usize, iterations: u32, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            started.elapsed() / iterations
-        })
-        .collect();
-    times.sort_unstable();
-    times[rounds / 2]
-}
 
 fn main() {
     let renderer = Renderer::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"))

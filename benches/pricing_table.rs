@@ -11,7 +11,10 @@ use offerte::exports::pricing::{Part, PricingExport, build};
 use offerte::exports::{Dialect, ExportFormat, write};
 use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::median;
+
+mod support;
 
 fn export(catalogs: &CatalogSet, language: Language) -> PricingExport {
     let catalog = &catalogs.versions()[0];
@@ -22,20 +25,6 @@ fn written(export: &PricingExport, format: ExportFormat, dialect: Dialect) -> Ve
     let mut out = Vec::with_capacity(64 * 1024);
     write::pricing(export, format, dialect, Part::Tiers, "Bureau", &mut out).expect("written");
     out
-}
-
-fn median(rounds: usize, iterations: u32, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            started.elapsed() / iterations
-        })
-        .collect();
-    times.sort_unstable();
-    times[rounds / 2]
 }
 
 fn main() {

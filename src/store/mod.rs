@@ -353,7 +353,16 @@ impl Store {
             .rows_affected()
                 == 1;
             if moved {
-                insert_event(self, &mut tx, id, Some(Status::Sent), Status::Expired, now, &Actor::system(), Some("validity date passed"), None).await?;
+                let event = NewEvent {
+                    quote_id: id,
+                    from: Some(Status::Sent),
+                    to: Status::Expired,
+                    at: now,
+                    actor: &Actor::system(),
+                    reason: Some("validity date passed"),
+                    document_sha256: None,
+                };
+                insert_events(self, &mut tx, &[event]).await?;
             }
             tx.commit().await?;
             Ok(moved)
@@ -507,7 +516,16 @@ impl Store {
             .bind(to_json(new.translated)?)
             .execute(&mut *tx)
             .await?;
-            insert_event(self, &mut tx, new.id, Some(Status::Draft), Status::Draft, new.now, new.actor, Some("edited"), None).await?;
+            let event = NewEvent {
+                quote_id: new.id,
+                from: Some(Status::Draft),
+                to: Status::Draft,
+                at: new.now,
+                actor: new.actor,
+                reason: Some("edited"),
+                document_sha256: None,
+            };
+            insert_events(self, &mut tx, &[event]).await?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
@@ -550,7 +568,13 @@ impl Store {
             .bind(decided)
             .execute(&mut *tx)
             .await?;
-            insert_event(self, &mut tx, id, Some(from), to, now, actor, reason, document_sha256).await?;
+            let event = NewEvent {
+                quote_id: id,
+                from: Some(from), to,
+                at: now, actor, reason,
+                document_sha256,
+            };
+            insert_events(self, &mut tx, &[event]).await?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
@@ -593,10 +617,19 @@ impl Store {
             .bind(new.now)
             .execute(&mut *tx)
             .await?;
-            let note = format!("replaced by revision {}", last + 1);
-            insert_event(self, &mut tx, old_id, Some(from), Status::Superseded, new.now, new.actor, Some(&note), None).await?;
-            let note = format!("revision {} of {}", last + 1, display_number(&number, 1));
-            insert_event(self, &mut tx, new.id, None, Status::Draft, new.now, new.actor, Some(&note), None).await?;
+            let old_note = format!("replaced by revision {}", last + 1);
+            let new_note = format!("revision {} of {}", last + 1, display_number(&number, 1));
+            let events = [(old_id, Some(from), Status::Superseded, &old_note), (new.id, None, Status::Draft, &new_note)]
+                .map(|(quote_id, from, to, note)| NewEvent {
+                    quote_id,
+                    from,
+                    to,
+                    at: new.now,
+                    actor: new.actor,
+                    reason: Some(note.as_str()),
+                    document_sha256: None,
+                });
+            insert_events(self, &mut tx, &events).await?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
@@ -651,39 +684,6 @@ struct NewEvent<'a> {
     actor: &'a Actor,
     reason: Option<&'a str>,
     document_sha256: Option<&'a str>,
-}
-
-#[expect(clippy::too_many_arguments, reason = "mirrors the event columns")]
-async fn insert_event<DB>(
-    store: &Store,
-    tx: &mut Transaction<'static, DB>,
-    quote_id: Uuid,
-    from: Option<Status>,
-    to: Status,
-    at: DateTime<Utc>,
-    actor: &Actor,
-    reason: Option<&str>,
-    document_sha256: Option<&str>,
-) -> Result<(), StoreError>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
-{
-    let event = NewEvent {
-        quote_id,
-        from,
-        to,
-        at,
-        actor,
-        reason,
-        document_sha256,
-    };
-    insert_events(store, tx, std::slice::from_ref(&event)).await
 }
 
 /// Inserts events with one statement.

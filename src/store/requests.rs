@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
 
-use super::{Store, StoreError, WritePool, from_json, insert_event, parse_uuid, to_json};
+use super::{
+    NewEvent, Store, StoreError, WritePool, from_json, insert_events, parse_uuid, to_json,
+};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::Actor;
 use crate::requests::model::{QuoteRequest, RequestStatus};
@@ -131,7 +133,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let note = format!("made from quote request {reference}");
-            insert_event(self, &mut tx, quote_id, Some(Status::Draft), Status::Draft, now, actor, Some(&note), None).await?;
+            let event = NewEvent {
+                quote_id,
+                from: Some(Status::Draft),
+                to: Status::Draft,
+                at: now, actor,
+                reason: Some(&note),
+                document_sha256: None,
+            };
+            insert_events(self, &mut tx, &[event]).await?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
