@@ -176,9 +176,3 @@ impl Paging {
         i64::from(self.page - 1) * i64::from(self.per_page)
     }
 }
-
-/// The first instant (UTC) of a day: `from` filters start there, `to` filters end before the
-/// next day's.
-pub fn start_of_day(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc()
-}

@@ -9,12 +9,13 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::{Auth, Caller, SalesRole};
-use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json, start_of_day};
+use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json};
 use super::metrics::Metrics;
 use super::problem::{
     ApiError, AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
 };
 use super::state::AppState;
+use crate::exports::register::created_range;
 use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{
@@ -154,12 +155,13 @@ pub async fn list_quotes(
     // Reading applies expiry: a sent quote past its validity is listed (and filtered) as expired.
     let now = Now::current();
     state.store.expire_due(now.today, now.at).await?;
+    let (created_from, created_before) = created_range(q.created_from, q.created_to);
     let filter = ListFilter {
         status: q.status,
         number: q.number,
         employer: q.employer,
-        created_from: q.created_from.map(start_of_day),
-        created_before: q.created_to.and_then(|d| d.succ_opt()).map(start_of_day),
+        created_from,
+        created_before,
         limit: paging.limit(),
         offset: paging.offset(),
     };

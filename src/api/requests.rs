@@ -16,13 +16,14 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::{AdminRole, Auth, SalesRole};
-use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json, start_of_day};
+use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json};
 use super::metrics::Metrics;
 use super::problem::{
     ApiError, AuthErrors, BodyErrors, ConflictError, NotFoundError, Problem, QueryErrors,
     ServerErrors,
 };
 use super::state::AppState;
+use crate::exports::register::created_range;
 use crate::quotes::model::{Actor, Quote};
 use crate::quotes::service::Now;
 use crate::requests::model::{
@@ -189,10 +190,11 @@ pub async fn list_requests(
     let q = query.0;
     let paging = Paging::new(q.page, q.per_page)?;
     let Paging { page, per_page } = paging;
+    let (created_from, created_before) = created_range(q.from, q.to);
     let filter = RequestFilter {
         status: q.status,
-        created_from: q.from.map(start_of_day),
-        created_before: q.to.and_then(|d| d.succ_opt()).map(start_of_day),
+        created_from,
+        created_before,
         limit: paging.limit(),
         offset: paging.offset(),
     };

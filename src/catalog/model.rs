@@ -59,6 +59,8 @@ pub struct Logo {
     /// `image/png`, `image/jpeg` or `image/svg+xml`.
     pub media_type: &'static str,
     pub bytes: std::sync::Arc<[u8]>,
+    /// The same image as a `data:` URI, for HTML; made once, when the catalog loads.
+    pub data_uri: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Logo {
@@ -90,20 +92,16 @@ impl Logo {
         } else {
             return Err("the logo must be a PNG, JPEG or SVG file".into());
         };
+        use base64::Engine;
+        let data_uri = format!(
+            "data:{media_type};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        );
         Ok(Logo {
             media_type,
             bytes: bytes.into(),
+            data_uri: data_uri.into(),
         })
-    }
-
-    /// A `data:` URI, for HTML.
-    pub fn data_uri(&self) -> String {
-        use base64::Engine;
-        format!(
-            "data:{};base64,{}",
-            self.media_type,
-            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
-        )
     }
 }
 

@@ -64,7 +64,7 @@ pub struct BureauView {
     pub phone: String,
     pub website: Option<String>,
     /// The logo as a `data:` URI (the HTML embeds it; the PDF reads `logo` below).
-    pub logo: Option<String>,
+    pub logo: Option<std::sync::Arc<str>>,
     pub primary_colour: String,
     pub accent_colour: String,
 }
@@ -224,7 +224,7 @@ pub fn build(
             email: bureau.email.clone(),
             phone: bureau.phone.clone(),
             website: bureau.website.clone(),
-            logo: bureau.logo_image.as_ref().map(Logo::data_uri),
+            logo: bureau.logo_image.as_ref().map(|l| l.data_uri.clone()),
             primary_colour: bureau.primary_colour.clone(),
             accent_colour: bureau.accent_colour.clone(),
         },

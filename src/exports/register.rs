@@ -60,15 +60,23 @@ impl RegisterFilter {
     }
 }
 
+/// The creation times a `from`..`to` day filter covers: from the start of `from` (UTC) up to,
+/// not including, the start of the day after `to`.
+pub fn created_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let start_of = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+    (
+        from.map(start_of),
+        to.and_then(|d| d.succ_opt()).map(start_of),
+    )
+}
+
 impl RegisterFilter {
-    /// The creation times the filter covers: from the start of `from` (UTC) up to, not
-    /// including, the start of the day after `to`.
+    /// The creation times the filter covers (see [`created_range`]).
     pub fn created_range(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-        let start_of = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
-        (
-            self.from.map(start_of),
-            self.to.and_then(|d| d.succ_opt()).map(start_of),
-        )
+        created_range(self.from, self.to)
     }
 
     /// XLSX document properties of a register with this filter: the title, the filter, the

@@ -127,7 +127,7 @@ impl Store {
         let writes = self.writes().clone();
         let (reply, mut answer) = oneshot::channel();
         writes.queue().push(Queued { job, reply });
-        let _turn = writes.turn.lock().await;
+        let turn = writes.turn.lock().await;
         match answer.try_recv() {
             // An earlier turn took this job with its batch.
             Ok(result) => return result,
@@ -166,7 +166,7 @@ impl Store {
         }
         // Ours was in the queue when the turn began (only turn holders drain it), unless the
         // queue held more than one batch: then a later turn answers it.
-        drop(_turn);
+        drop(turn);
         answer.await.unwrap_or_else(|_| {
             Err(StoreError::Data(anyhow::anyhow!(
                 "the batch holding this create was lost"
