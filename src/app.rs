@@ -16,6 +16,7 @@ use crate::api::{self, auth::Keys, extract::BodyLimit, metrics::Metrics, state::
 use crate::catalog::CatalogSet;
 use crate::config::Settings;
 use crate::documents::Renderer;
+use crate::documents::quotes::QuoteDocuments;
 use crate::quotes::service::Now;
 use crate::requests::webhook::Webhook;
 use crate::store::Store;
@@ -72,11 +73,17 @@ impl Application {
             .clone()
             .zip(settings.webhook_secret.clone())
             .map(|(url, secret)| Webhook::new(url, secret));
+        let catalogs = Arc::new(catalogs);
+        let documents = QuoteDocuments {
+            renderer: renderer.clone(),
+            catalogs: catalogs.clone(),
+        };
         let state = web::Data::new(AppState {
-            catalogs: Arc::new(catalogs),
+            catalogs,
             settings,
             store,
             renderer,
+            documents,
             webhook,
         });
 
@@ -178,15 +185,16 @@ async fn embed_demo() -> HttpResponse {
         .body(EMBED_DEMO)
 }
 
-/// Every `seconds`: expires sent quotes past their validity date (reads expire them too) and
-/// deletes quote requests not turned into a quote that are older than `retention_days`.
+/// Every `seconds`: stores the expiry of sent quotes past their validity date (reads show it at
+/// once; this records status and event) and deletes quote requests not turned into a quote that
+/// are older than `retention_days`.
 fn spawn_expiry_sweep(store: Store, seconds: u64, retention_days: u32) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
         loop {
             interval.tick().await;
             let now = Now::current();
-            match store.expire_due(now.today, now.at).await {
+            match crate::quotes::service::sweep_expired(&store, now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expiry sweep"),
                 Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),

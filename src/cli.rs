@@ -16,8 +16,9 @@ use crate::exports::register::{Register, RegisterFilter};
 use crate::exports::{Dialect, ExportFormat, write};
 use crate::pricing::{self, Circumstances, Computation};
 use crate::quotes::lifecycle::Status;
+use crate::quotes::service as quote_service;
 use crate::quotes::service::Now;
-use crate::store::{RegisterQuery, Store};
+use crate::store::Store;
 use crate::telemetry;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -400,7 +401,7 @@ fn export_quotes(
         status: args.status,
     };
     let (created_from, created_before) = filter.created_range();
-    let query = RegisterQuery {
+    let query = quote_service::RegisterFilter {
         status: args.status,
         created_from,
         created_before,
@@ -419,9 +420,8 @@ fn export_quotes(
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
-        let now = Now::current();
-        store.expire_due(now.today, now.at).await?;
-        write::register(store.register(&query), job, out).await
+        let rows = quote_service::register(&store, &query, Now::current().today);
+        write::register(rows, job, out).await
     })?;
     Ok(Some(format!("wrote {count} quote(s)")))
 }

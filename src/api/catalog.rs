@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::QueryParams;
-use super::problem::{ApiError, QueryErrors, ServerErrors};
+use super::problem::ApiError;
+use super::responses::{QueryErrors, ServerErrors};
 use super::state::AppState;
 use crate::catalog::model::{Bureau, Quantity};
 use crate::catalog::{Catalog, Language, Rounding, TierDuration, Unit};

@@ -7,14 +7,14 @@ use utoipa::IntoParams;
 
 use super::auth::{Auth, SalesRole};
 use super::extract::{JsonBytes, QueryParams, parse_json};
-use super::problem::{ApiError, AuthErrors, BodyErrors, NotFoundError, QueryErrors, ServerErrors};
+use super::problem::ApiError;
 use super::quotes::quote_id;
+use super::responses::{AuthErrors, BodyErrors, NotFoundError, QueryErrors, ServerErrors};
 use super::state::{AppState, today};
 use crate::catalog::Language;
-use crate::documents::{Document, Format, QuoteFacts, view};
-use crate::pricing::{self, Circumstances, Computation};
-use crate::quotes::model::Quote;
-use crate::quotes::service::Now;
+use crate::documents::{Document, Format, view};
+use crate::pricing::{self, Circumstances};
+use crate::quotes::service::{self, Now};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -51,30 +51,6 @@ fn negotiate(req: &HttpRequest, format: Option<Format>) -> Format {
     } else {
         Format::Pdf
     }
-}
-
-/// The view-model of a stored quote in `language`.
-pub fn quote_document(state: &AppState, quote: &Quote, language: Language) -> Document {
-    let computation: &Computation = if language == quote.computation.language {
-        &quote.computation
-    } else {
-        quote.translated.as_ref().unwrap_or(&quote.computation)
-    };
-    let facts = QuoteFacts {
-        display_number: &quote.display_number,
-        revision: quote.revision,
-        status: quote.status,
-        valid_until: quote.valid_until,
-        employer: &quote.employer,
-        employee: &quote.employee,
-    };
-    let bureau = &state.catalog_for(computation).bureau;
-    view::build(
-        computation,
-        Some(&facts),
-        bureau,
-        state.renderer.labels(computation.language),
-    )
 }
 
 /// Renders off the async workers (PDF rendering is CPU work) and answers with a file name.
@@ -124,15 +100,10 @@ pub async fn quote_document_endpoint(
     query: QueryParams<DocumentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let now = Now::current();
-    let quote = state
-        .store
-        .get(id, now.today, now.at)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
+    let quote = service::get(&state.store, id, Now::current().today).await?;
     let format = negotiate(&req, query.0.format);
     let language = query.0.lang.unwrap_or(quote.computation.language);
-    let document = quote_document(&state, &quote, language);
+    let document = state.documents.view(&quote, language);
     respond(&state, document, format, quote.computation.quote_date).await
 }
 
@@ -164,7 +135,7 @@ pub async fn preview_document(
         input.language = lang;
     }
     let computation = pricing::compute(&state.catalogs, &input, today())?;
-    let bureau = &state.catalog_for(&computation).bureau;
+    let bureau = &state.documents.catalog_for(&computation).bureau;
     let document = view::build(
         &computation,
         None,

@@ -15,7 +15,8 @@ use utoipa::IntoParams;
 
 use super::auth::{Auth, FinanceRole};
 use super::extract::QueryParams;
-use super::problem::{ApiError, AuthErrors, QueryErrors, ServerErrors};
+use super::problem::ApiError;
+use super::responses::{AuthErrors, QueryErrors, ServerErrors};
 use super::state::{AppState, today};
 use crate::catalog::Catalog;
 use crate::exports::pricing::{self, Part, PricingExport};
@@ -23,8 +24,8 @@ use crate::exports::register::{Register, RegisterExport, RegisterFilter};
 use crate::exports::{Dialect, ExportFormat, write};
 use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
+use crate::quotes::service as quote_service;
 use crate::quotes::service::Now;
-use crate::store::RegisterQuery;
 
 /// A file download (CSV or XLSX).
 #[derive(utoipa::ToSchema)]
@@ -224,8 +225,7 @@ pub async fn export_quotes(
         )));
     }
     // As when listing: a sent quote past its validity is exported (and filtered) as expired.
-    let now = Now::current();
-    state.store.expire_due(now.today, now.at).await?;
+    let today = Now::current().today;
 
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
@@ -236,14 +236,14 @@ pub async fn export_quotes(
     };
     let file_name = format!("{}.{}", filter.file_stem(), format.extension());
     let (created_from, created_before) = filter.created_range();
-    let store_query = RegisterQuery {
+    let register_filter = quote_service::RegisterFilter {
         status: q.status,
         created_from,
         created_before,
     };
     let job = write::RegisterJob {
         register: Register::new(&state.catalogs, dialect.language()),
-        properties: filter.properties(&state.catalogs, dialect.language(), today()),
+        properties: filter.properties(&state.catalogs, dialect.language(), today),
         filter,
         format,
         dialect,
@@ -254,7 +254,7 @@ pub async fn export_quotes(
     let out = ChannelWriter::new(sender.clone());
     actix_web::rt::spawn(
         async move {
-            let rows = store.register(&store_query);
+            let rows = quote_service::register(&store, &register_filter, today);
             match write::register(rows, job, out).await {
                 Ok(count) => tracing::info!(rows = count, "quote register exported"),
                 Err(error) => {

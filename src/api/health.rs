@@ -5,7 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::metrics::Metrics;
-use super::problem::{ApiError, ServerErrors};
+use super::problem::ApiError;
+use super::responses::ServerErrors;
 use super::state::AppState;
 
 /// The answer of the health checks.
@@ -44,7 +45,7 @@ pub async fn healthz() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    if let Err(error) = state.store.ping().await {
+    if let Err(error) = crate::quotes::service::ready(&state.store).await {
         tracing::warn!(error = ?error, "not ready: the database does not answer");
         return Err(ApiError::Unavailable("the database does not answer".into()));
     }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod documents;
+mod errors;
 pub mod exports;
 pub mod extract;
 pub mod health;
@@ -13,6 +14,7 @@ pub mod problem;
 pub mod quotes;
 pub mod request_id;
 pub mod requests;
+pub mod responses;
 pub mod state;
 
 use actix_web::{App, HttpRequest, HttpResponse, web};

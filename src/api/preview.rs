@@ -5,7 +5,8 @@ use actix_web::{post, web};
 use super::auth::{Auth, SalesRole};
 use super::extract::{JsonBytes, parse_json};
 use super::metrics::Metrics;
-use super::problem::{ApiError, AuthErrors, BodyErrors, ServerErrors};
+use super::problem::ApiError;
+use super::responses::{AuthErrors, BodyErrors, ServerErrors};
 use super::state::{AppState, today};
 use crate::pricing::{self, Circumstances, Computation};
 

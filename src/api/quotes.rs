@@ -11,8 +11,9 @@ use uuid::Uuid;
 use super::auth::{Auth, Caller, SalesRole};
 use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json};
 use super::metrics::Metrics;
-use super::problem::{
-    ApiError, AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
+use super::problem::ApiError;
+use super::responses::{
+    AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
 };
 use super::state::AppState;
 use crate::exports::register::created_range;
@@ -21,8 +22,7 @@ use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{
     Actor, Event, NewQuoteBody, Quote, QuoteChanges, QuotePage, TransitionBody,
 };
-use crate::quotes::service::{self, Now};
-use crate::store::ListFilter;
+use crate::quotes::service::{self, ListFilter, Now};
 
 impl From<&Caller> for Actor {
     fn from(caller: &Caller) -> Actor {
@@ -152,9 +152,6 @@ pub async fn list_quotes(
     let q = query.0;
     let paging = Paging::new(q.page, q.per_page)?;
     let Paging { page, per_page } = paging;
-    // Reading applies expiry: a sent quote past its validity is listed (and filtered) as expired.
-    let now = Now::current();
-    state.store.expire_due(now.today, now.at).await?;
     let (created_from, created_before) = created_range(q.created_from, q.created_to);
     let filter = ListFilter {
         status: q.status,
@@ -165,7 +162,8 @@ pub async fn list_quotes(
         limit: paging.limit(),
         offset: paging.offset(),
     };
-    let (items, total) = state.store.list(&filter).await?;
+    // A sent quote past its validity is listed (and filtered) as expired, without a write.
+    let (items, total) = service::list(&state.store, filter, Now::current().today).await?;
     Ok(web::Json(QuotePage {
         items,
         page,
@@ -188,12 +186,7 @@ pub async fn get_quote(
     id: web::Path<String>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
-    let now = Now::current();
-    let quote = state
-        .store
-        .get(id, now.today, now.at)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
+    let quote = service::get(&state.store, id, Now::current().today).await?;
     Ok(web::Json(quote))
 }
 
@@ -249,26 +242,17 @@ pub async fn transition_quote(
     body: JsonBody<TransitionBody>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
-    let now = Now::current();
     let body = body.0;
-    // Sending fixes the document: the SHA-256 of the PDF (in the quote's language) goes into
-    // the event, and later renderings of this revision are byte-identical to it.
-    let document_sha256 = match body.to {
-        Status::Sent => Some(sent_pdf_sha256(&state, id, now).await?),
-        _ => None,
-    };
-    let quote = state
-        .store
-        .transition(
-            id,
-            body.to,
-            body.reason.as_deref(),
-            &Actor::from(&auth.caller),
-            now.today,
-            now.at,
-            document_sha256.as_deref(),
-        )
-        .await?;
+    let quote = service::transition(
+        &state.store,
+        &state.documents,
+        id,
+        body.to,
+        body.reason.as_deref(),
+        &Actor::from(&auth.caller),
+        Now::current(),
+    )
+    .await?;
     Ok(web::Json(quote))
 }
 
@@ -322,34 +306,6 @@ pub async fn quote_events(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<Event>>, ApiError> {
     let id = quote_id(&id)?;
-    let now = Now::current();
-    // Read like the quote itself, so an expiry that is due is on record first.
-    if state.store.get(id, now.today, now.at).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no quote with id {id}")));
-    }
-    Ok(web::Json(state.store.events(id).await?))
-}
-
-async fn sent_pdf_sha256(
-    state: &web::Data<AppState>,
-    id: Uuid,
-    now: Now,
-) -> Result<String, ApiError> {
-    let quote = state
-        .store
-        .get(id, now.today, now.at)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no quote with id {id}")))?;
-    // The document as it will read once sent (no draft mark), which later renderings repeat.
-    let quote = Quote {
-        status: Status::Sent,
-        ..quote
-    };
-    let document = super::documents::quote_document(state, &quote, quote.computation.language);
-    let renderer = state.renderer.clone();
-    let date = quote.computation.quote_date;
-    let pdf = web::block(move || renderer.pdf(&document, date))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??;
-    Ok(hex::encode(Sha256::digest(&pdf)))
+    let events = service::events(&state.store, id, Now::current().today).await?;
+    Ok(web::Json(events))
 }

@@ -18,9 +18,9 @@ use uuid::Uuid;
 use super::auth::{AdminRole, Auth, SalesRole};
 use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json};
 use super::metrics::Metrics;
-use super::problem::{
-    ApiError, AuthErrors, BodyErrors, ConflictError, NotFoundError, Problem, QueryErrors,
-    ServerErrors,
+use super::problem::{ApiError, Problem};
+use super::responses::{
+    AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
 };
 use super::state::AppState;
 use crate::exports::register::created_range;
@@ -29,8 +29,8 @@ use crate::quotes::service::Now;
 use crate::requests::model::{
     NewRequestBody, QuoteRequest, RejectBody, RequestPage, RequestReceipt, RequestStatus,
 };
+use crate::requests::ports::RequestQuery;
 use crate::requests::service;
-use crate::store::RequestFilter;
 
 /// A request id from the path; anything that is not a UUID is no request.
 fn request_id(text: &str) -> Result<Uuid, ApiError> {
@@ -191,14 +191,14 @@ pub async fn list_requests(
     let paging = Paging::new(q.page, q.per_page)?;
     let Paging { page, per_page } = paging;
     let (created_from, created_before) = created_range(q.from, q.to);
-    let filter = RequestFilter {
+    let filter = RequestQuery {
         status: q.status,
         created_from,
         created_before,
         limit: paging.limit(),
         offset: paging.offset(),
     };
-    let (items, total) = state.store.list_requests(&filter).await?;
+    let (items, total) = service::list(&state.store, &filter).await?;
     Ok(web::Json(RequestPage {
         items,
         page,
@@ -221,12 +221,7 @@ pub async fn get_request(
     id: web::Path<String>,
 ) -> Result<web::Json<QuoteRequest>, ApiError> {
     let id = request_id(&id)?;
-    let request = state
-        .store
-        .get_request(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no quote request with id {id}")))?;
-    Ok(web::Json(request))
+    Ok(web::Json(service::get(&state.store, id).await?))
 }
 
 /// Turn a new request into a draft quote, priced today; the request is marked `converted`
@@ -287,15 +282,14 @@ pub async fn reject_request(
     body: JsonBody<RejectBody>,
 ) -> Result<web::Json<QuoteRequest>, ApiError> {
     let id = request_id(&id)?;
-    let request = state
-        .store
-        .reject_request(
-            id,
-            body.0.reason.as_deref(),
-            &Actor::from(&auth.caller),
-            Now::current().at,
-        )
-        .await?;
+    let request = service::reject(
+        &state.store,
+        id,
+        body.0.reason.as_deref(),
+        &Actor::from(&auth.caller),
+        Now::current(),
+    )
+    .await?;
     Ok(web::Json(request))
 }
 
@@ -316,9 +310,6 @@ pub async fn delete_request(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = request_id(&id)?;
-    if state.store.delete_request(id).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound(format!("no quote request with id {id}")))
-    }
+    service::erase(&state.store, id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

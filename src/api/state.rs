@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, CatalogSet};
+use crate::catalog::CatalogSet;
 use crate::config::Settings;
 use crate::documents::Renderer;
-use crate::pricing::Computation;
+use crate::documents::quotes::QuoteDocuments;
 use crate::store::Store;
 
 /// Shared, read-only state of the running service.
@@ -15,18 +15,10 @@ pub struct AppState {
     pub settings: Settings,
     pub store: Store,
     pub renderer: Arc<Renderer>,
+    /// The documents of stored quotes (the renderer and catalogs again, as the services need them).
+    pub documents: QuoteDocuments,
     /// Where new quote requests are announced, when configured.
     pub webhook: Option<crate::requests::webhook::Webhook>,
-}
-
-impl AppState {
-    /// The catalog version a computation used (or, if that file is gone, the one in force now).
-    pub fn catalog_for(&self, computation: &Computation) -> &Catalog {
-        self.catalogs
-            .version(&computation.catalog.version)
-            .or_else(|| self.catalogs.in_force(today()))
-            .unwrap_or(&self.catalogs.versions()[0])
-    }
 }
 
 /// Today's date where the service runs (the default start and quote date).

@@ -1,9 +1,11 @@
 //! The quote lifecycle as a pure state machine.
 //!
 //! `draft` → `sent` → `accepted` | `declined` (reason required); `draft` or `sent` →
-//! `withdrawn`; `sent` → `expired` once the validity date has passed (done by the service, on
-//! read and by a sweep, never asked for); a revision turns `draft` or `sent` into `superseded`.
+//! `withdrawn`; `sent` → `expired` once the validity date has passed (read as such at once, see
+//! [`status_on`]; stored by the periodic sweep; never asked for); a revision turns `draft` or
+//! `sent` into `superseded`.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -116,6 +118,58 @@ pub fn check_transition(
     Ok(())
 }
 
+/// The status a stored quote has on `today`: a sent quote whose validity date has passed is
+/// expired from the next day on, whether or not the sweep has stored that yet.
+pub fn status_on(stored: Status, valid_until: NaiveDate, today: NaiveDate) -> Status {
+    if stored == Status::Sent && valid_until < today {
+        Status::Expired
+    } else {
+        stored
+    }
+}
+
+/// The moment a sent quote lapses: the start (UTC) of the day after its validity date. The
+/// expiry event carries this time, whether it is shown before the sweep stores it or after.
+pub fn lapse_moment(valid_until: NaiveDate) -> DateTime<Utc> {
+    valid_until
+        .succ_opt()
+        .unwrap_or(valid_until)
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+}
+
+/// Which stored rows show a status on `today`, as a query can match them: rows stored in
+/// `status` (for `sent`: only those still valid on `today`), or (for `expired`) also rows stored
+/// as `sent` whose validity ended before `today`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusMatch {
+    pub status: Status,
+    pub valid_on: Option<NaiveDate>,
+    pub or_lapsed: Option<(Status, NaiveDate)>,
+}
+
+impl StatusMatch {
+    pub fn new(status: Status, today: NaiveDate) -> StatusMatch {
+        match status {
+            Status::Sent => StatusMatch {
+                status,
+                valid_on: Some(today),
+                or_lapsed: None,
+            },
+            Status::Expired => StatusMatch {
+                status,
+                valid_on: None,
+                or_lapsed: Some((Status::Sent, today)),
+            },
+            _ => StatusMatch {
+                status,
+                valid_on: None,
+                or_lapsed: None,
+            },
+        }
+    }
+}
+
 /// `OFF-2026-00042`: prefix, year and a 5-digit sequence that restarts each year.
 pub fn format_number(prefix: &str, year: i32, sequence: i64) -> String {
     format!("{prefix}-{year}-{sequence:05}")
@@ -176,6 +230,36 @@ mod tests {
             check_transition(Status::Sent, Status::Declined, Some("  ")),
             Err(TransitionError::ReasonRequired)
         );
+    }
+
+    #[test]
+    fn a_sent_quote_lapses_the_day_after_its_validity() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        let next = day.succ_opt().unwrap();
+        assert_eq!(status_on(Status::Sent, day, day), Status::Sent);
+        assert_eq!(status_on(Status::Sent, day, next), Status::Expired);
+        for other in Status::ALL.into_iter().filter(|s| *s != Status::Sent) {
+            assert_eq!(status_on(other, day, next), other);
+        }
+        assert_eq!(lapse_moment(day).to_rfc3339(), "2026-04-01T00:00:00+00:00");
+        // Every status reads back through its match: the stored row matches exactly when
+        // status_on says it shows the wanted status.
+        for wanted in Status::ALL {
+            let m = StatusMatch::new(wanted, next);
+            for stored in Status::ALL {
+                for valid_until in [day, next] {
+                    let matches = (stored == m.status
+                        && m.valid_on.is_none_or(|d| valid_until >= d))
+                        || m.or_lapsed
+                            .is_some_and(|(s, d)| stored == s && valid_until < d);
+                    assert_eq!(
+                        matches,
+                        status_on(stored, valid_until, next) == wanted,
+                        "{wanted} {stored} {valid_until}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

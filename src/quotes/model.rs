@@ -254,7 +254,10 @@ pub struct Quote {
 /// One step in a quote's life, kept forever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
-    pub id: i64,
+    /// Absent for an expiry that is due but not yet stored by the periodic sweep (it is shown
+    /// at once, with the moment the quote lapsed; the sweep stores it with that same moment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub quote_id: Uuid,
     /// Absent for the creation.
     pub from: Option<Status>,

@@ -1,14 +1,19 @@
 //! The request flow: price a public request and store it (unless the honeypot was filled),
-//! turn one into a draft quote, reject one, forget old ones. Handlers and the CLI call these.
+//! list and read them, turn one into a draft quote, reject one, erase one, forget old ones.
+//! Handlers and the CLI call these; storage is reached through [`RequestRepository`].
 
 use chrono::{DateTime, Days, Utc};
 use uuid::Uuid;
 
-use super::model::{Indicative, NewRequestBody, QuoteRequest, RequestReceipt, new_reference};
+use super::error::RequestError;
+use super::model::{
+    Indicative, NewRequestBody, QuoteRequest, RequestReceipt, RequestStatus, new_reference,
+};
+use super::ports::{RequestDecision, RequestQuery, RequestRepository, StorageError};
 use crate::catalog::{CatalogSet, Language};
 use crate::quotes::model::{Actor, NewQuoteBody, Quote};
-use crate::quotes::service::{self, Now, ServiceError};
-use crate::store::{Store, StoreError};
+use crate::quotes::ports::{Constraint, QuoteRepository, RequestLink};
+use crate::quotes::service::{self, Now};
 
 /// What happens next, in the request's language.
 fn next_steps(language: Language, reference: &str) -> String {
@@ -28,10 +33,10 @@ fn next_steps(language: Language, reference: &str) -> String {
 /// Returns the receipt and, when stored, the record.
 pub async fn submit(
     catalogs: &CatalogSet,
-    store: &Store,
+    store: &impl RequestRepository,
     body: NewRequestBody,
     now: Now,
-) -> Result<(RequestReceipt, Option<QuoteRequest>), ServiceError> {
+) -> Result<(RequestReceipt, Option<QuoteRequest>), RequestError> {
     submit_with(catalogs, store, body, now, new_reference).await
 }
 
@@ -42,11 +47,11 @@ const REFERENCE_ATTEMPTS: usize = 3;
 /// [`submit`] with the source of references given.
 async fn submit_with(
     catalogs: &CatalogSet,
-    store: &Store,
+    store: &impl RequestRepository,
     body: NewRequestBody,
     now: Now,
     mut references: impl FnMut() -> String,
-) -> Result<(RequestReceipt, Option<QuoteRequest>), ServiceError> {
+) -> Result<(RequestReceipt, Option<QuoteRequest>), RequestError> {
     body.check()?;
     let priced = service::price(catalogs, &body.circumstances, now.today)?;
     let indicative = Indicative::of(&priced.computation);
@@ -64,7 +69,7 @@ async fn submit_with(
     let mut record = QuoteRequest {
         id: Uuid::now_v7(),
         reference: references(),
-        status: super::model::RequestStatus::New,
+        status: RequestStatus::New,
         employer: body.employer,
         employee: body.employee,
         circumstances: body.circumstances,
@@ -80,8 +85,8 @@ async fn submit_with(
     for attempt in 1..=REFERENCE_ATTEMPTS {
         match store.create_request(&record).await {
             Ok(()) => break,
-            Err(StoreError::Constraint(name))
-                if name == "quote_requests_reference_key" && attempt < REFERENCE_ATTEMPTS =>
+            Err(StorageError::Conflict(Constraint::RequestReference))
+                if attempt < REFERENCE_ATTEMPTS =>
             {
                 tracing::warn!(attempt, "quote request reference taken; trying another");
                 record.reference = references();
@@ -92,43 +97,101 @@ async fn submit_with(
     Ok((receipt(&record.reference), Some(record)))
 }
 
-/// Turns a new request into a draft quote priced today, and links both. A second conversion
-/// (even a concurrent one) makes no second quote: the create is keyed by the request.
-pub async fn convert(
+/// One request.
+pub async fn get(store: &impl RequestRepository, id: Uuid) -> Result<QuoteRequest, RequestError> {
+    store
+        .fetch_request(id)
+        .await?
+        .ok_or(RequestError::NotFound(id))
+}
+
+/// The requests matching, newest first, and how many match in all.
+pub async fn list(
+    store: &impl RequestRepository,
+    query: &RequestQuery,
+) -> Result<(Vec<QuoteRequest>, i64), RequestError> {
+    Ok(store.list_requests(query).await?)
+}
+
+/// A request that can still be decided, or why not.
+async fn undecided(store: &impl RequestRepository, id: Uuid) -> Result<QuoteRequest, RequestError> {
+    let request = get(store, id).await?;
+    if request.status != RequestStatus::New {
+        return Err(RequestError::Decided(request.status));
+    }
+    Ok(request)
+}
+
+/// Turns a new request into a draft quote priced today, in one transaction: the quote is stored
+/// and the request marked `converted` (naming it) together, or neither. A second conversion,
+/// even a concurrent one, finds the request decided and makes no quote.
+pub async fn convert<S: QuoteRepository + RequestRepository>(
     catalogs: &CatalogSet,
-    store: &Store,
+    store: &S,
     prefix: &str,
     id: Uuid,
     actor: &Actor,
     now: Now,
-) -> Result<(QuoteRequest, Quote), ServiceError> {
-    let request = store
-        .get_request(id)
-        .await?
-        .ok_or(StoreError::RequestNotFound(id))?;
-    if request.status != super::model::RequestStatus::New {
-        return Err(StoreError::RequestDecided(request.status).into());
-    }
+) -> Result<(QuoteRequest, Quote), RequestError> {
+    let request = undecided(store, id).await?;
     let body = NewQuoteBody {
         employer: request.employer,
         employee: request.employee,
         circumstances: request.circumstances,
     };
-    let key = format!("quote-request:{id}");
-    let created = service::create(
-        catalogs,
-        store,
-        prefix,
-        &body,
-        actor,
-        now,
-        Some((&key, &key)),
-    )
-    .await?;
-    let request = store
-        .link_request(id, created.quote.id, actor, now.at)
-        .await?;
-    Ok((request, created.quote))
+    let priced = service::price(catalogs, &body.circumstances, now.today)?;
+    let link = RequestLink {
+        request_id: id,
+        from: RequestStatus::New.as_str(),
+        to: RequestStatus::Converted.as_str(),
+        note: format!("made from quote request {}", request.reference),
+    };
+    let stored =
+        service::store_new(store, &priced, &body, prefix, actor, now, None, Some(link)).await;
+    match stored {
+        Ok(quote) => Ok((get(store, id).await?, quote)),
+        // Decided by someone else meanwhile: say how.
+        Err(crate::quotes::error::QuoteError::Storage(StorageError::Stale)) => {
+            Err(match get(store, id).await?.status {
+                RequestStatus::New => RequestError::Storage(StorageError::Stale),
+                decided => RequestError::Decided(decided),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Rejects a new request, optionally with a reason.
+pub async fn reject(
+    store: &impl RequestRepository,
+    id: Uuid,
+    reason: Option<&str>,
+    actor: &Actor,
+    now: Now,
+) -> Result<QuoteRequest, RequestError> {
+    undecided(store, id).await?;
+    let decision = RequestDecision {
+        id,
+        from: RequestStatus::New,
+        to: RequestStatus::Rejected,
+        reason,
+        key_id: &actor.key_id,
+        at: now.at,
+    };
+    match store.decide_request(decision).await {
+        Ok(()) => get(store, id).await,
+        Err(StorageError::Stale) => Err(RequestError::Decided(get(store, id).await?.status)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Erases one request (on the requester's demand); a quote made from it stays.
+pub async fn erase(store: &impl RequestRepository, id: Uuid) -> Result<(), RequestError> {
+    if store.delete_request(id).await? {
+        Ok(())
+    } else {
+        Err(RequestError::NotFound(id))
+    }
 }
 
 /// The moment before which unconverted requests are deleted.
@@ -140,10 +203,10 @@ pub fn retention_cutoff(now: DateTime<Utc>, retention_days: u32) -> DateTime<Utc
 /// Deletes requests not turned into a quote that are older than the retention. Returns how
 /// many.
 pub async fn purge(
-    store: &Store,
+    store: &impl RequestRepository,
     retention_days: u32,
     now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+) -> Result<u64, StorageError> {
     store
         .purge_requests(retention_cutoff(now, retention_days))
         .await
@@ -152,6 +215,7 @@ pub async fn purge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
     use chrono::TimeZone;
 
     #[test]
@@ -204,7 +268,10 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(error, ServiceError::Store(StoreError::Constraint(_))),
+            matches!(
+                error,
+                RequestError::Storage(StorageError::Conflict(Constraint::RequestReference))
+            ),
             "{error:?}"
         );
     }

@@ -14,75 +14,42 @@
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
-use super::{
-    NewEvent, NewQuote, QuoteInsert, Store, StoreError, WritePool, insert_events, insert_quotes,
-    to_json,
-};
+use super::statements::MAX_ROWS;
+use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_quotes};
+use super::{Store, WritePool};
 use crate::quotes::lifecycle::{Status, format_number};
-use crate::quotes::model::Actor;
+use crate::quotes::ports::{CreateQuote, NewEvent, RequestLink, StorageError};
 
-/// At most this many creates share one transaction.
-const MAX_BATCH: usize = 128;
+/// At most this many creates share one transaction (one multi-row statement holds them all).
+const MAX_BATCH: usize = MAX_ROWS;
 
-/// A quote row with every value bound as stored: serialized before the write turn, so the JSON
-/// work of concurrent creates runs in parallel, not inside the serial part.
-pub(super) struct QuoteRow {
-    pub id: uuid::Uuid,
-    pub language: &'static str,
-    pub employer_name: String,
-    pub employer: String,
-    pub employee: String,
-    pub circumstances: String,
-    pub computation: String,
-    pub translated: String,
-    pub catalog_version: String,
-    pub catalog_hash: String,
-    pub tier_code: String,
-    pub excl_vat: String,
-    pub vat: String,
-    pub incl_vat: String,
-    pub valid_until: chrono::NaiveDate,
-    pub now: chrono::DateTime<chrono::Utc>,
-    pub actor: Actor,
+/// One create waiting for a number: every value owned, serialized before the write turn.
+pub(super) struct CreateJob {
+    row: QuoteRow,
+    prefix: String,
+    year: i32,
+    /// Idempotency key and the hash of the request body.
+    idempotency: Option<(String, String)>,
+    from_request: Option<RequestLink>,
 }
 
-impl QuoteRow {
-    pub fn new(new: &NewQuote<'_>) -> Result<QuoteRow, StoreError> {
-        let c = new.computation;
-        Ok(QuoteRow {
-            id: new.id,
-            language: c.language.as_str(),
-            employer_name: new.employer.company_name.clone(),
-            employer: to_json(new.employer)?,
-            employee: to_json(new.employee)?,
-            circumstances: to_json(new.circumstances)?,
-            computation: to_json(c)?,
-            translated: to_json(new.translated)?,
-            catalog_version: c.catalog.version.clone(),
-            catalog_hash: c.catalog.hash.clone(),
-            tier_code: c.tier.code.clone(),
-            excl_vat: c.totals.excl_vat.to_string(),
-            vat: c.totals.vat.to_string(),
-            incl_vat: c.totals.incl_vat.to_string(),
-            valid_until: new.valid_until,
-            now: new.now,
-            actor: new.actor.clone(),
+impl CreateJob {
+    pub fn new(create: CreateQuote<'_>) -> Result<CreateJob, StorageError> {
+        Ok(CreateJob {
+            row: QuoteRow::new(&create.quote)?,
+            prefix: create.prefix.to_string(),
+            year: create.year,
+            idempotency: create
+                .idempotency
+                .map(|(k, h)| (k.to_string(), h.to_string())),
+            from_request: create.from_request,
         })
     }
 }
 
-/// One create waiting for a number.
-pub(super) struct CreateJob {
-    pub row: QuoteRow,
-    pub prefix: String,
-    pub year: i32,
-    /// Idempotency key and the hash of the request body.
-    pub idempotency: Option<(String, String)>,
-}
-
 struct Queued {
     job: CreateJob,
-    reply: oneshot::Sender<Result<String, StoreError>>,
+    reply: oneshot::Sender<Result<String, StorageError>>,
 }
 
 /// This process's write coordination: the turn (SQLite: every write; PostgreSQL: creates) and
@@ -116,14 +83,16 @@ impl Store {
     }
 
     /// Stores `job` as a new draft (with its first event) and returns its number, committed.
-    pub(super) async fn commit_create(&self, job: CreateJob) -> Result<String, StoreError> {
+    pub(super) async fn commit_create(&self, job: CreateJob) -> Result<String, StorageError> {
         let store = self.clone();
         tokio::spawn(async move { store.queue_create(job).await })
             .await
-            .map_err(|e| StoreError::Data(anyhow::anyhow!("the create task failed: {e}")))?
+            .map_err(|e| {
+                StorageError::Unavailable(anyhow::anyhow!("the create task failed: {e}"))
+            })?
     }
 
-    async fn queue_create(&self, job: CreateJob) -> Result<String, StoreError> {
+    async fn queue_create(&self, job: CreateJob) -> Result<String, StorageError> {
         let writes = self.writes().clone();
         let (reply, mut answer) = oneshot::channel();
         writes.queue().push(Queued { job, reply });
@@ -132,7 +101,7 @@ impl Store {
             // An earlier turn took this job with its batch.
             Ok(result) => return result,
             Err(oneshot::error::TryRecvError::Closed) => {
-                return Err(StoreError::Data(anyhow::anyhow!(
+                return Err(StorageError::Unavailable(anyhow::anyhow!(
                     "the batch holding this create was lost"
                 )));
             }
@@ -168,7 +137,7 @@ impl Store {
         // queue held more than one batch: then a later turn answers it.
         drop(turn);
         answer.await.unwrap_or_else(|_| {
-            Err(StoreError::Data(anyhow::anyhow!(
+            Err(StorageError::Unavailable(anyhow::anyhow!(
                 "the batch holding this create was lost"
             )))
         })
@@ -176,7 +145,7 @@ impl Store {
 
     /// One transaction for all `jobs`: numbers are taken from the counters (one update per
     /// prefix and year), then each quote and its first event are inserted, then one commit.
-    async fn insert_batch(&self, jobs: &[CreateJob]) -> Result<Vec<String>, StoreError> {
+    async fn insert_batch(&self, jobs: &[CreateJob]) -> Result<Vec<String>, StorageError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let mut numbers: Vec<Option<String>> = vec![None; jobs.len()];
@@ -186,10 +155,7 @@ impl Store {
                     .filter(|&i| numbers[i].is_none() && &jobs[i].prefix == prefix && jobs[i].year == year)
                     .collect();
                 let count = members.len() as i64;
-                let last: i64 = sqlx::query_scalar(self.sql(
-                    "INSERT INTO quote_counters (prefix, year, last) VALUES ($1, $2, $3) \
-                     ON CONFLICT (prefix, year) DO UPDATE SET last = quote_counters.last + $3 RETURNING last",
-                ))
+                let last: i64 = sqlx::query_scalar(self.sql().take_numbers)
                 .bind(prefix)
                 .bind(year)
                 .bind(count)
@@ -200,8 +166,7 @@ impl Store {
                 }
             }
             let numbers: Vec<String> = numbers.into_iter().flatten().collect();
-            // Two statements for the whole batch (a statement per row would cost a round trip
-            // to PostgreSQL, or to sqlx's SQLite thread, each).
+            // Two statements for the whole batch's quotes and events.
             let quotes: Vec<QuoteInsert<'_>> = jobs.iter().zip(&numbers).map(|(job, number)| QuoteInsert {
                 row: &job.row,
                 number,
@@ -210,15 +175,42 @@ impl Store {
                 idempotency: job.idempotency.as_ref().map(|(k, h)| (k.as_str(), h.as_str())),
             }).collect();
             insert_quotes(self, &mut tx, &quotes).await?;
-            let events: Vec<NewEvent<'_>> = jobs.iter().map(|job| NewEvent {
-                quote_id: job.row.id,
-                from: None,
-                to: Status::Draft,
-                at: job.row.now,
-                actor: &job.row.actor,
-                reason: None,
-                document_sha256: None,
-            }).collect();
+            // A quote made from a request moves the request in the same transaction, only if
+            // the request still is where the domain found it; else the whole batch fails and
+            // is retried one by one, so this create alone answers `Stale`.
+            for job in jobs {
+                if let Some(link) = &job.from_request {
+                    let moved = sqlx::query(self.sql().link_request)
+                        .bind(link.request_id.to_string())
+                        .bind(link.from)
+                        .bind(link.to)
+                        .bind(job.row.id.to_string())
+                        .bind(job.row.now)
+                        .bind(job.row.actor.key_id.as_str())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if moved != 1 {
+                        return Err(StorageError::Stale);
+                    }
+                }
+            }
+            let mut events: Vec<NewEvent> = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let event = |from, reason| NewEvent {
+                    quote_id: job.row.id,
+                    from,
+                    to: Status::Draft,
+                    at: job.row.now,
+                    actor: job.row.actor.clone(),
+                    reason,
+                    document_sha256: None,
+                };
+                events.push(event(None, None));
+                if let Some(link) = &job.from_request {
+                    events.push(event(Some(Status::Draft), Some(link.note.clone())));
+                }
+            }
             insert_events(self, &mut tx, &events).await?;
             tx.commit().await?;
             Ok(numbers)

@@ -282,13 +282,20 @@ async fn start(settings: &Settings) -> (String, Running) {
 impl TestApp {
     /// Another server instance on the same database, with the same keys and settings.
     pub async fn second_server(&self) -> TestApp {
-        let (address, server) = start(&self.settings).await;
+        self.second_server_with(|_| {}).await
+    }
+
+    /// Another server instance on the same database, with settings changed by `configure`.
+    pub async fn second_server_with(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = self.settings.clone();
+        configure(&mut settings);
+        let (address, server) = start(&settings).await;
         TestApp {
             backend: self.backend,
             address,
             client: client(),
             keys: self.keys.clone(),
-            settings: self.settings.clone(),
+            settings,
             db: self.db.clone(),
             server: Some(server),
         }

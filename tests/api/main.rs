@@ -16,4 +16,5 @@ mod exports;
 mod operations;
 mod preview;
 mod quotes;
+mod races;
 mod requests;

@@ -4,6 +4,7 @@
 
 use chrono::{Days, Utc};
 use offerte::requests::model::{QuoteRequest, RequestStatus};
+use offerte::requests::ports::RequestRepository;
 use offerte::store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -51,7 +52,7 @@ async fn id_of(app: &TestApp, reference: &str) -> String {
 }
 
 /// Submits a valid request; returns its reference and id.
-async fn submitted(app: &TestApp, company: &str) -> (String, String) {
+pub(crate) async fn submitted(app: &TestApp, company: &str) -> (String, String) {
     let reply = submit(app, &request_body(company)).await;
     reply.expect_status(StatusCode::CREATED);
     let reference = reply.json()["reference"]

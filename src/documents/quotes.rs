@@ -1,0 +1,63 @@
+//! The documents of stored quotes: which computation and bureau a quote's document shows, and
+//! the PDF the quote service records when it sends one ([`SentDocument`]).
+
+use std::sync::Arc;
+
+use super::{Document, QuoteFacts, Renderer, view};
+use crate::catalog::{Catalog, CatalogSet, Language};
+use crate::pricing::Computation;
+use crate::quotes::model::Quote;
+use crate::quotes::ports::SentDocument;
+
+/// What a quote's document needs: the templates and the catalog versions.
+#[derive(Clone)]
+pub struct QuoteDocuments {
+    pub renderer: Arc<Renderer>,
+    pub catalogs: Arc<CatalogSet>,
+}
+
+impl QuoteDocuments {
+    /// The catalog version a computation used (or, if that file is gone, the one in force on
+    /// the quote date, else the first).
+    pub fn catalog_for(&self, computation: &Computation) -> &Catalog {
+        self.catalogs
+            .version(&computation.catalog.version)
+            .or_else(|| self.catalogs.in_force(computation.quote_date))
+            .unwrap_or(&self.catalogs.versions()[0])
+    }
+
+    /// The view-model of a stored quote in `language`.
+    pub fn view(&self, quote: &Quote, language: Language) -> Document {
+        let computation: &Computation = if language == quote.computation.language {
+            &quote.computation
+        } else {
+            quote.translated.as_ref().unwrap_or(&quote.computation)
+        };
+        let facts = QuoteFacts {
+            display_number: &quote.display_number,
+            revision: quote.revision,
+            status: quote.status,
+            valid_until: quote.valid_until,
+            employer: &quote.employer,
+            employee: &quote.employee,
+        };
+        view::build(
+            computation,
+            Some(&facts),
+            &self.catalog_for(computation).bureau,
+            self.renderer.labels(computation.language),
+        )
+    }
+}
+
+impl SentDocument for QuoteDocuments {
+    /// The PDF in the quote's language, rendered off the async workers (it is CPU work).
+    async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>> {
+        let document = self.view(quote, quote.computation.language);
+        let renderer = self.renderer.clone();
+        let date = quote.computation.quote_date;
+        tokio::task::spawn_blocking(move || renderer.pdf(&document, date))
+            .await
+            .map_err(|e| anyhow::anyhow!("render task: {e}"))?
+    }
+}

@@ -1,0 +1,30 @@
+//! Why a quote operation was refused or failed: the domain's rules, then storage's failures.
+
+use uuid::Uuid;
+
+use super::lifecycle::{Status, TransitionError};
+use super::ports::StorageError;
+use crate::pricing::InputError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QuoteError {
+    #[error("no quote with id {0}")]
+    NotFound(Uuid),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("only a draft can be edited; this quote is {0}")]
+    NotDraft(Status),
+    #[error("a revision can be made only from a draft or sent quote; this quote is {0}")]
+    NotRevisable(Status),
+    #[error("this Idempotency-Key was used before with a different body")]
+    IdempotencyMismatch,
+    /// The quote kept changing under this operation (it was retried and gave up).
+    #[error("the quote was changed by someone else at the same time; try again")]
+    Busy(Status),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("the document could not be rendered")]
+    Render(#[source] anyhow::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}

@@ -1,0 +1,195 @@
+//! What the quote domain needs from the world around it, in one place: a database that stores
+//! and reads quotes ([`QuoteRepository`]) and a renderer for the document that is sent
+//! ([`SentDocument`]). The domain decides every rule; these only keep, find and render.
+//!
+//! Writes are conditional: each change names the version of the row the domain decided on, and
+//! storage applies it only if the row still has that version ([`StorageError::Stale`] if not),
+//! so a rule checked on a read holds when the write lands, without storage knowing the rule.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::stream::BoxStream;
+use uuid::Uuid;
+
+use super::lifecycle::{Status, StatusMatch};
+use super::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry};
+use crate::pricing::{Circumstances, Computation};
+
+/// A row's version: it goes up by one with every change of the row.
+pub type Version = i64;
+
+/// Why storage could not do what was asked. Storage failures only: no business rule.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no such record")]
+    NotFound,
+    /// The row is no longer in the version (or status) the change was decided on.
+    #[error("the record changed meanwhile")]
+    Stale,
+    #[error("conflict with an existing record ({0:?})")]
+    Conflict(Constraint),
+    /// The database could not be reached or refused the statement.
+    #[error("the database failed")]
+    Unavailable(#[source] anyhow::Error),
+    /// A stored value could not be read back.
+    #[error("stored data could not be read")]
+    Data(#[source] anyhow::Error),
+}
+
+/// The named unique constraints a write can run into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    QuoteId,
+    QuoteNumberRevision,
+    IdempotencyKey,
+    RequestReference,
+    /// Any other constraint, by its name.
+    Other(String),
+}
+
+/// A quote as stored, with the version a change must name.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub quote: Quote,
+    pub version: Version,
+}
+
+/// The values of a new quote (or a new revision), or of a draft's new content.
+pub struct NewQuote<'a> {
+    pub id: Uuid,
+    pub employer: &'a Employer,
+    pub employee: &'a Employee,
+    pub circumstances: &'a Circumstances,
+    pub computation: &'a Computation,
+    /// The computation in the other language.
+    pub translated: &'a Computation,
+    pub valid_until: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub actor: &'a Actor,
+}
+
+/// A create: the quote, the counter its number comes from, and what it is keyed or linked to.
+pub struct CreateQuote<'a> {
+    pub quote: NewQuote<'a>,
+    /// Numbers are `{prefix}-{year}-{sequence}`, gapless per prefix and year.
+    pub prefix: &'a str,
+    pub year: i32,
+    /// An idempotency key and the hash of the request body it came with.
+    pub idempotency: Option<(&'a str, &'a str)>,
+    /// The quote request this quote is made from: moved in the same transaction.
+    pub from_request: Option<RequestLink>,
+}
+
+/// A quote request that a create moves (only if it still has `from`), and the note recorded on
+/// the new quote's history.
+pub struct RequestLink {
+    pub request_id: Uuid,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub note: String,
+}
+
+/// One row of a quote's history.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub quote_id: Uuid,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub reason: Option<String>,
+    pub document_sha256: Option<String>,
+}
+
+/// A decided move of one quote: applied only while the quote still has `expected`.
+pub struct StatusChange {
+    pub id: Uuid,
+    pub expected: Version,
+    pub to: Status,
+    pub at: DateTime<Utc>,
+    /// Set when the move decides the quote (accepted, declined).
+    pub decided_at: Option<DateTime<Utc>>,
+    pub event: NewEvent,
+}
+
+/// A new revision replacing `old` (which must still have `expected`).
+pub struct Revision<'a> {
+    pub old: Uuid,
+    pub expected: Version,
+    pub number: &'a str,
+    pub revision: i64,
+    pub new: NewQuote<'a>,
+    pub events: [NewEvent; 2],
+}
+
+/// Which quotes a list holds: the stored rows that show a status (see [`StatusMatch`]), the
+/// number, the employer, the creation time.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteQuery {
+    pub status: Option<StatusMatch>,
+    /// Without a status: every row but those stored in this status.
+    pub except: Option<Status>,
+    pub number: Option<String>,
+    /// Lower-cased, matched as a substring of the employer's name.
+    pub employer: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Which revisions the register holds (the same status matching as [`QuoteQuery`]).
+#[derive(Debug, Clone, Default)]
+pub struct RegisterQuery {
+    pub status: Option<StatusMatch>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+/// What the quote domain needs from a database.
+#[allow(async_fn_in_trait)]
+pub trait QuoteRepository {
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<(), StorageError>;
+    /// Stores a new draft (and its first event) with the next number; returns the number.
+    async fn create(&self, create: CreateQuote<'_>) -> Result<String, StorageError>;
+    /// The quote with this idempotency key, and the body hash it was made with.
+    async fn find_by_idempotency_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Uuid, String)>, StorageError>;
+    async fn fetch(&self, id: Uuid) -> Result<Option<Stored>, StorageError>;
+    /// The latest revisions matching, newest first, and how many match in all.
+    async fn list(&self, query: &QuoteQuery) -> Result<(Vec<Quote>, i64), StorageError>;
+    /// Every revision matching, by number and revision, read as the consumer takes them.
+    fn register<'a>(
+        &'a self,
+        query: &RegisterQuery,
+    ) -> BoxStream<'a, Result<RegisterEntry, StorageError>>;
+    /// Replaces a draft's content (with an event), if it still has `expected`.
+    async fn replace(
+        &self,
+        expected: Version,
+        new: NewQuote<'_>,
+        event: NewEvent,
+    ) -> Result<(), StorageError>;
+    /// Moves a quote, if it still has `change.expected`.
+    async fn change_status(&self, change: StatusChange) -> Result<(), StorageError>;
+    /// Stores a new revision and supersedes the old one, in one transaction.
+    async fn revise(&self, revision: Revision<'_>) -> Result<(), StorageError>;
+    /// The highest revision of a number.
+    async fn last_revision(&self, number: &str) -> Result<i64, StorageError>;
+    /// Every stored event of a quote, oldest first.
+    async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError>;
+    /// The quotes stored in `status` whose validity ended before `day`, with their versions.
+    async fn lapsed(
+        &self,
+        status: Status,
+        day: NaiveDate,
+    ) -> Result<Vec<(Uuid, Version)>, StorageError>;
+}
+
+/// Renders the PDF of a quote exactly as it is sent (the bytes whose SHA-256 is recorded).
+#[allow(async_fn_in_trait)]
+pub trait SentDocument {
+    async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>>;
+}

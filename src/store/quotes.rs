@@ -1,0 +1,249 @@
+//! The quote domain's storage interface ([`QuoteRepository`]) on SQLite and PostgreSQL.
+
+use chrono::NaiveDate;
+use futures_util::stream::BoxStream;
+use uuid::Uuid;
+
+use super::creates::CreateJob;
+use super::rows::{event_from_row, parse_uuid, quote_from_row};
+use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_quotes};
+use super::{Store, WritePool};
+use crate::quotes::lifecycle::Status;
+use crate::quotes::model::{Event, Quote, RegisterEntry};
+use crate::quotes::ports::{
+    CreateQuote, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
+    StatusChange, StorageError, Stored, Version,
+};
+
+/// `LIKE` pattern for a substring, with the pattern characters escaped.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A guarded write that changed no row: the row is gone or no longer in the version decided on.
+fn one_row(affected: u64) -> Result<(), StorageError> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::Stale)
+    }
+}
+
+impl QuoteRepository for Store {
+    async fn ping(&self) -> Result<(), StorageError> {
+        on_pool!(self, pool => sqlx::query(self.sql().ping).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    async fn create(&self, create: CreateQuote<'_>) -> Result<String, StorageError> {
+        self.commit_create(CreateJob::new(create)?).await
+    }
+
+    async fn find_by_idempotency_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Uuid, String)>, StorageError> {
+        let found: Option<(String, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as(self.sql().find_idempotent).bind(key).fetch_optional(pool).await
+        })?;
+        found
+            .map(|(id, hash)| Ok((parse_uuid(&id)?, hash.unwrap_or_default())))
+            .transpose()
+    }
+
+    async fn fetch(&self, id: Uuid) -> Result<Option<Stored>, StorageError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(self.sql().fetch_quote)
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(quote_from_row).transpose()
+        })
+    }
+
+    async fn list(&self, query: &QuoteQuery) -> Result<(Vec<Quote>, i64), StorageError> {
+        let pattern = query.employer.as_deref().map(contains_pattern);
+        let status = query.status.map(|m| m.status.as_str());
+        let except = query.except.map(Status::as_str);
+        let valid_on = query.status.and_then(|m| m.valid_on);
+        let lapsed = query.status.and_then(|m| m.or_lapsed);
+        let lapsed_status = lapsed.map(|(s, _)| s.as_str());
+        let lapsed_before = lapsed.map(|(_, d)| d);
+        on_pool!(self, pool => {
+            let rows = sqlx::query(self.sql().list_quotes)
+                .bind(status)
+                .bind(except)
+                .bind(valid_on)
+                .bind(lapsed_status)
+                .bind(lapsed_before)
+                .bind(query.number.as_deref())
+                .bind(pattern.as_deref())
+                .bind(query.created_from)
+                .bind(query.created_before)
+                .bind(query.limit)
+                .bind(query.offset)
+                .fetch_all(pool)
+                .await?;
+            let total: i64 = sqlx::query_scalar(self.sql().count_quotes)
+                .bind(status)
+                .bind(except)
+                .bind(valid_on)
+                .bind(lapsed_status)
+                .bind(lapsed_before)
+                .bind(query.number.as_deref())
+                .bind(pattern.as_deref())
+                .bind(query.created_from)
+                .bind(query.created_before)
+                .fetch_one(pool)
+                .await?;
+            let quotes = rows
+                .iter()
+                .map(|row| quote_from_row(row).map(|stored| stored.quote))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((quotes, total))
+        })
+    }
+
+    fn register<'a>(
+        &'a self,
+        query: &RegisterQuery,
+    ) -> BoxStream<'a, Result<RegisterEntry, StorageError>> {
+        self.register_rows(query)
+    }
+
+    async fn replace(
+        &self,
+        expected: Version,
+        new: NewQuote<'_>,
+        event: NewEvent,
+    ) -> Result<(), StorageError> {
+        let row = QuoteRow::new(&new)?;
+        on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write().await?;
+            let affected = sqlx::query(self.sql().replace_draft)
+                .bind(row.id.to_string())
+                .bind(row.language)
+                .bind(&row.employer_name)
+                .bind(&row.employer)
+                .bind(&row.employee)
+                .bind(&row.circumstances)
+                .bind(&row.computation)
+                .bind(&row.catalog_version)
+                .bind(&row.catalog_hash)
+                .bind(&row.tier_code)
+                .bind(&row.excl_vat)
+                .bind(&row.vat)
+                .bind(&row.incl_vat)
+                .bind(row.valid_until)
+                .bind(row.now)
+                .bind(&row.translated)
+                .bind(expected)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            one_row(affected)?;
+            insert_events(self, &mut tx, &[event]).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn change_status(&self, change: StatusChange) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write().await?;
+            let affected = sqlx::query(self.sql().change_status)
+                .bind(change.id.to_string())
+                .bind(change.to.as_str())
+                .bind(change.at)
+                .bind(change.decided_at)
+                .bind(change.expected)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            one_row(affected)?;
+            insert_events(self, &mut tx, &[change.event]).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn revise(&self, revision: Revision<'_>) -> Result<(), StorageError> {
+        let row = QuoteRow::new(&revision.new)?;
+        on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write().await?;
+            let affected = sqlx::query(self.sql().supersede)
+                .bind(revision.old.to_string())
+                .bind(Status::Superseded.as_str())
+                .bind(revision.new.id.to_string())
+                .bind(revision.new.now)
+                .bind(revision.expected)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            one_row(affected)?;
+            let insert = QuoteInsert {
+                row: &row,
+                number: revision.number,
+                revision: revision.revision,
+                supersedes: Some(revision.old),
+                idempotency: None,
+            };
+            insert_quotes(self, &mut tx, std::slice::from_ref(&insert)).await?;
+            insert_events(self, &mut tx, &revision.events).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn last_revision(&self, number: &str) -> Result<i64, StorageError> {
+        let last: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(self.sql().last_revision).bind(number).fetch_one(pool).await
+        })?;
+        Ok(last.unwrap_or(0))
+    }
+
+    async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(self.sql().events)
+                .bind(id.to_string())
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(event_from_row).collect()
+        })
+    }
+
+    async fn lapsed(
+        &self,
+        status: Status,
+        day: NaiveDate,
+    ) -> Result<Vec<(Uuid, Version)>, StorageError> {
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(self.sql().lapsed)
+                .bind(status.as_str())
+                .bind(day)
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.into_iter()
+            .map(|(id, version)| Ok((parse_uuid(&id)?, version)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_escape_like_characters() {
+        assert_eq!(contains_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
+    }
+}

@@ -1,0 +1,46 @@
+//! The register: every quote revision matching, streamed as the consumer reads.
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+
+use super::Store;
+use super::rows::register_entry_from_row;
+use crate::quotes::model::RegisterEntry;
+use crate::quotes::ports::{RegisterQuery, StorageError};
+
+impl Store {
+    /// Rows are read from the database as the consumer takes them, so memory does not grow with
+    /// their number. The stream holds one pooled connection until it ends or is dropped.
+    pub(super) fn register_rows<'a>(
+        &'a self,
+        query: &RegisterQuery,
+    ) -> BoxStream<'a, Result<RegisterEntry, StorageError>> {
+        let sql = self.sql();
+        // Only the creation bounds given go into the SQL: an `$n IS NULL OR ...` bound would keep
+        // the planner off the created_at index, and a one-month export would read the whole table.
+        let (from, before) = (query.created_from, query.created_before);
+        let text = match (from.is_some(), before.is_some()) {
+            (false, false) => sql.register_all,
+            (true, false) => sql.register_from,
+            (false, true) => sql.register_before,
+            (true, true) => sql.register_between,
+        };
+        let status = query.status.map(|m| m.status.as_str());
+        let valid_on = query.status.and_then(|m| m.valid_on);
+        let lapsed = query.status.and_then(|m| m.or_lapsed);
+        on_pool!(self, pool => {
+            let mut q = sqlx::query(text)
+                .bind(status)
+                .bind(None::<&str>)
+                .bind(valid_on)
+                .bind(lapsed.map(|(s, _)| s.as_str()))
+                .bind(lapsed.map(|(_, d)| d));
+            for bound in [from, before].into_iter().flatten() {
+                q = q.bind(bound);
+            }
+            q.fetch(pool)
+                .map(|row| register_entry_from_row(&row?))
+                .boxed()
+        })
+    }
+}

@@ -1,0 +1,171 @@
+//! Rows into the domain's records, and the JSON columns in and out.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::{ColumnIndex, Decode, Row, Type};
+use uuid::Uuid;
+
+use super::error::data;
+use crate::pricing::Totals;
+use crate::quotes::lifecycle::{Status, display_number};
+use crate::quotes::model::{Actor, Event, Quote, RegisterEntry};
+use crate::quotes::ports::{StorageError, Stored};
+use crate::requests::model::{QuoteRequest, RequestStatus};
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, StorageError> {
+    serde_json::to_string(value).map_err(|e| StorageError::Data(e.into()))
+}
+
+pub(crate) fn from_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StorageError> {
+    serde_json::from_str(text).map_err(|e| data(format!("column {column}: {e}")))
+}
+
+pub(crate) fn parse_uuid(text: &str) -> Result<Uuid, StorageError> {
+    Uuid::parse_str(text).map_err(|e| data(format!("bad id `{text}`: {e}")))
+}
+
+pub(crate) fn parse_status(text: &str) -> Result<Status, StorageError> {
+    Status::parse(text).ok_or_else(|| data(format!("unknown status `{text}`")))
+}
+
+fn parse_request_status(text: &str) -> Result<RequestStatus, StorageError> {
+    RequestStatus::parse(text).ok_or_else(|| data(format!("unknown request status `{text}`")))
+}
+
+pub(crate) fn quote_from_row<'r, R>(row: &'r R) -> Result<Stored, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let text = |name: &'static str| row.try_get::<String, _>(name);
+    let optional = |name: &'static str| row.try_get::<Option<String>, _>(name);
+    let status = text("status")?;
+    let number = text("number")?;
+    let revision: i64 = row.try_get("revision")?;
+    let quote = Quote {
+        id: parse_uuid(&text("id")?)?,
+        display_number: display_number(&number, revision),
+        number,
+        revision,
+        status: parse_status(&status)?,
+        valid_until: row.try_get("valid_until")?,
+        employer: from_json("employer", &text("employer")?)?,
+        employee: from_json("employee", &text("employee")?)?,
+        circumstances: from_json("circumstances", &text("circumstances")?)?,
+        computation: from_json("computation", &text("computation")?)?,
+        translated: Some(from_json(
+            "computation_translated",
+            &text("computation_translated")?,
+        )?),
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        created_by: Actor {
+            role: text("created_by_role")?,
+            key_id: text("created_by_key")?,
+        },
+        supersedes: optional("supersedes")?
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()?,
+        superseded_by: optional("superseded_by")?
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()?,
+        decided_at: row.try_get("decided_at")?,
+    };
+    Ok(Stored {
+        quote,
+        version: row.try_get("version")?,
+    })
+}
+
+/// The part of a stored computation the register reads.
+#[derive(serde::Deserialize)]
+struct StoredTotals {
+    totals: Totals,
+}
+
+pub(crate) fn register_entry_from_row<'r, R>(row: &'r R) -> Result<RegisterEntry, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let status: String = row.try_get("status")?;
+    let stored: StoredTotals = from_json("computation", &row.try_get::<String, _>("computation")?)?;
+    Ok(RegisterEntry {
+        number: row.try_get("number")?,
+        revision: row.try_get("revision")?,
+        created_at: row.try_get("created_at")?,
+        status: parse_status(&status)?,
+        employer: row.try_get("employer_name")?,
+        tier: row.try_get("tier_code")?,
+        catalog_version: row.try_get("catalog_version")?,
+        totals: stored.totals,
+        valid_until: row.try_get("valid_until")?,
+        decided_at: row.try_get("decided_at")?,
+    })
+}
+
+pub(crate) fn event_from_row<'r, R>(row: &'r R) -> Result<Event, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(Event {
+        id: Some(row.try_get("id")?),
+        quote_id: parse_uuid(&row.try_get::<String, _>("quote_id")?)?,
+        from: row
+            .try_get::<Option<String>, _>("from_status")?
+            .as_deref()
+            .map(parse_status)
+            .transpose()?,
+        to: parse_status(&row.try_get::<String, _>("to_status")?)?,
+        at: row.try_get("at")?,
+        role: row.try_get("role")?,
+        key_id: row.try_get("key_id")?,
+        reason: row.try_get("reason")?,
+        document_sha256: row.try_get("document_sha256")?,
+    })
+}
+
+pub(crate) fn request_from_row<'r, R>(row: &'r R) -> Result<QuoteRequest, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let text = |name: &'static str| row.try_get::<String, _>(name);
+    let optional = |name: &'static str| row.try_get::<Option<String>, _>(name);
+    Ok(QuoteRequest {
+        id: parse_uuid(&text("id")?)?,
+        reference: text("reference")?,
+        status: parse_request_status(&text("status")?)?,
+        employer: from_json("employer", &text("employer")?)?,
+        employee: from_json("employee", &text("employee")?)?,
+        circumstances: from_json("circumstances", &text("circumstances")?)?,
+        indicative: from_json("indicative", &text("indicative")?)?,
+        consent_at: row.try_get("consent_at")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        quote_id: optional("quote_id")?
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()?,
+        decided_at: row.try_get("decided_at")?,
+        decided_by_key: optional("decided_by_key")?,
+        reason: optional("reason")?,
+    })
+}
