@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::api::auth::ApiKey;
+use crate::access::ApiKey;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,8 +17,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// Everything the service can be configured with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Everything the service can be configured with. `Debug` prints no secret: the database URL's
+/// password and the webhook secret are masked.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address to listen on (`OFFERTE_BIND`).
@@ -55,6 +56,43 @@ pub struct Settings {
     pub webhook_url: Option<String>,
     /// The HMAC key of the webhook signature (`OFFERTE_WEBHOOK_SECRET`); never logged.
     pub webhook_secret: Option<String>,
+}
+
+/// A URL with its password (the part between `:` and `@` after the scheme) masked.
+fn masked_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("database_url", &masked_url(&self.database_url))
+            .field("pricing_dir", &self.pricing_dir)
+            .field("templates_dir", &self.templates_dir)
+            .field("cors_origins", &self.cors_origins)
+            .field("body_limit", &self.body_limit)
+            .field("api_keys", &format_args!("{} key(s)", self.api_keys.len()))
+            .field("number_prefix", &self.number_prefix)
+            .field("log_format", &self.log_format)
+            .field("sweep_seconds", &self.sweep_seconds)
+            .field("request_retention_days", &self.request_retention_days)
+            .field("rate_limit_burst", &self.rate_limit_burst)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("webhook_url", &self.webhook_url.as_deref().map(masked_url))
+            .field("webhook_secret", &secret(&self.webhook_secret))
+            .finish()
+    }
 }
 
 impl Default for Settings {
@@ -218,6 +256,29 @@ fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_prints_no_secret() {
+        let settings = Settings {
+            database_url: "postgres://offerte:hunter2@db.example/offerte".into(),
+            webhook_url: Some("https://crm.example/hook".into()),
+            webhook_secret: Some("s3cr3t-value".into()),
+            api_keys: vec![format!("sales:{}", "ab".repeat(32))],
+            ..Settings::default()
+        };
+        let printed = format!("{settings:?}");
+        for secret in ["hunter2", "s3cr3t-value", "abab"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(
+            printed.contains("postgres://offerte:***@db.example/offerte"),
+            "{printed}"
+        );
+        assert_eq!(
+            masked_url("sqlite://data/offerte.db"),
+            "sqlite://data/offerte.db"
+        );
+    }
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

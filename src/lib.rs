@@ -4,6 +4,7 @@
 //! The pricing core (`catalog`, `pricing`) knows nothing of HTTP, storage or templates; the
 //! exports know nothing of HTTP or storage (they read rows and write bytes).
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod catalog;
@@ -15,4 +16,4 @@ pub mod pricing;
 pub mod quotes;
 pub mod requests;
 pub mod store;
-pub mod telemetry;
+pub(crate) mod telemetry;

@@ -1,104 +1,14 @@
-//! API keys and roles. A key is a random secret sent as `Authorization: Bearer <key>`; the
-//! server keeps only its SHA-256. The [`Auth`] extractor comes first in every secured handler,
-//! so a request without a valid key is a 401 whatever else is wrong with it.
+//! Authentication over HTTP: the key is sent as `Authorization: Bearer <key>` and checked
+//! against the configured keys ([`crate::access`]). The [`Auth`] extractor comes first in every
+//! secured handler, so a request without a valid key is a 401 whatever else is wrong with it.
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use rand::RngCore;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
-use subtle::ConstantTimeEq;
-use utoipa::ToSchema;
 
 use super::problem::ApiError;
-
-/// What a key may do. `admin` may do everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Sales,
-    Finance,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Sales => "sales",
-            Role::Finance => "finance",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        [Role::Sales, Role::Finance, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == text)
-    }
-}
-
-/// A configured key: its role and the SHA-256 of the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiKey {
-    pub role: Role,
-    pub hash: [u8; 32],
-}
-
-impl ApiKey {
-    /// Parses a `role:sha256hex` entry.
-    pub fn parse(entry: &str) -> Result<ApiKey, String> {
-        let (role, hash) = entry
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| "an API key entry is `role:sha256hex`".to_string())?;
-        let role = Role::parse(role.trim())
-            .ok_or_else(|| format!("unknown role `{role}`; roles: sales, finance, admin"))?;
-        let bytes =
-            hex::decode(hash.trim()).map_err(|_| "the hash is not hexadecimal".to_string())?;
-        let hash: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| "the hash is not 64 hex digits (SHA-256)".to_string())?;
-        Ok(ApiKey { role, hash })
-    }
-
-    /// A short, non-secret id of the key for the record of who did what.
-    pub fn id(&self) -> String {
-        hex::encode(&self.hash[..6])
-    }
-}
-
-/// A fresh random key and the configuration entry for it.
-pub fn new_key(role: Role) -> (String, String) {
-    let mut secret = [0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    let key = format!("ofk_{}", hex::encode(secret));
-    let entry = format!(
-        "{}:{}",
-        role.as_str(),
-        hex::encode(Sha256::digest(key.as_bytes()))
-    );
-    (key, entry)
-}
-
-/// All configured keys, kept as app data.
-#[derive(Debug, Clone, Default)]
-pub struct Keys(pub Vec<ApiKey>);
-
-impl Keys {
-    /// Finds the key whose hash matches, comparing every configured hash in constant time.
-    fn find(&self, presented: &str) -> Option<&ApiKey> {
-        let digest = Sha256::digest(presented.as_bytes());
-        let mut found = None;
-        for key in &self.0 {
-            if bool::from(key.hash.ct_eq(&digest[..])) {
-                found = Some(key);
-            }
-        }
-        found
-    }
-}
+pub use crate::access::{ApiKey, Keys, Role, new_key};
 
 /// Who made a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,27 +82,4 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         role: key.role,
         key_id: key.id(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_new_key_matches_its_entry() {
-        let (key, entry) = new_key(Role::Finance);
-        let parsed = ApiKey::parse(&entry).unwrap();
-        assert_eq!(parsed.role, Role::Finance);
-        let keys = Keys(vec![parsed]);
-        assert!(keys.find(&key).is_some());
-        assert!(keys.find("ofk_wrong").is_none());
-    }
-
-    #[test]
-    fn bad_entries_are_refused() {
-        assert!(ApiKey::parse("sales").is_err());
-        assert!(ApiKey::parse("boss:00").is_err());
-        assert!(ApiKey::parse("sales:zz").is_err());
-        assert!(ApiKey::parse("sales:0011").is_err());
-    }
 }

@@ -2,20 +2,24 @@
 //! Handlers are thin: they read the request, call the core or a service, and answer.
 
 pub mod auth;
-pub mod catalog;
-pub mod documents;
+pub(crate) mod catalog;
+pub(crate) mod documents;
 mod errors;
-pub mod exports;
-pub mod extract;
-pub mod health;
-pub mod metrics;
-pub mod preview;
-pub mod problem;
-pub mod quotes;
-pub mod request_id;
-pub mod requests;
-pub mod responses;
-pub mod state;
+pub(crate) mod exports;
+pub(crate) mod extract;
+pub(crate) mod health;
+pub(crate) mod metrics;
+pub(crate) mod preview;
+pub(crate) mod problem;
+pub(crate) mod quotes;
+pub(crate) mod request_id;
+pub(crate) mod requests;
+#[expect(
+    dead_code,
+    reason = "the response enums only describe answers in the OpenAPI document; none is ever built"
+)]
+pub(crate) mod responses;
+pub(crate) mod state;
 
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;

@@ -33,7 +33,7 @@ mod quotes;
 mod register;
 mod requests;
 mod rows;
-pub mod statements;
+pub(crate) mod statements;
 mod writes;
 
 pub use creates::Writes;

@@ -1,0 +1,221 @@
+//! `offerte export`: the pricing table and the quote register to a file.
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{load_catalog, wire};
+use crate::catalog::CatalogSet;
+use crate::config::{Overrides, Settings};
+use crate::exports::pricing::Part;
+use crate::exports::register::{Register, RegisterFilter};
+use crate::exports::{Dialect, ExportFormat, write};
+use crate::quotes::lifecycle::Status;
+use crate::quotes::service::{self as quote_service, Now};
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The pricing table of a catalog version (tiers, variations, item price list).
+    Pricing(PricingExportArgs),
+    /// The quote register from the database (every revision, every status unless filtered).
+    Quotes(QuotesExportArgs),
+}
+
+/// Options every export takes.
+#[derive(Debug, clap::Args)]
+pub struct ExportOptions {
+    /// csv, xlsx or json.
+    #[arg(long, value_parser = wire::<ExportFormat>)]
+    pub format: ExportFormat,
+    /// nl (`;`, decimal comma, BOM, Dutch) or intl (RFC 4180, decimal point, English).
+    #[arg(long, value_parser = wire::<Dialect>, default_value = "nl")]
+    pub dialect: Dialect,
+    /// The file to write (written beside it first, then renamed: never half a file).
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// A config file (default: offerte.toml in the working folder, when present).
+    #[arg(long, env = "OFFERTE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The catalog folder (overrides OFFERTE_PRICING_DIR).
+    #[arg(long)]
+    pub pricing_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PricingExportArgs {
+    #[command(flatten)]
+    pub options: ExportOptions,
+    /// The catalog version in force on this date (default: today).
+    #[arg(long, conflicts_with = "version")]
+    pub date: Option<NaiveDate>,
+    /// A catalog version by name, e.g. 2024.1.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// tiers, variations or items: the table of a CSV (default tiers); XLSX and JSON hold every
+    /// part unless one is given.
+    #[arg(long, value_parser = wire::<Part>)]
+    pub part: Option<Part>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QuotesExportArgs {
+    #[command(flatten)]
+    pub options: ExportOptions,
+    /// Quotes created on or after this day (UTC).
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Quotes created on or before this day (UTC).
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Only quotes in this status.
+    #[arg(long, value_parser = wire::<Status>)]
+    pub status: Option<Status>,
+    /// Database URL, `sqlite://...` or `postgres://...` (overrides DATABASE_URL).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+/// Parses a value by its wire name (as in JSON and query strings).
+pub(super) fn export(command: ExportCommand) -> Result<ExitCode> {
+    let (options, database_url) = match &command {
+        ExportCommand::Pricing(args) => (&args.options, None),
+        ExportCommand::Quotes(args) => (&args.options, args.database_url.clone()),
+    };
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let overrides = Overrides {
+        bind: None,
+        database_url,
+        pricing_dir: options.pricing_dir.clone(),
+    };
+    let (settings, _) = Settings::load(options.config.as_deref(), &env, &overrides)?;
+    let Some(catalogs) = load_catalog(&settings.pricing_dir)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let output = options.output.clone();
+    let partial = partial_path(&output);
+    let file = std::fs::File::create(&partial)
+        .with_context(|| format!("creating {}", partial.display()))?;
+    let out = std::io::BufWriter::new(file);
+    let result = match command {
+        ExportCommand::Pricing(args) => export_pricing(&catalogs, &args, out),
+        ExportCommand::Quotes(args) => export_quotes(catalogs, &settings, &args, out),
+    };
+    match result {
+        Ok(Some(message)) => {
+            std::fs::rename(&partial, &output).with_context(|| {
+                format!("renaming {} to {}", partial.display(), output.display())
+            })?;
+            eprintln!("{message} to {}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(None) => {
+            let _ = std::fs::remove_file(&partial);
+            Ok(ExitCode::from(2))
+        }
+        Err(error) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(error)
+        }
+    }
+}
+
+/// `report.csv` → `.report.csv.part` in the same folder (so the rename stays on one disk).
+fn partial_path(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    output.with_file_name(format!(".{name}.part"))
+}
+
+/// Writes the pricing table; `None` when the request was refused (the reason is printed).
+fn export_pricing(
+    catalogs: &CatalogSet,
+    args: &PricingExportArgs,
+    out: impl std::io::Write + Send,
+) -> Result<Option<String>> {
+    let catalog = match (&args.version, args.date) {
+        (Some(name), _) => catalogs.version(name),
+        (None, date) => {
+            catalogs.in_force(date.unwrap_or_else(|| chrono::Local::now().date_naive()))
+        }
+    };
+    let Some(catalog) = catalog else {
+        eprintln!("error: no such catalog version (or none in force on that date)");
+        return Ok(None);
+    };
+    let format = args.options.format;
+    let parts = match (args.part, format) {
+        (Some(part), _) => vec![part],
+        (None, ExportFormat::Csv) => vec![Part::Tiers],
+        (None, _) => Part::ALL.to_vec(),
+    };
+    let dialect = args.options.dialect;
+    let export = crate::exports::pricing::build(catalogs, catalog, dialect.language(), &parts)?;
+    write::pricing(
+        &export,
+        format,
+        dialect,
+        parts[0],
+        &catalog.bureau.name,
+        out,
+    )?;
+    Ok(Some(format!(
+        "wrote the pricing table of catalog {} ({})",
+        catalog.version,
+        parts
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
+/// Writes the quote register from the configured database.
+fn export_quotes(
+    catalogs: CatalogSet,
+    settings: &Settings,
+    args: &QuotesExportArgs,
+    out: impl std::io::Write + Send + 'static,
+) -> Result<Option<String>> {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && to < from
+    {
+        eprintln!("error: --to ({to}) lies before --from ({from})");
+        return Ok(None);
+    }
+    let dialect = args.options.dialect;
+    let filter = RegisterFilter {
+        from: args.from,
+        to: args.to,
+        status: args.status,
+    };
+    let (created_from, created_before) = filter.created_range();
+    let query = quote_service::RegisterFilter {
+        status: args.status,
+        created_from,
+        created_before,
+    };
+    let today = chrono::Local::now().date_naive();
+    let properties = filter.properties(&catalogs, dialect.language(), today);
+    let job = write::RegisterJob {
+        register: Register::new(&catalogs, dialect.language()),
+        filter,
+        format: args.options.format,
+        dialect,
+        properties,
+    };
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let count = runtime.block_on(async {
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
+        let rows = quote_service::register(&store, &query, Now::current().today);
+        write::register(rows, job, out).await
+    })?;
+    Ok(Some(format!("wrote {count} quote(s)")))
+}

@@ -1,0 +1,195 @@
+//! The `offerte` command line.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::access::{Role, new_key};
+use crate::catalog::{CatalogError, CatalogSet};
+
+mod export;
+mod quote;
+mod serve;
+
+use export::export;
+pub use export::{ExportCommand, ExportOptions, PricingExportArgs, QuotesExportArgs};
+use quote::quote;
+pub use quote::summary;
+use serve::{purge, serve};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "offerte",
+    version,
+    about = "Prices and quotes tweede-spoor re-integration trajectories"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Price a case without a server: reads the circumstances JSON, prints the computation.
+    Quote(QuoteArgs),
+    /// Work with the catalog files.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Start the HTTP server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+    /// Delete quote requests not turned into a quote that are older than the retention
+    /// (`request_retention_days`, default 180); the running server's sweep does the same.
+    Purge(PurgeArgs),
+    /// Finance exports to a file: the pricing table or the quote register.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct PurgeArgs {
+    /// Database URL, `sqlite://...` or `postgres://...` (overrides DATABASE_URL).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Keep requests this many days instead of the configured retention.
+    #[arg(long)]
+    pub retention_days: Option<u32>,
+    /// A config file (default: offerte.toml in the working folder, when present).
+    #[arg(long, env = "OFFERTE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+pub(crate) fn wire<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides OFFERTE_BIND and the config file).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Database URL, `sqlite://...` or `postgres://...` (overrides DATABASE_URL).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// The catalog folder (overrides OFFERTE_PRICING_DIR).
+    #[arg(long)]
+    pub pricing_dir: Option<PathBuf>,
+    /// A config file (default: offerte.toml in the working folder, when present).
+    #[arg(long, env = "OFFERTE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a fresh random key; prints the key and the entry to configure.
+    New {
+        /// sales, finance or admin.
+        #[arg(long, value_parser = ["sales", "finance", "admin"])]
+        role: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QuoteArgs {
+    /// File with the circumstances object; `-` reads standard input.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QuoteFormat::Json)]
+    pub format: QuoteFormat,
+    /// Write to this file instead of standard output (needed for `pdf`).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The catalog folder.
+    #[arg(long, env = "OFFERTE_PRICING_DIR", default_value = "pricing")]
+    pub pricing_dir: PathBuf,
+    /// The templates folder (for `html` and `pdf`).
+    #[arg(long, env = "OFFERTE_TEMPLATES_DIR", default_value = "templates")]
+    pub templates_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuoteFormat {
+    /// The computation as JSON, exactly as the API returns it.
+    Json,
+    /// A readable summary.
+    Text,
+    /// The quote document as HTML.
+    Html,
+    /// The quote document as PDF.
+    Pdf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Validate every catalog file and report each problem with its file and key path.
+    Check {
+        /// The catalog folder.
+        #[arg(env = "OFFERTE_PRICING_DIR", default_value = "pricing")]
+        dir: PathBuf,
+    },
+}
+
+/// Runs a parsed command line; the exit code says how it went (2: the input was refused).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Quote(args)) => quote(&args),
+        Some(Command::Catalog(CatalogCommand::Check { dir })) => check(&dir),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Purge(args)) => purge(args),
+        None => serve(ServeArgs::default()),
+        Some(Command::Openapi) => {
+            print!("{}", crate::api::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Export(command)) => export(command),
+        Some(Command::ApiKey(ApiKeyCommand::New { role })) => {
+            let role = Role::parse(&role).context("unknown role")?;
+            let (key, entry) = new_key(role);
+            println!("key:   {key}");
+            println!("entry: {entry}");
+            eprintln!(
+                "Give the key to its user (it is shown only now). Configure the entry in OFFERTE_API_KEYS \
+                 (comma-separated) or in offerte.toml under api_keys."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(crate) fn load_catalog(dir: &Path) -> Result<Option<CatalogSet>> {
+    match CatalogSet::load_dir(dir) {
+        Ok(set) => Ok(Some(set)),
+        Err(CatalogError::Invalid(problems)) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            Ok(None)
+        }
+        Err(CatalogError::Io(e)) => Err(e),
+    }
+}
+
+fn check(dir: &Path) -> Result<ExitCode> {
+    Ok(match load_catalog(dir)? {
+        Some(set) => {
+            for c in set.versions() {
+                println!(
+                    "{}: version {} valid from {}: ok ({} tiers, {} items)",
+                    c.file,
+                    c.version,
+                    c.valid_from,
+                    c.tiers.len(),
+                    c.items.len()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        None => ExitCode::FAILURE,
+    })
+}

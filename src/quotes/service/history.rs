@@ -1,0 +1,78 @@
+//! A quote's history, and the sweep that stores the expiries reads already show.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::Now;
+use super::change::event;
+use crate::quotes::error::QuoteError;
+use crate::quotes::lifecycle::{Status, lapse_moment, status_on};
+use crate::quotes::model::{Actor, Event};
+use crate::quotes::ports::{QuoteRepository, StatusChange, StorageError, Stored};
+
+/// Every step in the quote's life, oldest first; an expiry that is due but not yet stored by
+/// the sweep is shown (without an id) at the moment the quote lapsed.
+pub async fn events(
+    repo: &impl QuoteRepository,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<Vec<Event>, QuoteError> {
+    let stored = repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
+    let mut events = repo.events(id).await?;
+    let quote = &stored.quote;
+    if status_on(quote.status, quote.valid_until, today) != quote.status {
+        events.push(Event {
+            id: None,
+            quote_id: id,
+            from: Some(quote.status),
+            to: Status::Expired,
+            at: lapse_moment(quote.valid_until),
+            role: Actor::system().role,
+            key_id: Actor::system().key_id,
+            reason: Some(EXPIRY_REASON.into()),
+            document_sha256: None,
+        });
+    }
+    Ok(events)
+}
+
+const EXPIRY_REASON: &str = "validity date passed";
+
+/// Stores the expiry of every sent quote whose validity date has passed (with the event the
+/// reads already show). Returns how many it stored.
+pub async fn sweep_expired(repo: &impl QuoteRepository, now: Now) -> Result<u64, QuoteError> {
+    let mut count = 0;
+    for (id, _) in repo.lapsed(Status::Sent, now.today).await? {
+        let Some(Stored { quote, version }) = repo.fetch(id).await? else {
+            continue;
+        };
+        if quote.status != Status::Sent
+            || status_on(quote.status, quote.valid_until, now.today) != Status::Expired
+        {
+            continue;
+        }
+        let at = lapse_moment(quote.valid_until);
+        let change = StatusChange {
+            id,
+            expected: version,
+            to: Status::Expired,
+            at: now.at,
+            decided_at: None,
+            event: event(
+                id,
+                Some(Status::Sent),
+                Status::Expired,
+                at,
+                &Actor::system(),
+                Some(EXPIRY_REASON),
+            ),
+        };
+        match repo.change_status(change).await {
+            Ok(()) => count += 1,
+            // Moved meanwhile (withdrawn, revised, expired by another instance): nothing to do.
+            Err(StorageError::Stale) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(count)
+}
