@@ -166,7 +166,7 @@ fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// A request that got no answer: the error chain, without the URL (it may carry a token).
 fn transport_failure(e: reqwest::Error) -> Outcome {
     let kind = if e.is_timeout() {
-        format!("no answer within {} s", TIMEOUT.as_secs())
+        "timed out".to_owned()
     } else if e.is_connect() {
         "could not connect".to_owned()
     } else {

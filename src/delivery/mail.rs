@@ -351,7 +351,8 @@ mod tests {
 
     #[test]
     fn bad_addresses_are_refused_with_the_field_named_not_the_address() {
-        let cases: [(&str, fn(&mut Mail)); 6] = [
+        type Breakage = fn(&mut Mail);
+        let cases: [(&str, Breakage); 6] = [
             ("from", |m| m.from = "not an address".into()),
             ("to[0]", |m| m.to[0] = "hr@@werkgever".into()),
             ("cc[0]", |m| m.cc[0] = "jan at werkgever.example".into()),
