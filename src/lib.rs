@@ -10,6 +10,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod documents;
 pub mod exports;
 pub mod pricing;

@@ -1,0 +1,16 @@
+//! Sending things out: e-mail through SMTP, and webhooks signed to the Standard Webhooks spec.
+//!
+//! Building blocks without state: each call makes one attempt and says what came of it, in
+//! terms a durable outbox can store and act on (retry later, give up, disable an endpoint).
+//! They know nothing of quotes, storage or HTTP handlers; the outbox wires them in.
+//!
+//! - [`signature`]: `whsec_` secrets, the `webhook-signature` header (two secrets while
+//!   rotating), verification as a receiver does it, message ids. Pure.
+//! - [`http`]: one webhook POST (15 s, no redirects) classified as delivered / retry / gone /
+//!   rejected, and the retry schedule (the spec's, cut to a day).
+//! - [`mail`]: an SMTP relay from one URL, and one mail (text + HTML, attachments) sent with
+//!   failures sorted into transient and permanent.
+
+pub mod http;
+pub mod mail;
+pub mod signature;
