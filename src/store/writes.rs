@@ -58,7 +58,7 @@ impl QuoteRow {
     }
 }
 
-/// Inserts events with one statement.
+/// Inserts events, one statement per [`MAX_ROWS`] of them.
 pub(crate) async fn insert_events<DB>(
     store: &Store,
     tx: &mut Transaction<'static, DB>,
@@ -74,38 +74,20 @@ where
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
     for chunk in events.chunks(MAX_ROWS) {
-        insert_event_rows(store, tx, chunk).await?;
+        let mut query = sqlx::query(INSERT_EVENTS.text(store.is_sqlite(), chunk.len()));
+        for e in chunk {
+            query = query
+                .bind(e.quote_id.to_string())
+                .bind(e.from.map(|s| s.as_str()))
+                .bind(e.to.as_str())
+                .bind(e.at)
+                .bind(e.actor.role.as_str())
+                .bind(e.actor.key_id.as_str())
+                .bind(e.reason.as_deref())
+                .bind(e.document_sha256.as_deref());
+        }
+        query.execute(&mut **tx).await?;
     }
-    Ok(())
-}
-
-async fn insert_event_rows<DB>(
-    store: &Store,
-    tx: &mut Transaction<'static, DB>,
-    events: &[NewEvent],
-) -> Result<(), StorageError>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
-{
-    let mut query = sqlx::query(INSERT_EVENTS.text(store.is_sqlite(), events.len()));
-    for e in events {
-        query = query
-            .bind(e.quote_id.to_string())
-            .bind(e.from.map(|s| s.as_str()))
-            .bind(e.to.as_str())
-            .bind(e.at)
-            .bind(e.actor.role.as_str())
-            .bind(e.actor.key_id.as_str())
-            .bind(e.reason.as_deref())
-            .bind(e.document_sha256.as_deref());
-    }
-    query.execute(&mut **tx).await?;
     Ok(())
 }
 
