@@ -6,8 +6,12 @@ pub mod clock;
 mod computation;
 mod engine;
 mod error;
+mod lines;
 mod messages;
 pub mod money;
+mod selection;
+mod timeline;
+mod totals;
 mod wire;
 
 pub use circumstances::Circumstances;
