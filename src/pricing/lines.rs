@@ -1,6 +1,6 @@
 //! Pricing the lines of a tier: its components, what the line rules add or scale, the options,
-//! and the bundle adjustment. Lines are drafted without words first (every tier is priced for the
-//! alternatives); only the chosen tier's lines are written out.
+//! the bundle adjustment and the minimum. Lines are drafted without words first (every tier is
+//! priced for the alternatives and the length cap); only the chosen tier's lines are written out.
 
 use rust_decimal::Decimal;
 
@@ -8,7 +8,7 @@ use super::computation::{Line, LineKind, Totals};
 use super::money::Money;
 use super::timeline::Span;
 use super::totals::{LineSum, totals};
-use crate::catalog::model::{Component, LineRule, Quantity};
+use crate::catalog::model::{Component, LineRule, PeriodCount, Quantity};
 use crate::catalog::{Catalog, Intensity, Item, Language, Text, Tier, Unit};
 
 /// Prices tiers for one case: the same rules and options for every tier.
@@ -24,18 +24,37 @@ pub(super) struct Pricer<'a> {
 /// tier is priced (the alternatives); only the chosen tier's lines are written out.
 pub(super) struct Draft<'c> {
     what: Drafted<'c>,
-    quantity: Decimal,
+    pub(super) quantity: Decimal,
     unit_price: Money,
-    vat_rate: Decimal,
-    amount: Money,
+    pub(super) vat_rate: Decimal,
+    pub(super) amount: Money,
     exempt_reason: Option<&'c Text>,
     source: Source<'c>,
+    /// How the line shrinks when the trajectory ends early.
+    pub(super) scaling: Scaling,
+}
+
+/// How a line's quantity follows the months of the trajectory (for the early-end table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scaling {
+    /// A fixed quantity, whatever the duration.
+    Fixed,
+    /// Quantity for every month (per month, hours per month).
+    Monthly,
+    /// Quantity for each of `periods` periods of `period_months` months.
+    Periods { period_months: u32, periods: u32 },
+    /// A bundle, minimum or length-cap adjustment.
+    Adjustment,
 }
 
 enum Drafted<'c> {
     Item(&'c Item),
     /// The bundle adjustment of this tier.
-    Adjustment(&'c Tier),
+    Bundle(&'c Tier),
+    /// What lifts this tier to its minimum price.
+    Minimum(&'c Tier),
+    /// What brings the tier down to the price of this (at least as long) tier.
+    LengthCap(&'c Tier),
 }
 
 enum Source<'c> {
@@ -43,6 +62,8 @@ enum Source<'c> {
     Rule(&'c str),
     Option,
     Bundle,
+    Minimum,
+    LengthCap,
 }
 
 impl Draft<'_> {
@@ -56,7 +77,7 @@ impl Draft<'_> {
                 item.description.get(language),
                 item.unit,
             ),
-            Drafted::Adjustment(tier) => (
+            Drafted::Bundle(tier) => (
                 "bundle_adjustment".to_string(),
                 LineKind::BundleAdjustment,
                 if self.amount.is_negative() {
@@ -67,6 +88,30 @@ impl Draft<'_> {
                 tier.name.get(language),
                 Unit::OneOff,
             ),
+            Drafted::Minimum(tier) => (
+                "minimum_adjustment".to_string(),
+                LineKind::MinimumAdjustment,
+                settings
+                    .minimum_name
+                    .as_ref()
+                    .expect("the loader requires a minimum_name with a minimum_price"),
+                tier.name.get(language),
+                Unit::OneOff,
+            ),
+            Drafted::LengthCap(longer) => (
+                "length_cap".to_string(),
+                LineKind::LengthCap,
+                settings
+                    .length_cap
+                    .as_ref()
+                    .expect("a length cap line is drafted only when the catalog has one"),
+                longer.name.get(language),
+                Unit::OneOff,
+            ),
+        };
+        let period_months = match self.what {
+            Drafted::Item(item) => item.period_months,
+            _ => None,
         };
         Line {
             code,
@@ -75,6 +120,7 @@ impl Draft<'_> {
             description: description.to_string(),
             quantity: self.quantity,
             unit,
+            period_months,
             unit_price: self.unit_price,
             vat_rate: self.vat_rate,
             amount: self.amount,
@@ -84,21 +130,20 @@ impl Draft<'_> {
                 Source::Rule(id) => format!("rule:{id}"),
                 Source::Option => "option".to_string(),
                 Source::Bundle => "bundle".to_string(),
+                Source::Minimum => "minimum".to_string(),
+                Source::LengthCap => "length_cap".to_string(),
             },
         }
     }
 }
 
 impl<'c> Pricer<'c> {
-    /// The lines of the chosen tier, with their words, and the totals.
-    pub(super) fn price(&self, tier: &'c Tier, span: &Span) -> (Vec<Line>, Totals) {
-        let drafts = self.draft(tier, span);
-        let totals = self.totals(&drafts);
-        let lines = drafts
+    /// The lines of the chosen tier, with their words.
+    pub(super) fn lines(&self, drafts: &[Draft<'c>]) -> Vec<Line> {
+        drafts
             .iter()
             .map(|d| d.line(self.catalog, self.language))
-            .collect();
-        (lines, totals)
+            .collect()
     }
 
     /// The totals of a tier (an alternative).
@@ -139,14 +184,21 @@ impl<'c> Pricer<'c> {
             }
         }
         for item in self.options {
-            let quantity = if item.unit == Unit::Month {
-                Decimal::from(span.months)
-            } else {
-                Decimal::ONE
+            let (quantity, scaling) = match (item.unit, item.period_months) {
+                (Unit::Month, _) => (Decimal::from(span.months), Scaling::Monthly),
+                (Unit::Period, Some(period_months)) => {
+                    let periods = PeriodCount::Begun.periods(span.months, period_months);
+                    let scaling = Scaling::Periods {
+                        period_months,
+                        periods,
+                    };
+                    (Decimal::from(periods), scaling)
+                }
+                _ => (Decimal::ONE, Scaling::Fixed),
             };
-            lines.push(self.item_line(item, quantity, Source::Option));
+            lines.push(self.item_line(item, quantity, Source::Option, scaling));
         }
-        if let Some(bundle) = tier.bundle_price {
+        if let Some(bundle) = tier.bundle_for(span.months) {
             let standard: Money = tier
                 .lines
                 .iter()
@@ -157,10 +209,25 @@ impl<'c> Pricer<'c> {
                 .sum();
             let difference = Money::round(bundle) - standard;
             if difference != Money::ZERO {
-                lines.push(self.adjustment_line(tier, difference));
+                lines.push(self.adjustment(Drafted::Bundle(tier), difference, Source::Bundle));
+            }
+        }
+        if let Some(minimum) = tier.minimum_price {
+            let short = Money::round(minimum) - excl_vat(&lines);
+            if short.amount() > Decimal::ZERO {
+                lines.push(self.adjustment(Drafted::Minimum(tier), short, Source::Minimum));
             }
         }
         lines
+    }
+
+    /// Brings `drafts` (of a tier) down to `price` excl. BTW, the price of `longer`, a tier
+    /// that runs at least as long.
+    pub(super) fn cap_at(&self, drafts: &mut Vec<Draft<'c>>, longer: &'c Tier, price: Money) {
+        let over = excl_vat(drafts) - price;
+        if over.amount() > Decimal::ZERO {
+            drafts.push(self.adjustment(Drafted::LengthCap(longer), -over, Source::LengthCap));
+        }
     }
 
     fn component_line(
@@ -174,16 +241,31 @@ impl<'c> Pricer<'c> {
             .catalog
             .item(&c.item)
             .expect("the loader checked item references");
+        if let (Some(count), Quantity::Fixed(each)) = (c.periods, &c.quantity) {
+            let period_months = item.period_months.unwrap_or(1);
+            let periods = count.periods(months, period_months);
+            let scaling = Scaling::Periods {
+                period_months,
+                periods,
+            };
+            return self.item_line(item, *each * Decimal::from(periods), source, scaling);
+        }
         let months = Decimal::from(months);
-        let quantity = match &c.quantity {
-            Quantity::Fixed(q) => *q,
-            Quantity::PerMonth(q) => *q * months,
-            Quantity::HoursPerMonth(hours) => hours[&intensity] * months,
+        let (quantity, scaling) = match &c.quantity {
+            Quantity::Fixed(q) => (*q, Scaling::Fixed),
+            Quantity::PerMonth(q) => (*q * months, Scaling::Monthly),
+            Quantity::HoursPerMonth(hours) => (hours[&intensity] * months, Scaling::Monthly),
         };
-        self.item_line(item, quantity, source)
+        self.item_line(item, quantity, source, scaling)
     }
 
-    fn item_line(&self, item: &'c Item, quantity: Decimal, source: Source<'c>) -> Draft<'c> {
+    fn item_line(
+        &self,
+        item: &'c Item,
+        quantity: Decimal,
+        source: Source<'c>,
+        scaling: Scaling,
+    ) -> Draft<'c> {
         let category = self.catalog.vat_category(&item.vat);
         let unit_price = Money::round(item.unit_price);
         Draft {
@@ -194,21 +276,34 @@ impl<'c> Pricer<'c> {
             amount: Money::round(quantity * unit_price.amount()),
             exempt_reason: category.exempt_reason.as_ref(),
             source,
+            scaling,
         }
     }
 
-    fn adjustment_line(&self, tier: &'c Tier, difference: Money) -> Draft<'c> {
+    fn adjustment(&self, what: Drafted<'c>, difference: Money, source: Source<'c>) -> Draft<'c> {
         let category = self
             .catalog
             .vat_category(&self.catalog.settings.adjustment_vat);
         Draft {
-            what: Drafted::Adjustment(tier),
+            what,
             quantity: Decimal::ONE,
             unit_price: difference,
             vat_rate: category.rate.normalize(),
             amount: difference,
             exempt_reason: category.exempt_reason.as_ref(),
-            source: Source::Bundle,
+            source,
+            scaling: Scaling::Adjustment,
         }
     }
+}
+
+impl Draft<'_> {
+    pub(super) fn unit_price(&self) -> Money {
+        self.unit_price
+    }
+}
+
+/// The sum of the lines, excl. BTW.
+pub(super) fn excl_vat(drafts: &[Draft<'_>]) -> Money {
+    drafts.iter().map(|d| d.amount).sum()
 }

@@ -78,12 +78,35 @@ impl Ctx<'_> {
         }
         self.text("quote.discount_name", &q.discount_name);
         self.text("quote.surcharge_name", &q.surcharge_name);
+        if let Some(name) = &q.minimum_name {
+            self.text("quote.minimum_name", name);
+        }
+        let length_cap = match (q.length_cap, q.length_cap_name) {
+            (Some(true), Some(name)) => {
+                self.text("quote.length_cap_name", &name);
+                Some(name)
+            }
+            (Some(true), None) => {
+                self.problem(
+                    "quote.length_cap_name",
+                    "`length_cap = true` needs the text of the line that caps the price",
+                );
+                None
+            }
+            (None | Some(false), Some(_)) => {
+                self.problem("quote.length_cap_name", "only with `length_cap = true`");
+                None
+            }
+            (None | Some(false), None) => None,
+        };
         QuoteSettings {
             validity_days: q.validity_days,
             rounding: q.rounding,
             adjustment_vat: q.adjustment_vat,
             discount_name: q.discount_name,
             surcharge_name: q.surcharge_name,
+            minimum_name: q.minimum_name,
+            length_cap,
         }
     }
 }

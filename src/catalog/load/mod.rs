@@ -3,12 +3,14 @@
 //!
 //! One file per part of a catalog: `prices` (BTW categories, items, tiers and their lines),
 //! `bureau` (who issues the quotes and how they behave), `rules` (tier and line rules and
-//! their conditions) and `reachability` (rules that can never match, cases no rule covers).
+//! their conditions), `terms` (payment schedules, the early-end policy, success fees) and
+//! `reachability` (rules that can never match, cases no rule covers).
 
 mod bureau;
 mod prices;
 mod reachability;
 mod rules;
+mod terms;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -18,6 +20,7 @@ use std::collections::HashSet;
 use super::Problem;
 use super::file::CatalogFile;
 use super::model::Catalog;
+use super::terms::PaymentTerms;
 use super::vocabulary::Text;
 
 /// Builds one catalog version from a file's name and text, or reports every problem found.
@@ -121,6 +124,22 @@ impl Ctx<'_> {
         let mut rule_ids = HashSet::new();
         let tier_rules = self.tier_rules(file.tier_rules, &tiers, &mut rule_ids);
         let line_rules = self.line_rules(file.line_rules, &units, &mut rule_ids);
+        let payment = match file.payment {
+            Some(p) => self.payment("payment", p),
+            None => PaymentTerms::default_terms(),
+        };
+        let early_end = self.early_end(file.early_end);
+        let success_fee = file
+            .success_fee
+            .map(|f| self.success_fee("success_fee", f, &units));
+        if settings.minimum_name.is_none()
+            && let Some(i) = tiers.iter().position(|t| t.minimum_price.is_some())
+        {
+            self.problem(
+                format!("tiers[{i}].minimum_price"),
+                "a minimum price needs `quote.minimum_name`: the text of the line that tops up to it",
+            );
+        }
 
         if self.problems.is_empty() {
             self.reachability(&tier_rules, &line_rules);
@@ -138,6 +157,9 @@ impl Ctx<'_> {
             tiers,
             tier_rules,
             line_rules,
+            payment,
+            early_end,
+            success_fee,
         })
     }
 

@@ -4,14 +4,19 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashSet};
 
 use super::Ctx;
-use crate::catalog::file::{ComponentFile, Exact, ItemFile, TierFile, VatFile};
-use crate::catalog::model::{Component, Item, Quantity, Tier, TierDuration, Unit, VatCategory};
+use crate::catalog::file::{ComponentFile, Exact, ItemFile, MonthsPriceFile, TierFile, VatFile};
+use crate::catalog::model::{
+    Component, Item, MonthsPrice, PeriodCount, Quantity, Tier, TierDuration, Unit, VatCategory,
+};
 use crate::catalog::vocabulary::Intensity;
 
 /// The unit of every item, by code: what components and rules check their references against.
 pub(super) fn units(items: &[Item]) -> BTreeMap<String, Unit> {
     items.iter().map(|i| (i.code.clone(), i.unit)).collect()
 }
+
+/// The longest period an item may be priced per (months).
+const MAX_PERIOD_MONTHS: u32 = 24;
 
 impl Ctx<'_> {
     pub(super) fn vat(
@@ -75,6 +80,22 @@ impl Ctx<'_> {
                     format!("unknown VAT category `{}`", item.vat),
                 );
             }
+            match (item.unit, item.period_months) {
+                (Unit::Period, Some(m)) if (1..=MAX_PERIOD_MONTHS).contains(&m) => {}
+                (Unit::Period, Some(m)) => self.problem(
+                    format!("{path}.period_months"),
+                    format!("must be 1 to {MAX_PERIOD_MONTHS} (is {m})"),
+                ),
+                (Unit::Period, None) => self.problem(
+                    format!("{path}.period_months"),
+                    "an item priced per period needs `period_months`: how long a period lasts",
+                ),
+                (_, Some(_)) => self.problem(
+                    format!("{path}.period_months"),
+                    "only an item with unit `period` has `period_months`",
+                ),
+                (_, None) => {}
+            }
             items.push(Item {
                 code: item.code,
                 name: item.name,
@@ -82,6 +103,7 @@ impl Ctx<'_> {
                 unit: item.unit,
                 unit_price: item.unit_price.0,
                 vat: item.vat,
+                period_months: item.period_months,
             });
         }
         items
@@ -123,6 +145,21 @@ impl Ctx<'_> {
             if let Some(price) = tier.bundle_price {
                 self.non_negative(&format!("{path}.bundle_price"), price.0);
             }
+            let bundle_by_months = tier
+                .bundle_by_months
+                .map(|p| self.months_price(&format!("{path}.bundle_by_months"), p));
+            if tier.bundle_price.is_some() && bundle_by_months.is_some() {
+                self.problem(
+                    path.clone(),
+                    "give `bundle_price` or `bundle_by_months`, not both",
+                );
+            }
+            if let Some(price) = tier.minimum_price {
+                self.non_negative(&format!("{path}.minimum_price"), price.0);
+            }
+            let payment = tier
+                .payment
+                .map(|p| self.payment(&format!("{path}.payment"), p));
             let mut seen = HashSet::new();
             let mut lines = Vec::new();
             for (j, c) in tier.lines.into_iter().enumerate() {
@@ -138,6 +175,9 @@ impl Ctx<'_> {
             if lines.is_empty() {
                 self.problem(format!("{path}.lines"), "a tier needs at least one line");
             }
+            let success_fee = tier
+                .success_fee
+                .map(|f| self.success_fee(&format!("{path}.success_fee"), f, units));
             tiers.push(Tier {
                 code: tier.code,
                 name: tier.name,
@@ -145,7 +185,11 @@ impl Ctx<'_> {
                 duration,
                 lines,
                 bundle_price: tier.bundle_price.map(|p| p.0),
+                bundle_by_months,
+                minimum_price: tier.minimum_price.map(|p| p.0),
                 phases: tier.phases,
+                payment,
+                success_fee,
             });
         }
         let until_end = tiers
@@ -174,16 +218,47 @@ impl Ctx<'_> {
         if unit.is_none() {
             self.problem(format!("{path}.item"), format!("unknown item `{}`", c.item));
         }
-        let quantity = match (c.fixed, c.per_month, c.hours_per_month) {
-            (Some(Exact(q)), None, None) => {
+        let per_period = unit == Some(Unit::Period);
+        if c.periods.is_some() && c.per_period.is_none() {
+            self.problem(
+                format!("{path}.periods"),
+                "`periods` goes with `per_period`",
+            );
+        }
+        let quantity = match (c.fixed, c.per_month, c.hours_per_month, c.per_period) {
+            (None, None, None, Some(Exact(q))) => {
+                if !per_period && unit.is_some() {
+                    self.problem(
+                        format!("{path}.per_period"),
+                        format!("item `{}` is not priced per period", c.item),
+                    );
+                }
+                self.non_negative(&format!("{path}.per_period"), q);
+                return Some(Component {
+                    item: c.item,
+                    quantity: Quantity::Fixed(q),
+                    periods: Some(c.periods.unwrap_or(PeriodCount::Begun)),
+                });
+            }
+            (_, Some(_), _, None) | (_, _, Some(_), None) if per_period => {
+                self.problem(
+                    path,
+                    format!(
+                        "item `{}` is priced per period: give `per_period` (or `fixed`)",
+                        c.item
+                    ),
+                );
+                return None;
+            }
+            (Some(Exact(q)), None, None, None) => {
                 self.non_negative(&format!("{path}.fixed"), q);
                 Quantity::Fixed(q)
             }
-            (None, Some(Exact(q)), None) => {
+            (None, Some(Exact(q)), None, None) => {
                 self.non_negative(&format!("{path}.per_month"), q);
                 Quantity::PerMonth(q)
             }
-            (None, None, Some(hours)) => {
+            (None, None, Some(hours), None) => {
                 if unit.is_some_and(|u| u != Unit::Hour) {
                     self.problem(
                         format!("{path}.hours_per_month"),
@@ -203,7 +278,7 @@ impl Ctx<'_> {
             _ => {
                 self.problem(
                     path,
-                    "give exactly one of `fixed`, `per_month` or `hours_per_month`",
+                    "give exactly one of `fixed`, `per_month`, `hours_per_month` or `per_period`",
                 );
                 return None;
             }
@@ -211,6 +286,31 @@ impl Ctx<'_> {
         Some(Component {
             item: c.item,
             quantity,
+            periods: None,
         })
+    }
+
+    fn months_price(&mut self, path: &str, p: MonthsPriceFile) -> MonthsPrice {
+        self.non_negative(&format!("{path}.start"), p.start.0);
+        self.non_negative(&format!("{path}.per_month"), p.per_month.0);
+        for (key, value) in [("at_least", p.at_least), ("at_most", p.at_most)] {
+            if let Some(Exact(value)) = value {
+                self.non_negative(&format!("{path}.{key}"), value);
+            }
+        }
+        if let (Some(Exact(floor)), Some(Exact(cap))) = (p.at_least, p.at_most)
+            && floor > cap
+        {
+            self.problem(
+                format!("{path}.at_least"),
+                format!("the floor ({floor}) lies above the cap ({cap})"),
+            );
+        }
+        MonthsPrice {
+            start: p.start.0,
+            per_month: p.per_month.0,
+            at_least: p.at_least.map(|e| e.0),
+            at_most: p.at_most.map(|e| e.0),
+        }
     }
 }

@@ -72,7 +72,9 @@ impl Part {
 pub enum RowKind {
     /// A catalog item.
     Item,
-    /// The difference between the bundle price and the sum of the tier's standard parts.
+    /// An adjustment of the tier's price: the difference between the bundle price and the sum
+    /// of the tier's standard parts, a top-up to its minimum or the length cap (`item` says
+    /// which: `bundle_adjustment`, `minimum_adjustment`, `length_cap`).
     BundleAdjustment,
     /// The tier's total (the computation's totals).
     Total,

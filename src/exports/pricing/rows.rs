@@ -31,7 +31,11 @@ pub fn tier_rows(c: &Computation, variation: Option<&str>, language: Language) -
             PricingRow {
                 kind: match line.kind {
                     LineKind::Item => RowKind::Item,
-                    LineKind::BundleAdjustment => RowKind::BundleAdjustment,
+                    // The kind of adjustment is in `item` (`bundle_adjustment`,
+                    // `minimum_adjustment`, `length_cap`).
+                    LineKind::BundleAdjustment
+                    | LineKind::MinimumAdjustment
+                    | LineKind::LengthCap => RowKind::BundleAdjustment,
                 },
                 item: Some(line.code.clone()),
                 description: line.name.clone(),
