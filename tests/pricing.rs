@@ -197,20 +197,29 @@ fn dutch_and_english_differ_in_words_not_in_amounts() {
     }
 }
 
+/// The until-the-end tier is priced by the months left (catalog: EUR 1,450 + 175 a month, at least
+/// 1,800, at most 3,550): 3,550 whenever 12 months or more are left (every standard case), exactly
+/// the 3-, 6- and 9-month packages' prices with 3, 6 and 9 months left, the floor with one month.
+/// (Until issue 15 it cost 3,550 however little time was left, more than the 9-month package.)
 #[test]
-fn until_the_end_costs_the_same_however_many_months_remain() {
+fn until_the_end_is_priced_by_the_months_left() {
     let cases = [
-        // start date, waiting-period end (None: statutory 2027-01-03)
-        ("2025-02-24", None),
-        ("2025-06-02", None),
-        ("2025-12-01", None),
-        ("2026-06-01", None),
-        ("2026-11-16", None),
-        ("2027-01-02", None),
-        ("2025-03-03", Some("2028-06-30")),
+        // start date, waiting-period end (None: statutory 2027-01-03), months left, excl., incl.
+        ("2025-02-24", None, 23, "3550.00", "4295.50"),
+        ("2025-06-02", None, 20, "3550.00", "4295.50"),
+        ("2025-12-01", None, 14, "3550.00", "4295.50"),
+        ("2026-01-04", None, 12, "3550.00", "4295.50"),
+        ("2026-02-04", None, 11, "3375.00", "4083.75"),
+        ("2026-04-04", None, 9, "3025.00", "3660.25"),
+        ("2026-06-01", None, 8, "2850.00", "3448.50"),
+        ("2026-07-04", None, 6, "2500.00", "3025.00"),
+        ("2026-10-04", None, 3, "1975.00", "2389.75"),
+        ("2026-11-16", None, 2, "1800.00", "2178.00"),
+        ("2027-01-02", None, 1, "1800.00", "2178.00"),
+        ("2025-03-03", Some("2028-06-30"), 40, "3550.00", "4295.50"),
     ];
     let mut months = std::collections::BTreeSet::new();
-    for (start, wpe) in cases {
+    for (start, wpe, left, excl, incl) in cases {
         let mut changes = json!({ "readiness": "needs_orientation", "start_date": start });
         if let Some(wpe) = wpe {
             changes["waiting_period_end"] = json!(wpe);
@@ -219,8 +228,9 @@ fn until_the_end_costs_the_same_however_many_months_remain() {
         let case = format!("start {start}, end {wpe:?}");
         assert_eq!(c.tier.code, "tot_einde", "{case}");
         assert!(c.tier.until_waiting_period_end, "{case}");
-        assert_eq!(c.totals.excl_vat, money("3550.00"), "{case}: excl");
-        assert_eq!(c.totals.incl_vat, money("4295.50"), "{case}: incl");
+        assert_eq!(c.tier.months, left, "{case}: months left");
+        assert_eq!(c.totals.excl_vat, money(excl), "{case}: excl");
+        assert_eq!(c.totals.incl_vat, money(incl), "{case}: incl");
         assert_eq!(c.tier.starts_on, d(start), "{case}: starts");
         assert_eq!(
             c.tier.ends_on,
@@ -228,6 +238,10 @@ fn until_the_end_costs_the_same_however_many_months_remain() {
             "{case}: ends"
         );
         assert_eq!(c.tier.months, c.timeline.months_available, "{case}: months");
+        assert!(
+            explanation_codes(&c).contains(&"months_left"),
+            "{case}: the explanation says how the price follows the months"
+        );
         months.insert(c.tier.months);
     }
     assert!(
@@ -726,21 +740,30 @@ fn too_little_time_left_falls_back_to_until_the_end() {
 
     let cases = [
         // readiness, start, recommended, alternatives left
+        // and the price: with 9, 6 and 3 months left, that of the package that no longer fits
         (
             "needs_time",
             "2026-04-05",
             "m9",
             vec!["m3", "m6", "tot_einde"],
+            "3025.00",
         ),
         (
             "ready_with_support",
             "2026-08-01",
             "m6",
             vec!["m3", "tot_einde"],
+            "2500.00",
         ),
-        ("job_ready", "2026-11-01", "m3", vec!["tot_einde"]),
+        (
+            "job_ready",
+            "2026-11-01",
+            "m3",
+            vec!["tot_einde"],
+            "1975.00",
+        ),
     ];
-    for (readiness, start, recommended, alternatives) in cases {
+    for (readiness, start, recommended, alternatives, price) in cases {
         let c = quote(&with(
             json!({ "readiness": readiness, "start_date": start }),
         ));
@@ -766,7 +789,7 @@ fn too_little_time_left_falls_back_to_until_the_end() {
             .expect("selected");
         assert_eq!(alt.code, "tot_einde", "{case}");
         assert!(!alt.recommended, "{case}: the fallback was not recommended");
-        assert_eq!(c.totals.excl_vat, money("3550.00"), "{case}: price");
+        assert_eq!(c.totals.excl_vat, money(price), "{case}: price");
     }
 }
 

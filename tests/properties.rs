@@ -2,10 +2,16 @@
 //! nothing but a bundle discount is negative, every amount has two decimals, the alternatives are
 //! priced the same way and the same input always gives the same output. Run against the default
 //! catalog (BTW rounded per total) and a copy of it that rounds per line.
+//!
+//! And the price models of issue 15: the payment schedule adds up to the totals to the cent
+//! (excl. BTW, BTW, incl. BTW; both rounding modes; also for random schedules), the early-end
+//! table never falls and ends at the totals, and no trajectory costs more than a package that
+//! runs at least as long for the same circumstances.
 
 use chrono::{Days, NaiveDate};
+use offerte::catalog::DueEvent;
 use offerte::catalog::{Catalog, CatalogSet, Intensity, Language, Readiness, Rounding, Schooling};
-use offerte::pricing::{Circumstances, LineKind, Money, compute};
+use offerte::pricing::{Circumstances, Computation, LineKind, Money, compute};
 use proptest::prelude::*;
 use proptest::sample::{Index, select, subsequence};
 use rust_decimal::Decimal;
@@ -51,6 +57,23 @@ fn per_line() -> &'static CatalogSet {
             only(per_total()).hash,
             "another file, another hash"
         );
+        set
+    })
+}
+
+/// The default catalog without its length cap: each tier at its own price, as a reference.
+fn uncapped() -> &'static CatalogSet {
+    static SET: OnceLock<CatalogSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let text: String = default_text()
+            .lines()
+            .filter(|l| !l.starts_with("length_cap"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(text, default_text(), "the default catalog has a length cap");
+        let set = CatalogSet::from_sources(vec![(FILE.to_string(), text)])
+            .unwrap_or_else(|p| panic!("the uncapped copy must load: {p:?}"));
+        assert!(only(&set).settings.length_cap.is_none());
         set
     })
 }
@@ -270,6 +293,9 @@ fn check(set: &CatalogSet, input: &Circumstances) -> Result<(), TestCaseError> {
     );
     prop_assert!(c.tier.ends_on <= c.timeline.waiting_period_end);
 
+    check_schedule(&c)?;
+    check_early_end(&c)?;
+
     // The same input, the same output, the same catalog hash.
     let again = compute(set, input, today())
         .map_err(|e| TestCaseError::fail(format!("second run refused: {e}")))?;
@@ -283,8 +309,292 @@ fn check(set: &CatalogSet, input: &Circumstances) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The payment schedule adds up to the totals to the cent, one instalment absorbs the rounding,
+/// and each is well formed.
+fn check_schedule(c: &Computation) -> Result<(), TestCaseError> {
+    let s = &c.payment_schedule;
+    prop_assert!(!s.is_empty(), "every computation has a schedule");
+    let sum = |f: fn(&offerte::pricing::Instalment) -> Money| s.iter().map(f).sum::<Money>();
+    prop_assert_eq!(sum(|i| i.excl_vat), c.totals.excl_vat, "Σ instalments excl");
+    prop_assert_eq!(sum(|i| i.vat), c.totals.vat, "Σ instalments BTW");
+    prop_assert_eq!(sum(|i| i.incl_vat), c.totals.incl_vat, "Σ instalments incl");
+    prop_assert_eq!(
+        s.iter().filter(|i| i.absorbs_rounding).count(),
+        1,
+        "exactly one instalment absorbs the rounding"
+    );
+    let monthly = s.iter().filter(|i| i.due == DueEvent::Monthly).count();
+    prop_assert!(
+        monthly % c.tier.months as usize == 0,
+        "a monthly share gives one instalment per month: {} for {} months",
+        monthly,
+        c.tier.months
+    );
+    for i in s {
+        for (what, m) in [("excl", i.excl_vat), ("vat", i.vat), ("incl", i.incl_vat)] {
+            two_decimals(&format!("instalment {what}"), m)?;
+            not_negative(&format!("instalment {} {what}", i.label), m)?;
+        }
+        prop_assert_eq!(i.incl_vat, i.excl_vat + i.vat, "instalment {}", &i.label);
+        prop_assert!(!i.label.trim().is_empty());
+        prop_assert_eq!(
+            i.due_date.is_none(),
+            i.due == DueEvent::Acceptance,
+            "a due date exactly where the event's date is known: {:?}",
+            i
+        );
+        if let Some(due) = i.due_date {
+            let days = (due - c.tier.starts_on).num_days();
+            let last = (c.tier.ends_on - c.tier.starts_on).num_days() + i64::from(i.term_days);
+            prop_assert!(
+                (i64::from(i.term_days)..=last).contains(&days),
+                "due between the start and the end plus the term: {:?}",
+                i
+            );
+        }
+    }
+    Ok(())
+}
+
+/// One early-end row per month, never falling, the last one the totals.
+fn check_early_end(c: &Computation) -> Result<(), TestCaseError> {
+    let rows = &c.early_end;
+    prop_assert_eq!(rows.len(), c.tier.months as usize, "one row per month");
+    for (k, row) in rows.iter().enumerate() {
+        prop_assert_eq!(row.after_month as usize, k + 1);
+        two_decimals("early-end excl", row.excl_vat)?;
+        two_decimals("early-end incl", row.incl_vat)?;
+        not_negative("early-end excl", row.excl_vat)?;
+        not_negative("early-end vat", row.vat)?;
+        prop_assert_eq!(row.incl_vat, row.excl_vat + row.vat);
+        prop_assert!(row.excl_vat <= c.totals.excl_vat && row.incl_vat <= c.totals.incl_vat);
+    }
+    for pair in rows.windows(2) {
+        prop_assert!(
+            pair[1].excl_vat >= pair[0].excl_vat && pair[1].incl_vat >= pair[0].incl_vat,
+            "the early-end table falls: {:?}",
+            pair
+        );
+    }
+    let last = rows.last().expect("at least one month");
+    prop_assert_eq!(
+        (last.excl_vat, last.vat, last.incl_vat),
+        (c.totals.excl_vat, c.totals.vat, c.totals.incl_vat),
+        "the last row is the totals"
+    );
+    Ok(())
+}
+
+/// The months `tier` runs in case `c` (the until-the-end tier: the months left).
+fn months_of(catalog: &Catalog, c: &Computation, tier: &str) -> u32 {
+    match catalog.tier(tier).expect("a tier").duration {
+        offerte::catalog::TierDuration::Months(m) => m,
+        offerte::catalog::TierDuration::UntilWaitingPeriodEnd => c.timeline.months_available,
+    }
+}
+
+/// No trajectory costs more (excl. and incl. BTW) than a package that runs at least as long, for
+/// the same circumstances. A package that fits is compared at the price the quote shows for it;
+/// one that does not fit (it would run past the waiting period) at its own price, read from the
+/// catalog without the cap for a start on the first sick day, where it fits (the default
+/// catalog's line rules read neither the start week nor the months available, so the start
+/// changes nothing else of a fixed-length package).
+fn check_no_more_for_less(input: &Circumstances) -> Result<(), TestCaseError> {
+    let Ok(c) = compute(per_total(), input, today()) else {
+        return Ok(());
+    };
+    let catalog = only(per_total());
+    for a in &c.alternatives {
+        let months = months_of(catalog, &c, &a.code);
+        prop_assert_eq!(months, a.months);
+        for other in &catalog.tiers {
+            if other.code == a.code || months_of(catalog, &c, &other.code) < months {
+                continue;
+            }
+            let (excl, incl) = match c.alternatives.iter().find(|x| x.code == other.code) {
+                Some(x) => (x.excl_vat, x.incl_vat),
+                None => {
+                    let longer = Circumstances {
+                        tier: Some(other.code.clone()),
+                        start_date: Some(input.first_sick_day),
+                        ..input.clone()
+                    };
+                    let own = compute(uncapped(), &longer, today()).map_err(|e| {
+                        TestCaseError::fail(format!("{} with room: {e}", other.code))
+                    })?;
+                    (own.totals.excl_vat, own.totals.incl_vat)
+                }
+            };
+            prop_assert!(
+                a.excl_vat <= excl && a.incl_vat <= incl,
+                "{} ({} months) costs {}/{}, more than {} ({} months) at {}/{}",
+                &a.code,
+                months,
+                a.excl_vat,
+                a.incl_vat,
+                &other.code,
+                months_of(catalog, &c, &other.code),
+                excl,
+                incl
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Circumstances that start in the last 40 weeks before the waiting period ends (down to its
+/// last day), where the until-the-end tier runs shortest.
+fn late_starts() -> impl Strategy<Value = Circumstances> {
+    (circumstances(only(per_total())), 1u64..=280).prop_map(|(mut input, days_before)| {
+        let end = input.waiting_period_end.unwrap_or_else(|| {
+            offerte::pricing::clock::statutory_waiting_period_end(input.first_sick_day)
+                .expect("a date")
+        });
+        let start = (end - Days::new(days_before)).max(input.first_sick_day);
+        input.start_date = Some(start);
+        input
+    })
+}
+
+/// A payment schedule as catalog text: 1 to 5 instalments on random events, some as fixed
+/// amounts, the shares (at least one) cut from 100% at random hundredths.
+fn schedules() -> impl Strategy<Value = String> {
+    let instalment = (
+        select(vec![
+            "acceptance",
+            "start",
+            "after_months",
+            "end",
+            "monthly",
+        ]),
+        1u32..=30,
+        prop::option::of(1u32..=500_000),
+    );
+    (
+        prop::collection::vec(instalment, 1..=5),
+        prop::collection::btree_set(1u32..10_000, 0..=4),
+        0u32..=60,
+    )
+        .prop_map(|(mut parts, cuts, term_days)| {
+            // Monthly instalments are shares; the last instalment is a share, so there is one.
+            for (on, _, amount) in parts.iter_mut() {
+                if *on == "monthly" {
+                    *amount = None;
+                }
+            }
+            if let Some(last) = parts.last_mut() {
+                last.2 = None;
+            }
+            let shares = parts.iter().filter(|p| p.2.is_none()).count();
+            let mut bounds: Vec<u32> = cuts.into_iter().take(shares - 1).collect();
+            while bounds.len() < shares - 1 {
+                // Fewer random cuts than shares: cut the rest in hundredths just below 100%.
+                let next = 9_999 - bounds.len() as u32;
+                bounds.push(next);
+            }
+            bounds.sort_unstable();
+            bounds.dedup();
+            bounds.push(10_000);
+            let mut shares = bounds
+                .iter()
+                .scan(0u32, |from, to| {
+                    let share = to - *from;
+                    *from = *to;
+                    Some(share)
+                })
+                .collect::<Vec<_>>()
+                .into_iter();
+            let lines: Vec<String> = parts
+                .iter()
+                .map(|(on, months, amount)| {
+                    let months = if *on == "after_months" {
+                        format!(", months = {months}")
+                    } else {
+                        String::new()
+                    };
+                    match amount {
+                        Some(cents) => format!(
+                            "  {{ on = \"{on}\"{months}, amount = \"{}.{:02}\" }},",
+                            cents / 100,
+                            cents % 100
+                        ),
+                        None => {
+                            let share = shares.next().unwrap_or(0);
+                            format!(
+                                "  {{ on = \"{on}\"{months}, share = \"{}.{:02}\" }},",
+                                share / 100,
+                                share % 100
+                            )
+                        }
+                    }
+                })
+                .collect();
+            format!(
+                "[payment]\nterm_days = {term_days}\ninstalments = [\n{}\n]\n",
+                lines.join("\n")
+            )
+        })
+}
+
+/// The default catalog with `schedule` as the payment schedule of every tier, rounding BTW per
+/// line or per total.
+fn with_schedule(schedule: &str, per_line: bool) -> Result<CatalogSet, String> {
+    let text = default_text();
+    let start = text.find("\n[payment]\n").expect("a [payment] table") + 1;
+    let end = start + text[start..].find("\n]\n").expect("its end") + 3;
+    let mut text = format!("{}{}{}", &text[..start], schedule, &text[end..]);
+    let own = text
+        .find("\n[tiers.payment]\n")
+        .expect("a tier's own schedule")
+        + 1;
+    let own_end = own + text[own..].find("\n]\n").expect("its end") + 3;
+    text.replace_range(own..own_end, "");
+    if per_line {
+        text = text.replace("rounding = \"per_total\"", "rounding = \"per_line\"");
+    }
+    CatalogSet::from_sources(vec![(FILE.to_string(), text)]).map_err(|p| format!("{p:?}"))
+}
+
+#[test]
+fn the_default_catalog_prices_lines_the_same_whatever_the_waiting_period() {
+    // The premise of `check_no_more_for_less`.
+    for rule in &only(per_total()).line_rules {
+        let condition = rule.when.to_string();
+        for field in ["start_week", "months_available"] {
+            assert!(!condition.contains(field), "{}: {condition}", rule.id);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn random_schedules_add_up_to_the_cent(
+        schedule in schedules(),
+        per_line in any::<bool>(),
+        inputs in prop::collection::vec(circumstances(only(per_total())), 4),
+    ) {
+        let set = with_schedule(&schedule, per_line)
+            .map_err(|e| TestCaseError::fail(format!("{schedule}\n{e}")))?;
+        for input in &inputs {
+            if let Ok(c) = compute(&set, input, today()) {
+                check_schedule(&c).map_err(|e| TestCaseError::fail(format!("{schedule}\n{e}")))?;
+            }
+        }
+    }
+
+    #[test]
+    fn no_trajectory_costs_more_than_a_longer_package(input in circumstances(only(per_total()))) {
+        check_no_more_for_less(&input)?;
+    }
+
+    #[test]
+    fn no_late_trajectory_costs_more_than_a_longer_package(input in late_starts()) {
+        check_no_more_for_less(&input)?;
+        check(per_total(), &input)?;
+        check(per_line(), &input)?;
+    }
 
     #[test]
     fn totals_add_up_rounding_per_total(input in circumstances(only(per_total()))) {

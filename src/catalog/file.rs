@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
-use super::model::{Rounding, Unit};
+use super::model::{PeriodCount, Rounding, Unit};
+use super::terms::{DueEvent, Owed};
 use super::vocabulary::Text;
 
 #[derive(Debug, Deserialize)]
@@ -25,6 +26,11 @@ pub struct CatalogFile {
     pub tier_rules: Vec<TierRuleFile>,
     #[serde(default)]
     pub line_rules: Vec<LineRuleFile>,
+    /// The payment schedule of every tier without its own.
+    pub payment: Option<PaymentFile>,
+    pub early_end: Option<EarlyEndFile>,
+    /// The success fee of every tier without its own.
+    pub success_fee: Option<SuccessFeeFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +59,9 @@ pub struct QuoteFile {
     pub adjustment_vat: String,
     pub discount_name: Text,
     pub surcharge_name: Text,
+    pub minimum_name: Option<Text>,
+    pub length_cap: Option<bool>,
+    pub length_cap_name: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,6 +80,7 @@ pub struct ItemFile {
     pub unit: Unit,
     pub unit_price: Exact,
     pub vat: String,
+    pub period_months: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,14 +92,66 @@ pub struct TierFile {
     pub months: Option<u32>,
     pub until_waiting_period_end: Option<bool>,
     pub bundle_price: Option<Exact>,
+    pub bundle_by_months: Option<MonthsPriceFile>,
+    pub minimum_price: Option<Exact>,
     #[serde(default)]
     pub phases: Vec<Text>,
     #[serde(default)]
     pub lines: Vec<ComponentFile>,
+    pub payment: Option<PaymentFile>,
+    pub success_fee: Option<SuccessFeeFile>,
 }
 
-/// `{ item = "intake", fixed = "1" }`, `{ item = "bemiddeling", per_month = "1" }` or
-/// `{ item = "coaching", hours_per_month = { light = "2", standard = "3", intensive = "5" } }`.
+/// `{ start = "1450.00", per_month = "175.00", at_least = "1800.00", at_most = "3550.00" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthsPriceFile {
+    pub start: Exact,
+    pub per_month: Exact,
+    pub at_least: Option<Exact>,
+    pub at_most: Option<Exact>,
+}
+
+/// `[payment]`: `term_days` and the instalments.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentFile {
+    pub term_days: Option<u32>,
+    pub instalments: Vec<InstalmentFile>,
+}
+
+/// `{ on = "start", share = "50" }`, `{ on = "after_months", months = 3, amount = "500" }`,
+/// `{ on = "monthly", share = "100", label = { nl = "…", en = "…" } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstalmentFile {
+    pub on: DueEvent,
+    pub months: Option<u32>,
+    pub share: Option<Exact>,
+    pub amount: Option<Exact>,
+    pub label: Option<Text>,
+}
+
+/// `[early_end]`: what is owed of fixed lines and of adjustments when a trajectory ends early.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyEndFile {
+    pub fixed: Option<Owed>,
+    pub adjustments: Option<Owed>,
+}
+
+/// `{ item = "plaatsing", quantity = "1", condition = { nl = "…", en = "…" } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuccessFeeFile {
+    pub item: String,
+    pub quantity: Option<Exact>,
+    pub condition: Text,
+}
+
+/// `{ item = "intake", fixed = "1" }`, `{ item = "bemiddeling", per_month = "1" }`,
+/// `{ item = "coaching", hours_per_month = { light = "2", standard = "3", intensive = "5" } }`
+/// or, for an item priced per period, `{ item = "periode", per_period = "1", periods = "begun" }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentFile {
@@ -97,6 +159,8 @@ pub struct ComponentFile {
     pub fixed: Option<Exact>,
     pub per_month: Option<Exact>,
     pub hours_per_month: Option<HoursFile>,
+    pub per_period: Option<Exact>,
+    pub periods: Option<PeriodCount>,
 }
 
 #[derive(Debug, Deserialize)]

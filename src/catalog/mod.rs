@@ -5,6 +5,7 @@ mod file;
 mod load;
 pub mod model;
 pub mod rules;
+pub mod terms;
 pub mod vocabulary;
 
 use anyhow::Context;
@@ -15,6 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use model::{Catalog, Item, Logo, Rounding, Tier, TierDuration, Unit};
+pub use terms::DueEvent;
 pub use vocabulary::{Intensity, Language, Readiness, Schooling, Text};
 
 /// One mistake in a catalog file, with the key path where it is.

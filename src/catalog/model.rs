@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use super::rules::Condition;
+use super::terms::{EarlyEndTerms, PaymentTerms, SuccessFeeTerms};
 use super::vocabulary::{Intensity, Text};
 
 /// One catalog version: the price list and policy in force from `valid_from`.
@@ -27,6 +28,11 @@ pub struct Catalog {
     pub tiers: Vec<Tier>,
     pub tier_rules: Vec<TierRule>,
     pub line_rules: Vec<LineRule>,
+    /// The payment schedule of every tier that has none of its own.
+    pub payment: PaymentTerms,
+    pub early_end: EarlyEndTerms,
+    /// The success fee of every tier that has none of its own.
+    pub success_fee: Option<SuccessFeeTerms>,
 }
 
 impl Catalog {
@@ -44,6 +50,16 @@ impl Catalog {
             .iter()
             .find(|t| t.duration == TierDuration::UntilWaitingPeriodEnd)
             .expect("the loader guarantees an until-the-end tier")
+    }
+
+    /// The payment schedule of `tier`: its own, or the catalog's.
+    pub fn payment_for<'c>(&'c self, tier: &'c Tier) -> &'c PaymentTerms {
+        tier.payment.as_ref().unwrap_or(&self.payment)
+    }
+
+    /// The success fee of `tier`: its own, or the catalog's, if any.
+    pub fn success_fee_for<'c>(&'c self, tier: &'c Tier) -> Option<&'c SuccessFeeTerms> {
+        tier.success_fee.as_ref().or(self.success_fee.as_ref())
     }
 
     pub fn vat_category(&self, code: &str) -> &VatCategory {
@@ -142,6 +158,11 @@ pub struct QuoteSettings {
     /// Texts of the bundle adjustment line (discount and surcharge).
     pub discount_name: Text,
     pub surcharge_name: Text,
+    /// The text of the line that lifts a tier to its `minimum_price`.
+    pub minimum_name: Option<Text>,
+    /// When set, no tier costs more than a tier that runs at least as long for the same
+    /// circumstances; this is the text of the line that brings it down.
+    pub length_cap: Option<Text>,
 }
 
 /// Where BTW is rounded to cents. Line amounts are always rounded to cents first.
@@ -170,6 +191,8 @@ pub enum Unit {
     Month,
     Hour,
     Piece,
+    /// A period of the item's `period_months` months.
+    Period,
 }
 
 impl Unit {
@@ -179,6 +202,7 @@ impl Unit {
             Unit::Month => "month",
             Unit::Hour => "hour",
             Unit::Piece => "piece",
+            Unit::Period => "period",
         }
     }
 }
@@ -193,6 +217,8 @@ pub struct Item {
     pub unit_price: Decimal,
     /// Key into [`Catalog::vat`].
     pub vat: String,
+    /// For the unit `period`: how many months a period lasts.
+    pub period_months: Option<u32>,
 }
 
 /// How long a tier runs.
@@ -213,11 +239,61 @@ pub enum Quantity {
     HoursPerMonth(BTreeMap<Intensity, Decimal>),
 }
 
+/// Which periods of a trajectory a per-period line counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodCount {
+    /// Every period begun (a 7-month trajectory has three periods of 3 months).
+    Begun,
+    /// Whole periods only (a 7-month trajectory has two periods of 3 months).
+    Whole,
+}
+
+impl PeriodCount {
+    /// The periods of `period_months` in a trajectory of `months`.
+    pub fn periods(self, months: u32, period_months: u32) -> u32 {
+        let period_months = period_months.max(1);
+        match self {
+            PeriodCount::Begun => months.div_ceil(period_months),
+            PeriodCount::Whole => months / period_months,
+        }
+    }
+}
+
 /// An item with its quantity, inside a tier or added by a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
     pub item: String,
+    /// With `periods`: the quantity for each period (always [`Quantity::Fixed`]).
     pub quantity: Quantity,
+    /// For an item priced per period: count the periods this way and put `quantity` on the
+    /// quote for each.
+    pub periods: Option<PeriodCount>,
+}
+
+/// A price that follows the months a tier runs (the until-the-end tier: the months left),
+/// between a floor and a cap: `start + per_month × months`, at least `at_least`, at most
+/// `at_most`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthsPrice {
+    pub start: Decimal,
+    pub per_month: Decimal,
+    pub at_least: Option<Decimal>,
+    pub at_most: Option<Decimal>,
+}
+
+impl MonthsPrice {
+    /// The price for a tier that runs `months` months.
+    pub fn price(&self, months: u32) -> Decimal {
+        let mut price = self.start + self.per_month * Decimal::from(months);
+        if let Some(floor) = self.at_least {
+            price = price.max(floor);
+        }
+        if let Some(cap) = self.at_most {
+            price = price.min(cap);
+        }
+        price
+    }
 }
 
 /// A package tier.
@@ -230,8 +306,24 @@ pub struct Tier {
     pub lines: Vec<Component>,
     /// The package price for its standard composition, when it differs from the sum of parts.
     pub bundle_price: Option<Decimal>,
+    /// The package price by the months the tier runs (instead of `bundle_price`).
+    pub bundle_by_months: Option<MonthsPrice>,
+    /// The least this tier costs excl. BTW; a line lifts a lower sum to it.
+    pub minimum_price: Option<Decimal>,
     /// The phases of the trajectory, in plain words.
     pub phases: Vec<Text>,
+    /// This tier's own payment schedule (else the catalog's).
+    pub payment: Option<PaymentTerms>,
+    /// This tier's own success fee (else the catalog's, if any).
+    pub success_fee: Option<SuccessFeeTerms>,
+}
+
+impl Tier {
+    /// The package price for a run of `months` months, if the tier has one.
+    pub fn bundle_for(&self, months: u32) -> Option<Decimal> {
+        self.bundle_price
+            .or_else(|| self.bundle_by_months.map(|p| p.price(months)))
+    }
 }
 
 /// A rule that recommends a tier. Tier rules are tried in order; the first match wins.

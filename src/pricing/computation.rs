@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::money::Money;
-use crate::catalog::{Language, Unit};
+use crate::catalog::{DueEvent, Language, Unit};
 
 /// A priced case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -27,6 +27,95 @@ pub struct Computation {
     pub explanation: Vec<Explanation>,
     pub warnings: Vec<Warning>,
     pub timeline: Timeline,
+    /// When what is invoiced. The instalments add up to the cent to `totals` (excl. BTW, BTW and
+    /// incl. BTW); the one marked `absorbs_rounding` (the last instalment given as a share, for
+    /// a monthly schedule its last month) takes the cents the others' rounding leaves.
+    /// Empty only in quotes stored before schedules existed.
+    #[serde(default)]
+    pub payment_schedule: Vec<Instalment>,
+    /// What is owed when the trajectory ends early: one row per month of the trajectory, never
+    /// falling, the last equal to `totals`. Empty only in quotes stored before it existed.
+    #[serde(default)]
+    pub early_end: Vec<EarlyEndRow>,
+    /// A fee due only when the employee is placed in work. Contingent: not in `totals`, the
+    /// payment schedule or the early-end table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_fee: Option<SuccessFee>,
+}
+
+/// One instalment of the payment schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Instalment {
+    /// What the instalment is for, in the quote's language (e.g. `At the start`, `Month 2 of 6`).
+    pub label: String,
+    /// The event it falls due after (plus `term_days`).
+    pub due: DueEvent,
+    /// For `after_months`: after how many months of the trajectory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_months: Option<u32>,
+    /// For `monthly`: which month of the trajectory (1 is the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
+    /// Days between the event and the payment date.
+    pub term_days: u32,
+    /// The payment date, where the event's date is known (not for `acceptance`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::wire::option_date"
+    )]
+    pub due_date: Option<NaiveDate>,
+    /// The catalog's share of the quote in percent, for an instalment given as a share
+    /// (`monthly` instalments show none: their share is spread over the months).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::wire::option_decimal"
+    )]
+    #[schema(value_type = Option<String>, example = "50")]
+    pub share: Option<Decimal>,
+    pub excl_vat: Money,
+    pub vat: Money,
+    pub incl_vat: Money,
+    /// True for the one instalment that takes the rounding difference.
+    pub absorbs_rounding: bool,
+}
+
+/// What is owed if the trajectory ends after `after_month` months.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EarlyEndRow {
+    /// Months begun when the trajectory ends (1 to the trajectory's months).
+    pub after_month: u32,
+    pub excl_vat: Money,
+    pub vat: Money,
+    pub incl_vat: Money,
+}
+
+/// The fee due only on placement, priced like a line, with its own BTW.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SuccessFee {
+    /// The item code.
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// When it is due, in the quote's language.
+    pub condition: String,
+    #[schema(value_type = String, example = "1")]
+    #[serde(serialize_with = "super::wire::decimal")]
+    pub quantity: Decimal,
+    pub unit: Unit,
+    pub unit_price: Money,
+    /// BTW percentage.
+    #[schema(value_type = String, example = "21")]
+    #[serde(serialize_with = "super::wire::decimal")]
+    pub vat_rate: Decimal,
+    /// Excl. BTW.
+    pub excl_vat: Money,
+    /// The BTW on this fee, rounded on its own (it is invoiced on its own).
+    pub vat: Money,
+    pub incl_vat: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_exempt_reason: Option<String>,
 }
 
 /// The catalog version a computation used.
@@ -82,12 +171,17 @@ pub enum LineKind {
     Item,
     /// The difference between the bundle price and the sum of the tier's standard parts.
     BundleAdjustment,
+    /// What lifts the tier to its minimum price.
+    MinimumAdjustment,
+    /// What brings the tier down to the price of a tier that runs at least as long.
+    LengthCap,
 }
 
 /// One line of a quote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Line {
-    /// The item code (for an adjustment: `bundle_adjustment`).
+    /// The item code (for an adjustment: `bundle_adjustment`, `minimum_adjustment` or
+    /// `length_cap`).
     pub code: String,
     pub kind: LineKind,
     pub name: String,
@@ -96,6 +190,9 @@ pub struct Line {
     #[serde(serialize_with = "super::wire::decimal")]
     pub quantity: Decimal,
     pub unit: Unit,
+    /// For the unit `period`: the months of one period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_months: Option<u32>,
     pub unit_price: Money,
     /// BTW percentage.
     #[schema(value_type = String, example = "21")]
@@ -106,7 +203,8 @@ pub struct Line {
     /// For a BTW-exempt line: the reason printed on the quote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_exempt_reason: Option<String>,
-    /// Where the line comes from: `tier`, `rule:<id>`, `option` or `bundle`.
+    /// Where the line comes from: `tier`, `rule:<id>`, `option`, `bundle`, `minimum` or
+    /// `length_cap`.
     pub source: String,
 }
 
@@ -157,7 +255,7 @@ pub struct Alternative {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Explanation {
     /// `tier_rule`, `fallback`, `override`, `not_eligible`, `line_rule`, `option`, `bundle`,
-    /// `waiting_period`.
+    /// `months_left`, `minimum`, `length_cap`, `waiting_period`.
     pub code: String,
     /// The rule that matched, where a rule did.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,10 +4,17 @@
 mod circumstances;
 pub mod clock;
 mod computation;
+mod early_end;
 mod engine;
 mod error;
+mod lines;
 mod messages;
 pub mod money;
+mod schedule;
+mod selection;
+mod success_fee;
+mod timeline;
+mod totals;
 mod wire;
 
 pub use circumstances::Circumstances;

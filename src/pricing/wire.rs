@@ -76,6 +76,28 @@ pub(crate) fn date<S: Serializer>(value: &NaiveDate, serializer: S) -> Result<S:
     serializer.serialize_str(std::str::from_utf8(&text).expect("ASCII digits"))
 }
 
+/// An optional date as [`date`] writes it (only called for `Some`: the fields skip `None`).
+pub(crate) fn option_date<S: Serializer>(
+    value: &Option<NaiveDate>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(day) => date(day, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// An optional decimal as [`decimal`] writes it.
+pub(crate) fn option_decimal<S: Serializer>(
+    value: &Option<Decimal>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(number) => decimal(number, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
