@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::format;
 use super::messages::Labels;
 use crate::catalog::model::Bureau;
-use crate::catalog::{Language, Logo, Unit};
+use crate::catalog::{Logo, Unit};
 use crate::pricing::{Computation, LineKind};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Employee, Employer};
@@ -293,9 +293,4 @@ fn employer_view(e: &Employer) -> EmployerView {
         email: user_text(&e.email),
         phone: e.phone.clone(),
     }
-}
-
-/// The language of a document as a `Language`.
-pub fn language_of(document: &Document) -> Language {
-    Language::parse(document.lang).unwrap_or_default()
 }
