@@ -272,14 +272,67 @@ pub struct Event {
     pub document_sha256: Option<String>,
 }
 
-/// A page of quotes (the latest revision of each), newest first.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct QuotePage {
-    pub items: Vec<Quote>,
+/// One page of a list, newest first (the quote list and the request list share it). In the
+/// OpenAPI document each is its own schema (`QuotePage`, `QuoteRequestPage`) whose items refer
+/// to the record's schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
-    /// All quotes matching the filters.
+    /// All records matching the filters.
     pub total: i64,
+}
+
+/// A page of quotes (the latest revision of each).
+pub type QuotePage = Page<Quote>;
+
+impl<T: ToSchema> utoipa::PartialSchema for Page<T> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::{KnownFormat, Ref, SchemaFormat};
+        let integer = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        ObjectBuilder::new()
+            .description(Some(format!(
+                "One page of {} records, newest first.",
+                T::name()
+            )))
+            .property(
+                "items",
+                ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
+            )
+            .property("page", integer(KnownFormat::Int32).minimum(Some(1.0)))
+            .property("per_page", integer(KnownFormat::Int32).minimum(Some(1.0)))
+            .property(
+                "total",
+                integer(KnownFormat::Int64).description(Some("All records matching the filters.")),
+            )
+            .required("items")
+            .required("page")
+            .required("per_page")
+            .required("total")
+            .into()
+    }
+}
+
+impl<T: ToSchema> ToSchema for Page<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("{}Page", T::name()).into()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((T::name().into(), T::schema()));
+        T::schemas(schemas);
+    }
 }
 
 /// A quote revision as the register lists it: what finance needs, read in bulk.

@@ -220,15 +220,8 @@ pub struct RejectBody {
     pub reason: Option<String>,
 }
 
-/// A page of requests, newest first.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RequestPage {
-    pub items: Vec<QuoteRequest>,
-    pub page: u32,
-    pub per_page: u32,
-    /// All requests matching the filters.
-    pub total: i64,
-}
+/// A page of requests.
+pub type RequestPage = crate::quotes::model::Page<QuoteRequest>;
 
 /// A fresh reference: `AV-` and 8 characters without look-alikes (0/O, 1/I/L).
 pub fn new_reference() -> String {
