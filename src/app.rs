@@ -15,8 +15,12 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::api::{self, auth::Keys, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::catalog::CatalogSet;
 use crate::config::Settings;
+use crate::delivery::mail::Mailer;
 use crate::documents::Renderer;
+use crate::documents::letters::Letters;
 use crate::documents::quotes::QuoteDocuments;
+use crate::outbox;
+use crate::quotes::service::Mailing;
 use crate::quotes::service::Now;
 use crate::requests::webhook::Webhook;
 use crate::store::Store;
@@ -73,17 +77,44 @@ impl Application {
             .clone()
             .zip(settings.webhook_secret.clone())
             .map(|(url, secret)| Webhook::new(url, secret));
+        let letters = Arc::new(Letters::load(&settings.templates_dir).with_context(|| {
+            format!(
+                "loading the e-mail templates from {}",
+                settings.templates_dir.display()
+            )
+        })?);
         let catalogs = Arc::new(catalogs);
         let documents = QuoteDocuments {
             renderer: renderer.clone(),
+            letters,
             catalogs: catalogs.clone(),
         };
+        let mailer = settings
+            .smtp_url
+            .as_deref()
+            .map(Mailer::from_url)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("smtp_url: {e}"))?;
+        let mailing = mailer.as_ref().map(|m| {
+            tracing::info!(relay = m.relay(), "e-mail through SMTP");
+            Mailing {
+                from: settings.mail_from.clone(),
+                public_url: settings.public_base(),
+            }
+        });
+        let wake = store.writes().jobs_queued.clone();
+        tokio::spawn(outbox::worker::run(
+            store.clone(),
+            outbox::worker::Senders { mailer },
+            wake,
+        ));
         let state = web::Data::new(AppState {
             catalogs,
             settings,
             store,
             renderer,
             documents,
+            mailing,
             webhook,
         });
 

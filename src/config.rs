@@ -56,6 +56,18 @@ pub struct Settings {
     pub webhook_url: Option<String>,
     /// The HMAC key of the webhook signature (`OFFERTE_WEBHOOK_SECRET`); never logged.
     pub webhook_secret: Option<String>,
+    /// The SMTP relay quotes are e-mailed through (`OFFERTE_SMTP_URL`): `smtp://host:port` (a
+    /// plain relay, e.g. a local MTA on loopback), `smtp://user:pass@host:587?tls=starttls`, or
+    /// `smtps://user:pass@host:465`. None: quotes are not e-mailed (`send` answers 409).
+    pub smtp_url: Option<String>,
+    /// The sender of e-mails (`OFFERTE_MAIL_FROM`); default the catalog bureau's e-mail address.
+    pub mail_from: Option<String>,
+    /// The base of links in e-mails (`OFFERTE_PUBLIC_URL`), e.g. `https://offerte.bureau.nl`;
+    /// default `http://` and the bind address.
+    pub public_url: Option<String>,
+    /// Days before a sent quote's validity ends that one reminder goes out, if it is still
+    /// unanswered (`OFFERTE_REMINDER_DAYS`); 0: no reminders.
+    pub reminder_days: u32,
 }
 
 /// A URL with its password (the part between `:` and `@` after the scheme) masked.
@@ -91,6 +103,10 @@ impl std::fmt::Debug for Settings {
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("webhook_url", &self.webhook_url.as_deref().map(masked_url))
             .field("webhook_secret", &secret(&self.webhook_secret))
+            .field("smtp_url", &self.smtp_url.as_deref().map(masked_url))
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("reminder_days", &self.reminder_days)
             .finish()
     }
 }
@@ -113,6 +129,10 @@ impl Default for Settings {
             rate_limit_per_minute: 10,
             webhook_url: None,
             webhook_secret: None,
+            smtp_url: None,
+            mail_from: None,
+            public_url: None,
+            reminder_days: 7,
         }
     }
 }
@@ -215,6 +235,10 @@ impl Settings {
                 }
                 "OFFERTE_WEBHOOK_URL" => self.webhook_url = Some(value.clone()),
                 "OFFERTE_WEBHOOK_SECRET" => self.webhook_secret = Some(value.clone()),
+                "OFFERTE_SMTP_URL" => self.smtp_url = Some(value.clone()),
+                "OFFERTE_MAIL_FROM" => self.mail_from = Some(value.clone()),
+                "OFFERTE_PUBLIC_URL" => self.public_url = Some(value.clone()),
+                "OFFERTE_REMINDER_DAYS" => self.reminder_days = number(name, value)?,
                 other if OTHER_VARIABLES.contains(&other) || other.starts_with("OFFERTE_TEST_") => {
                 }
                 other => warnings.push(format!("unknown configuration variable {other} (ignored)")),
@@ -232,6 +256,15 @@ impl Settings {
             bail!("rate_limit_per_minute must be from 1 to 60000");
         }
         Ok(())
+    }
+
+    /// The base of links in e-mails, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// The configured API keys, parsed.
@@ -263,11 +296,12 @@ mod tests {
             database_url: "postgres://offerte:hunter2@db.example/offerte".into(),
             webhook_url: Some("https://crm.example/hook".into()),
             webhook_secret: Some("s3cr3t-value".into()),
+            smtp_url: Some("smtps://mailer:pa55word@smtp.example:465".into()),
             api_keys: vec![format!("sales:{}", "ab".repeat(32))],
             ..Settings::default()
         };
         let printed = format!("{settings:?}");
-        for secret in ["hunter2", "s3cr3t-value", "abab"] {
+        for secret in ["hunter2", "s3cr3t-value", "abab", "pa55word"] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
         assert!(

@@ -13,6 +13,7 @@ pub mod config;
 pub mod delivery;
 pub mod documents;
 pub mod exports;
+pub mod outbox;
 pub mod pricing;
 pub mod quotes;
 pub mod requests;

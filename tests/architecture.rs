@@ -15,7 +15,9 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("telemetry", &["config"]),
     ("delivery", &[]),
     // The domain: rules and the interfaces (ports) it needs from outside.
-    ("quotes", &["pricing", "catalog"]),
+    ("quotes", &["pricing", "catalog", "outbox"]),
+    // The outbox: jobs (model), what it needs from a database, the worker that sends.
+    ("outbox", &["quotes::ports", "delivery"]),
     ("requests", &["quotes", "pricing", "catalog"]),
     // Storage serves the domain: its models and ports only, never its services.
     (
@@ -26,6 +28,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "quotes::lifecycle",
             "requests::model",
             "requests::ports",
+            "outbox",
             "pricing",
         ],
     ),
@@ -54,6 +57,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "config",
             "documents",
             "exports",
+            "outbox",
             "pricing",
             "quotes",
             "requests",

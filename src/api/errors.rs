@@ -61,6 +61,7 @@ impl From<QuoteError> for ApiError {
                 "idempotency_key_reused",
                 "this Idempotency-Key was used before with a different body",
             )),
+            e @ QuoteError::EmailNotConfigured => ApiError::conflict(e.to_string()),
             QuoteError::Input(e) => ApiError::Invalid(e),
             QuoteError::Render(e) => ApiError::Internal(e.context("rendering the document")),
             QuoteError::Storage(e) => e.into(),

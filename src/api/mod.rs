@@ -87,6 +87,8 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(quotes::transition_quote)
                 .service(quotes::revise_quote)
                 .service(quotes::quote_events)
+                .service(quotes::send_quote)
+                .service(quotes::quote_deliveries)
                 .service(requests::SubmitRoute(limit))
                 .service(requests::list_requests)
                 .service(requests::get_request)

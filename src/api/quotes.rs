@@ -17,10 +17,11 @@ use super::responses::{
 };
 use super::state::AppState;
 use crate::exports::register::created_range;
+use crate::outbox::Delivery;
 use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{
-    Actor, Event, NewQuoteBody, Quote, QuoteChanges, QuotePage, TransitionBody,
+    Actor, Event, NewQuoteBody, Quote, QuoteChanges, QuotePage, SendBody, TransitionBody,
 };
 use crate::quotes::service::{self, ListFilter, Now};
 
@@ -308,4 +309,63 @@ pub async fn quote_events(
     let id = quote_id(&id)?;
     let events = service::events(&state.store, id, Now::current().today).await?;
     Ok(web::Json(events))
+}
+
+/// Send the quote to the employer by e-mail.
+///
+/// A draft moves to `sent` (a sent quote goes out again, with a new link): the PDF of exactly
+/// this version is attached and its SHA-256 recorded in the `sent` event, the e-mail (in the
+/// quote's language) carries a link to read and accept the quote online, and it is queued in the
+/// outbox in the same write; delivery follows the answer (see `GET .../deliveries`). Without an
+/// SMTP relay configured this is a 409.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id")),
+    request_body(content = SendBody, content_type = "application/json", example = json!({
+        "cc": ["directie@korenschoof.example"],
+        "message": "Zoals besproken ontvangt u hierbij onze offerte."
+    })),
+    responses(
+        (status = 202, description = "Sent (the e-mail is queued); the quote in its new status", body = Quote),
+        AuthErrors, BodyErrors, NotFoundError, ConflictError, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/quotes/{id}/send")]
+pub async fn send_quote(
+    auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<SendBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = quote_id(&id)?;
+    let quote = service::send(
+        &state.store,
+        &state.documents,
+        state.mailing.as_ref(),
+        id,
+        &body.0,
+        &Actor::from(&auth.caller),
+        Now::current(),
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().json(quote))
+}
+
+/// What became of the quote's e-mails: each with its status (`queued`, `sent`, `failed`),
+/// attempts, last error and times, oldest first.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id")),
+    responses((status = 200, description = "The deliveries", body = Vec<Delivery>), AuthErrors, NotFoundError, ServerErrors),
+    security(("api_key" = []))
+)]
+#[get("/quotes/{id}/deliveries")]
+pub async fn quote_deliveries(
+    _auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<Delivery>>, ApiError> {
+    let id = quote_id(&id)?;
+    Ok(web::Json(service::deliveries(&state.store, id).await?))
 }

@@ -7,6 +7,7 @@ use crate::catalog::CatalogSet;
 use crate::config::Settings;
 use crate::documents::Renderer;
 use crate::documents::quotes::QuoteDocuments;
+use crate::quotes::service::Mailing;
 use crate::store::Store;
 
 /// Shared, read-only state of the running service.
@@ -17,6 +18,8 @@ pub struct AppState {
     pub renderer: Arc<Renderer>,
     /// The documents of stored quotes (the renderer and catalogs again, as the services need them).
     pub documents: QuoteDocuments,
+    /// How quotes go out by e-mail; `None` when no SMTP relay is configured.
+    pub mailing: Option<Mailing>,
     /// Where new quote requests are announced, when configured.
     pub webhook: Option<crate::requests::webhook::Webhook>,
 }

@@ -3,6 +3,7 @@
 //! `templates/`.
 
 pub mod format;
+pub mod letters;
 pub mod messages;
 #[cfg(feature = "pdf")]
 pub mod pdf;

@@ -3,16 +3,18 @@
 
 use std::sync::Arc;
 
+use super::letters::Letters;
 use super::{Document, QuoteFacts, Renderer, view};
 use crate::catalog::{Catalog, CatalogSet, Language};
 use crate::pricing::Computation;
 use crate::quotes::model::Quote;
-use crate::quotes::ports::SentDocument;
+use crate::quotes::ports::{Letter, LetterRequest, SentDocument};
 
 /// What a quote's document needs: the templates and the catalog versions.
 #[derive(Clone)]
 pub struct QuoteDocuments {
     pub renderer: Arc<Renderer>,
+    pub letters: Arc<Letters>,
     pub catalogs: Arc<CatalogSet>,
 }
 
@@ -59,5 +61,10 @@ impl SentDocument for QuoteDocuments {
         tokio::task::spawn_blocking(move || renderer.pdf(&document, date))
             .await
             .map_err(|e| anyhow::anyhow!("render task: {e}"))?
+    }
+
+    fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter> {
+        self.letters
+            .render(&self.view(quote, quote.computation.language), request)
     }
 }

@@ -23,6 +23,8 @@ pub enum QuoteError {
     Busy(Status),
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error("e-mail is not configured: set smtp_url (OFFERTE_SMTP_URL) to send quotes by e-mail")]
+    EmailNotConfigured,
     #[error("the document could not be rendered")]
     Render(#[source] anyhow::Error),
     #[error(transparent)]

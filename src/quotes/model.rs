@@ -200,6 +200,55 @@ pub struct TransitionBody {
     pub reason: Option<String>,
 }
 
+fn valid_emails(values: &[String]) -> Result<(), ValidationError> {
+    if values.len() > 10 {
+        return Err(ValidationError::new("length").with_message("at most 10 addresses".into()));
+    }
+    values.iter().try_for_each(|v| valid_email(v))
+}
+
+fn valid_message(value: &str) -> Result<(), ValidationError> {
+    let count = value.chars().count();
+    if count > 2000 {
+        return Err(ValidationError::new("length")
+            .with_message(format!("at most 2000 characters (has {count})").into()));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        return Err(ValidationError::new("printable")
+            .with_message("must not contain control characters other than line breaks".into()));
+    }
+    Ok(())
+}
+
+/// The body of `POST /api/v1/quotes/{id}/send`; every part optional (`{}` sends to the
+/// employer's address).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendBody {
+    /// The recipient; default the employer's e-mail address.
+    #[serde(default)]
+    #[validate(custom(function = "valid_email"))]
+    #[schema(max_length = 200, example = "hr@korenschoof.example")]
+    pub to: Option<String>,
+    /// Copies (at most 10).
+    #[serde(default)]
+    #[validate(custom(function = "valid_emails"))]
+    #[schema(max_items = 10)]
+    pub cc: Vec<String>,
+    /// A few words from the salesperson, printed in the e-mail (not on the quote). No medical
+    /// details, please: the e-mail is not the place for them.
+    #[serde(default)]
+    #[validate(custom(function = "valid_message"))]
+    #[schema(
+        max_length = 2000,
+        example = "Zoals besproken ontvangt u hierbij onze offerte."
+    )]
+    pub message: Option<String>,
+}
+
 /// Who did something: the role and the id of the key (never the key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Actor {
@@ -267,9 +316,12 @@ pub struct Event {
     pub key_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// SHA-256 of the PDF sent, on the move to `sent`.
+    /// SHA-256 of the PDF sent (on the move to `sent`) or accepted (on the move to `accepted`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document_sha256: Option<String>,
+    /// Who acted, by name, where no key did: the employer who accepted online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// One page of a list, newest first (the quote list and the request list share it). In the

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::lifecycle::{Status, StatusMatch};
 use super::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry};
+use crate::outbox::NewJob;
 use crate::pricing::{Circumstances, Computation};
 
 /// A row's version: it goes up by one with every change of the row.
@@ -98,6 +99,8 @@ pub struct NewEvent {
     pub actor: Actor,
     pub reason: Option<String>,
     pub document_sha256: Option<String>,
+    /// Who acted, by name (the employer accepting online).
+    pub name: Option<String>,
 }
 
 /// A decided move of one quote: applied only while the quote still has `expected`.
@@ -109,6 +112,10 @@ pub struct StatusChange {
     /// Set when the move decides the quote (accepted, declined).
     pub decided_at: Option<DateTime<Utc>>,
     pub event: NewEvent,
+    /// What the change sends, queued in the same transaction.
+    pub jobs: Vec<NewJob>,
+    /// The SHA-256 of a new link's token, stored with the change.
+    pub link: Option<String>,
 }
 
 /// A new revision replacing `old` (which must still have `expected`).
@@ -180,6 +187,8 @@ pub trait QuoteRepository {
     async fn last_revision(&self, number: &str) -> Result<i64, StorageError>;
     /// Every stored event of a quote, oldest first.
     async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError>;
+    /// The quote a link's token (by its SHA-256) opens.
+    async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError>;
     /// The quotes stored in `status` whose validity ended before `day`, with their versions.
     async fn lapsed(
         &self,
@@ -188,8 +197,40 @@ pub trait QuoteRepository {
     ) -> Result<Vec<(Uuid, Version)>, StorageError>;
 }
 
-/// Renders the PDF of a quote exactly as it is sent (the bytes whose SHA-256 is recorded).
+/// Which e-mail a quote goes out with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterKind {
+    Quote,
+    Reminder,
+    Accepted,
+}
+
+/// What a letter says besides the quote itself.
+pub struct LetterRequest<'a> {
+    pub kind: LetterKind,
+    /// The link the employer opens the quote with.
+    pub link: Option<&'a str>,
+    /// The salesperson's own words.
+    pub message: Option<&'a str>,
+    /// Who accepted, and when.
+    pub accepted_by: Option<(&'a str, DateTime<Utc>)>,
+}
+
+/// A rendered e-mail for a quote, in the quote's language.
+pub struct Letter {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The PDF's file name (the document's own).
+    pub attachment_name: String,
+    /// The bureau's address (the default sender, and where copies go).
+    pub bureau_email: String,
+}
+
+/// Renders a quote's documents exactly as they are sent: the PDF (the bytes whose SHA-256 is
+/// recorded) and the e-mail that carries it.
 #[allow(async_fn_in_trait)]
 pub trait SentDocument {
     async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>>;
+    fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter>;
 }

@@ -58,6 +58,8 @@ struct Queued {
 pub struct Writes {
     pub(super) turn: tokio::sync::Mutex<()>,
     queue: Mutex<Vec<Queued>>,
+    /// Told when a change queued outbox jobs, so this process's worker takes them at once.
+    pub jobs_queued: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Writes {
@@ -76,7 +78,7 @@ impl Writes {
 }
 
 impl Store {
-    pub(super) fn writes(&self) -> &Arc<Writes> {
+    pub fn writes(&self) -> &Arc<Writes> {
         match self {
             Store::Sqlite(_, writes) | Store::Postgres(_, writes) => writes,
         }
@@ -205,6 +207,7 @@ impl Store {
                     actor: job.row.actor.clone(),
                     reason,
                     document_sha256: None,
+                    name: None,
                 };
                 events.push(event(None, None));
                 if let Some(link) = &job.from_request {

@@ -29,6 +29,7 @@ macro_rules! on_pool {
 
 mod creates;
 mod error;
+mod outbox;
 mod quotes;
 mod register;
 mod requests;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::creates::CreateJob;
 use super::rows::{event_from_row, parse_uuid, quote_from_row};
-use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_quotes};
+use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Event, Quote, RegisterEntry};
@@ -169,9 +169,29 @@ impl QuoteRepository for Store {
                 .rows_affected();
             one_row(affected)?;
             insert_events(self, &mut tx, &[change.event]).await?;
+            insert_jobs(self, &mut tx, &change.jobs).await?;
+            if let Some(token_sha256) = &change.link {
+                sqlx::query(self.sql().insert_link)
+                    .bind(token_sha256)
+                    .bind(change.id.to_string())
+                    .bind(change.at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
-            Ok(())
-        })
+            Ok::<(), StorageError>(())
+        })?;
+        if !change.jobs.is_empty() {
+            self.writes().jobs_queued.notify_one();
+        }
+        Ok(())
+    }
+
+    async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError> {
+        let found: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(self.sql().find_link).bind(token_sha256).fetch_optional(pool).await
+        })?;
+        found.as_deref().map(parse_uuid).transpose()
     }
 
     async fn revise(&self, revision: Revision<'_>) -> Result<(), StorageError> {

@@ -137,6 +137,7 @@ where
         key_id: row.try_get("key_id")?,
         reason: row.try_get("reason")?,
         document_sha256: row.try_get("document_sha256")?,
+        name: row.try_get("name")?,
     })
 }
 

@@ -10,7 +10,8 @@ use std::sync::{LazyLock, OnceLock};
 const CASTS: [&str; 5] = ["::uuid", "::numeric", "::timestamptz", "::text", "::date"];
 
 fn to_sqlite(text: &str) -> String {
-    let mut out = text.to_string();
+    // SQLite has one writer at a time: a worker's claim needs no row locks.
+    let mut out = text.replace(" FOR UPDATE SKIP LOCKED", "");
     for cast in CASTS {
         out = out.replace(cast, "");
     }
@@ -128,7 +129,7 @@ statements! {
          version = version + 1 WHERE id = $1::uuid AND version = $5";
     last_revision = "SELECT MAX(revision) FROM quotes WHERE number = $1";
     events = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, reason, \
-         document_sha256 FROM quote_events WHERE quote_id = $1::uuid ORDER BY id";
+         document_sha256, name FROM quote_events WHERE quote_id = $1::uuid ORDER BY id";
     lapsed = "SELECT id::text, version FROM quotes WHERE status = $1 AND valid_until < $2::date";
     take_numbers = "INSERT INTO quote_counters (prefix, year, last) VALUES ($1, $2, $3) \
          ON CONFLICT (prefix, year) DO UPDATE SET last = quote_counters.last + $3 RETURNING last";
@@ -145,6 +146,19 @@ statements! {
          decided_by_key = $6, updated_at = $5 WHERE id = $1::uuid AND status = $2";
     delete_request = "DELETE FROM quote_requests WHERE id = $1::uuid";
     purge_requests = "DELETE FROM quote_requests WHERE quote_id IS NULL AND created_at < $1";
+    insert_job = "INSERT INTO outbox (id, kind, quote_id, topic, recipient, payload, status, attempts, \
+         created_at, next_attempt_at) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, 0, $8, $8)";
+    /// Leases due jobs: `$1` now, `$2` the lease's end, `$3` how many, `$4` the queued status.
+    claim_jobs = "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE id IN (\
+         SELECT id FROM outbox WHERE status = $4 AND next_attempt_at <= $1 \
+         AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         RETURNING id::text AS id, kind, payload, attempts, created_at";
+    finish_job = "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
+         lease_until = NULL, done_at = $5 WHERE id = $1::uuid";
+    deliveries = "SELECT id::text AS id, kind, topic, recipient, status, attempts, last_error, created_at, \
+         next_attempt_at, done_at FROM outbox WHERE quote_id = $1::uuid ORDER BY created_at, id";
+    insert_link = "INSERT INTO quote_links (token_sha256, quote_id, created_at) VALUES ($1, $2::uuid, $3)";
+    find_link = "SELECT quote_id::text FROM quote_links WHERE token_sha256 = $1";
 }
 
 static POSTGRES: LazyLock<Statements> = LazyLock::new(|| Statements::build(|text| text));
@@ -199,8 +213,8 @@ pub(crate) static INSERT_QUOTES: MultiRow = MultiRow::new(
 );
 
 pub(crate) static INSERT_EVENTS: MultiRow = MultiRow::new(
-    "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256)",
-    "(?::uuid, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256, name)",
+    "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?)",
 );
 
 /// `rows` copies of a `VALUES` row `template`, its `?` numbered `$1, $2, ...` throughout.

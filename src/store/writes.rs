@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Store;
 use super::rows::to_json;
 use super::statements::{INSERT_EVENTS, INSERT_QUOTES, MAX_ROWS};
+use crate::outbox::{JobStatus, NewJob};
 use crate::quotes::model::Actor;
 use crate::quotes::ports::{NewEvent, NewQuote, StorageError};
 
@@ -84,7 +85,8 @@ where
                 .bind(e.actor.role.as_str())
                 .bind(e.actor.key_id.as_str())
                 .bind(e.reason.as_deref())
-                .bind(e.document_sha256.as_deref());
+                .bind(e.document_sha256.as_deref())
+                .bind(e.name.as_deref());
         }
         query.execute(&mut **tx).await?;
     }
@@ -149,5 +151,36 @@ where
             .bind(row.translated.as_str());
     }
     query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Queues outbox jobs inside the transaction of the change that causes them.
+pub(crate) async fn insert_jobs<DB>(
+    store: &Store,
+    tx: &mut Transaction<'static, DB>,
+    jobs: &[NewJob],
+) -> Result<(), StorageError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
+{
+    for job in jobs {
+        sqlx::query(store.sql().insert_job)
+            .bind(job.id.to_string())
+            .bind(job.kind.as_str())
+            .bind(job.quote_id.map(|id| id.to_string()))
+            .bind(job.topic.as_str())
+            .bind(job.recipient.as_str())
+            .bind(job.payload.as_str())
+            .bind(JobStatus::Queued.as_str())
+            .bind(job.created_at)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }

@@ -12,6 +12,7 @@ mod bad_requests;
 mod concurrency;
 mod crash;
 mod documents;
+mod email;
 mod exports;
 mod operations;
 mod preview;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{ATTEMPTS, Now, Priced, fetch, get, price};
+use super::{ATTEMPTS, Now, Priced, fetch, get, price, stored};
 use crate::catalog::CatalogSet;
 use crate::pricing::Circumstances;
 use crate::quotes::error::QuoteError;
@@ -88,6 +88,7 @@ pub(super) fn event(
         actor: actor.clone(),
         reason: reason.map(str::to_string),
         document_sha256: None,
+        name: None,
     }
 }
 
@@ -124,6 +125,8 @@ pub async fn transition(
             to,
             at: now.at,
             decided_at: matches!(to, Status::Accepted | Status::Declined).then_some(now.at),
+            jobs: Vec::new(),
+            link: None,
             event,
         };
         match repo.change_status(change).await {
@@ -135,11 +138,6 @@ pub async fn transition(
         }
     }
     Err(QuoteError::Busy(last))
-}
-
-async fn stored(repo: &impl QuoteRepository, id: Uuid) -> Result<Quote, QuoteError> {
-    let stored = repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
-    Ok(stored.quote)
 }
 
 /// Makes a new revision, priced against the catalog in force today; the old one becomes

@@ -31,6 +31,7 @@ pub async fn events(
             key_id: Actor::system().key_id,
             reason: Some(EXPIRY_REASON.into()),
             document_sha256: None,
+            name: None,
         });
     }
     Ok(events)
@@ -66,6 +67,8 @@ pub async fn sweep_expired(repo: &impl QuoteRepository, now: Now) -> Result<u64,
                 &Actor::system(),
                 Some(EXPIRY_REASON),
             ),
+            jobs: Vec::new(),
+            link: None,
         };
         match repo.change_status(change).await {
             Ok(()) => count += 1,

@@ -18,10 +18,12 @@ use crate::pricing::{self, Circumstances, Computation, InputError};
 mod change;
 mod history;
 mod read;
+mod send;
 
 pub use change::{revise, transition, update};
 pub use history::{events, sweep_expired};
 pub use read::{ListFilter, RegisterFilter, list, register};
+pub use send::{Mailing, deliveries, new_token, send, token_sha256};
 
 /// How often an operation reads and decides again when the quote changed under it.
 const ATTEMPTS: usize = 5;
@@ -235,6 +237,13 @@ async fn fetch(
 ) -> Result<Stored, QuoteError> {
     let stored = repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
     Ok(as_of(stored, today))
+}
+
+/// The quote as stored (the status a change just gave it, even when reads now show it
+/// expired).
+async fn stored(repo: &impl QuoteRepository, id: Uuid) -> Result<Quote, QuoteError> {
+    let stored = repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
+    Ok(stored.quote)
 }
 
 /// One quote (any revision), in the status it has today. Reads never write: an expiry that is

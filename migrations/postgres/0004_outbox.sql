@@ -1,0 +1,35 @@
+-- The durable outbox: everything the service sends (e-mail; webhooks) is written here in the
+-- transaction of the change that causes it, and delivered by a background worker. A job is
+-- leased (lease_until) by one worker at a time (FOR UPDATE SKIP LOCKED); a lease that runs out
+-- (a killed process) makes the job deliverable again.
+CREATE TABLE outbox (
+    id UUID NOT NULL CONSTRAINT outbox_pkey PRIMARY KEY,
+    kind TEXT NOT NULL,
+    quote_id UUID NULL CONSTRAINT outbox_quote_id_fkey REFERENCES quotes (id),
+    -- What it is about, for people: e.g. `quote_sent`, `reminder`, `accepted_confirmation`.
+    topic TEXT NOT NULL,
+    -- To whom, for people (the addresses, or the endpoint's URL without secrets).
+    recipient TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    last_error TEXT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    lease_until TIMESTAMPTZ NULL,
+    done_at TIMESTAMPTZ NULL,
+    CONSTRAINT outbox_status_check CHECK (status IN ('queued', 'sent', 'failed'))
+);
+CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_quote_id_idx ON outbox (quote_id, created_at);
+
+-- Links an employer opens a quote with: only the SHA-256 of the token is kept.
+CREATE TABLE quote_links (
+    token_sha256 TEXT NOT NULL CONSTRAINT quote_links_pkey PRIMARY KEY,
+    quote_id UUID NOT NULL CONSTRAINT quote_links_quote_id_fkey REFERENCES quotes (id),
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX quote_links_quote_id_idx ON quote_links (quote_id);
+
+-- Who acted, by name, where no key did (the employer accepting online).
+ALTER TABLE quote_events ADD COLUMN name TEXT NULL;

@@ -1,0 +1,132 @@
+//! The e-mails that carry a quote (sent, reminded, accepted): `templates/letter.txt.hbs` and
+//! `letter.html.hbs` with the words of `templates/letters.toml`, fed by the quote's document
+//! view-model, so the e-mail says what the attached document says.
+
+use anyhow::{Context, Result};
+use handlebars::Handlebars;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::Document;
+use crate::quotes::ports::{Letter, LetterKind, LetterRequest};
+
+/// The loaded letter templates and words.
+pub struct Letters {
+    text: Handlebars<'static>,
+    html: Handlebars<'static>,
+    words: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct LetterData<'a> {
+    lang: &'a str,
+    t: &'a serde_json::Value,
+    subject: String,
+    is_reminder: bool,
+    is_accepted: bool,
+    contact_person: String,
+    employer: String,
+    number: &'a str,
+    total: &'a str,
+    valid_until: &'a str,
+    bureau: &'a str,
+    bureau_email: &'a str,
+    bureau_phone: &'a str,
+    colour: &'a str,
+    link: Option<&'a str>,
+    message: Option<&'a str>,
+    accepted_by: Option<&'a str>,
+    accepted_at: Option<String>,
+}
+
+impl Letters {
+    /// Loads `letter.txt.hbs`, `letter.html.hbs` and `letters.toml` from `dir`.
+    pub fn load(dir: &Path) -> Result<Letters> {
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        html.register_template_file("letter", dir.join("letter.html.hbs"))
+            .with_context(|| format!("loading {}", dir.join("letter.html.hbs").display()))?;
+        let mut text = Handlebars::new();
+        text.set_strict_mode(true);
+        text.register_escape_fn(handlebars::no_escape);
+        text.register_template_file("letter", dir.join("letter.txt.hbs"))
+            .with_context(|| format!("loading {}", dir.join("letter.txt.hbs").display()))?;
+        let path = dir.join("letters.toml");
+        let source = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let words: BTreeMap<String, serde_json::Value> =
+            toml::from_str(&source).with_context(|| format!("parsing {}", path.display()))?;
+        for lang in ["nl", "en"] {
+            anyhow::ensure!(
+                words.contains_key(lang),
+                "{}: no [{lang}] table",
+                path.display()
+            );
+        }
+        Ok(Letters { text, html, words })
+    }
+
+    /// The letter for a quote's document (in the document's language).
+    pub fn render(&self, document: &Document, request: &LetterRequest<'_>) -> Result<Letter> {
+        let t = &self.words[document.lang];
+        let employer = document.employer.as_ref();
+        let number = document.number.as_str();
+        let subject_key = match request.kind {
+            LetterKind::Quote => "subject_quote",
+            LetterKind::Reminder => "subject_reminder",
+            LetterKind::Accepted => "subject_accepted",
+        };
+        let subject_template = t[subject_key].as_str().unwrap_or_default();
+        let mut plain = Handlebars::new();
+        plain.register_escape_fn(handlebars::no_escape);
+        let subject = plain
+            .render_template(
+                subject_template,
+                &serde_json::json!({
+                    "number": number,
+                    "bureau": document.bureau.name,
+                    "valid_until": document.valid_until,
+                }),
+            )
+            .context("rendering the subject")?
+            .replace(['\r', '\n'], " ");
+        let data = LetterData {
+            lang: document.lang,
+            t,
+            subject: subject.clone(),
+            is_reminder: request.kind == LetterKind::Reminder,
+            is_accepted: request.kind == LetterKind::Accepted,
+            contact_person: employer
+                .map(|e| e.contact_person.clone())
+                .unwrap_or_default(),
+            employer: employer.map(|e| e.company_name.clone()).unwrap_or_default(),
+            number,
+            total: &document.totals.incl_vat,
+            valid_until: &document.valid_until,
+            bureau: &document.bureau.name,
+            bureau_email: &document.bureau.email,
+            bureau_phone: &document.bureau.phone,
+            colour: &document.bureau.primary_colour,
+            link: request.link,
+            message: request.message.filter(|m| !m.trim().is_empty()),
+            accepted_by: request.accepted_by.map(|(name, _)| name),
+            accepted_at: request
+                .accepted_by
+                .map(|(_, at)| at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        };
+        Ok(Letter {
+            subject,
+            text: self
+                .text
+                .render("letter", &data)
+                .context("rendering the letter (text)")?,
+            html: self
+                .html
+                .render("letter", &data)
+                .context("rendering the letter (HTML)")?,
+            attachment_name: format!("{}.pdf", document.file_stem),
+            bureau_email: document.bureau.email.clone(),
+        })
+    }
+}

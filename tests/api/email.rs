@@ -1,0 +1,206 @@
+//! Quotes by e-mail through the durable outbox, against a real SMTP server (`aiosmtpd`, from
+//! `tests/support/smtp_sink.py`) on loopback: the message that arrives carries the PDF whose
+//! SHA-256 the `sent` event recorded; a relay that is down at send time gets the mail once it is
+//! up; two instances on one PostgreSQL deliver each job once; without a relay, `send` says so.
+
+use mail_parser::{MessageParser, MimeHeaders};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use crate::helpers::{Backend, TestApp, quote_body, spawn_app, spawn_app_with};
+#[path = "../support/servers.rs"]
+mod servers;
+use servers::{Server, python};
+
+fn sink(python: &std::path::Path, args: &[&str]) -> Server {
+    Server::start(python, "smtp_sink.py", args)
+}
+
+async fn with_relay(backend: Backend, port: u16) -> TestApp {
+    spawn_app_with(backend, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.public_url = Some("https://offerte.werkpad.example/".into());
+    })
+    .await
+}
+
+async fn draft(app: &TestApp, company: &str) -> String {
+    app.create_quote(&quote_body(company)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The deliveries of a quote once `done` says they are where the test wants them (10 s at most).
+async fn deliveries_until(app: &TestApp, id: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let reply = app.get(&format!("/api/v1/quotes/{id}/deliveries")).await;
+        reply.expect_status(StatusCode::OK);
+        let list = reply.json().as_array().cloned().unwrap();
+        if done(&list) {
+            return list;
+        }
+        assert!(Instant::now() < deadline, "deliveries stayed {list:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn a_sent_quote_arrives_with_the_pdf_whose_hash_was_recorded(backend: Backend) {
+    let Some(python) = python() else { return };
+    let smtp = sink(&python, &["--port", "0"]);
+    let app = with_relay(backend, smtp.port).await;
+    let id = draft(&app, "Mail B.V.").await;
+
+    let reply = app
+        .post(
+            &format!("/api/v1/quotes/{id}/send"),
+            &json!({"cc": ["directie@mail.example"], "message": "Zoals besproken.\nTot ziens!"}),
+        )
+        .await;
+    reply.expect_status(StatusCode::ACCEPTED);
+    let quote = reply.json();
+    assert_eq!(quote["status"], "sent");
+    let number = quote["display_number"].as_str().unwrap().to_string();
+
+    let raw = smtp.file("1.eml");
+    let message = MessageParser::default().parse(&raw).expect("a mail");
+    assert!(
+        message.subject().unwrap_or_default().contains(&number),
+        "{:?}",
+        message.subject()
+    );
+    let to: Vec<String> = message
+        .to()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.address().map(str::to_string))
+        .collect();
+    assert_eq!(to, vec!["hr@example.nl".to_string()]);
+    let text = message.body_text(0).unwrap().to_string();
+    assert!(text.contains("Zoals besproken."), "{text}");
+    assert!(
+        text.contains("https://offerte.werkpad.example/q/"),
+        "{text}"
+    );
+    assert!(message.body_html(0).is_some(), "an HTML part");
+    let pdf = message
+        .attachments()
+        .find(|a| a.attachment_name() == Some(&format!("{number}.pdf")))
+        .expect("the PDF under the document's name");
+    let sha = hex::encode(Sha256::digest(pdf.contents()));
+
+    let events = app.events(&id).await;
+    let sent = events.iter().find(|e| e["to"] == "sent").unwrap();
+    assert_eq!(
+        sent["document_sha256"], sha,
+        "the attached PDF is the one recorded"
+    );
+    assert!(
+        sent["reason"].as_str().unwrap().contains("hr@example.nl"),
+        "{sent}"
+    );
+
+    let list = deliveries_until(&app, &id, |l| l.iter().all(|d| d["status"] == "sent")).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["topic"], "quote_sent");
+    assert_eq!(list[0]["attempts"], 1);
+    assert!(
+        list[0]["recipient"]
+            .as_str()
+            .unwrap()
+            .contains("directie@mail.example")
+    );
+}
+
+async fn a_relay_that_is_down_gets_the_mail_once_it_is_up(backend: Backend) {
+    let Some(python) = python() else { return };
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let app = with_relay(backend, port).await;
+    let id = draft(&app, "Later B.V.").await;
+    app.post(&format!("/api/v1/quotes/{id}/send"), &json!({}))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let failed_once = deliveries_until(&app, &id, |l| {
+        l[0]["attempts"] == 1 && l[0]["last_error"].is_string()
+    })
+    .await;
+    assert_eq!(failed_once[0]["status"], "queued", "{failed_once:?}");
+    assert!(failed_once[0]["next_attempt_at"].is_string());
+
+    // The relay comes up on that port; the retry (5 s after the first try) delivers.
+    let smtp = sink(&python, &["--port", &port.to_string()]);
+    smtp.file("1.eml");
+    let done = deliveries_until(&app, &id, |l| l[0]["status"] == "sent").await;
+    assert_eq!(done[0]["attempts"], 2, "{done:?}");
+    assert!(done[0]["done_at"].is_string());
+}
+
+async fn without_a_relay_sending_is_refused_and_nothing_changes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = draft(&app, "Geen Mail B.V.").await;
+    let problem = app
+        .post(&format!("/api/v1/quotes/{id}/send"), &json!({}))
+        .await
+        .expect_problem(StatusCode::CONFLICT);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("smtp_url"),
+        "{problem}"
+    );
+    assert_eq!(app.quote(&id).await["status"], "draft");
+    let bad = app
+        .post(
+            &format!("/api/v1/quotes/{id}/send"),
+            &json!({"to": "not-an-address"}),
+        )
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "to", "{bad}");
+}
+
+/// Two instances share one PostgreSQL database and one relay: each e-mail arrives once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_deliver_each_job_once() {
+    if !crate::helpers::backend_available(
+        Backend::Postgres,
+        "email::two_instances_deliver_each_job_once",
+    ) {
+        return;
+    }
+    let Some(python) = python() else { return };
+    let smtp = sink(&python, &["--port", "0"]);
+    let first = with_relay(Backend::Postgres, smtp.port).await;
+    let second = first.second_server().await;
+    const QUOTES: usize = 12;
+    for i in 0..QUOTES {
+        let server = if i % 2 == 0 { &first } else { &second };
+        let id = draft(server, &format!("Dubbel {i} B.V.")).await;
+        server
+            .post(&format!("/api/v1/quotes/{id}/send"), &json!({}))
+            .await
+            .expect_status(StatusCode::ACCEPTED);
+    }
+    smtp.file(&format!("{QUOTES}.eml"));
+    // Both workers keep polling a while longer: nothing arrives twice.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(smtp.count("eml"), QUOTES);
+    let mut ids = std::collections::BTreeSet::new();
+    for n in 1..=QUOTES {
+        let raw = smtp.file(&format!("{n}.eml"));
+        let message = MessageParser::default().parse(&raw).unwrap();
+        ids.insert(message.message_id().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), QUOTES, "distinct Message-IDs");
+}
+
+on_both_backends!(
+    a_sent_quote_arrives_with_the_pdf_whose_hash_was_recorded,
+    a_relay_that_is_down_gets_the_mail_once_it_is_up,
+    without_a_relay_sending_is_refused_and_nothing_changes,
+);
