@@ -1,6 +1,8 @@
-//! Crash test: 200 concurrent creates against a real server process that is killed with SIGKILL
-//! mid-way. After a restart on the same database every quote that was acknowledged with a 201 is
-//! there with identical totals, and no number appears twice.
+//! Crash tests against a real server process killed with SIGKILL:
+//! - 200 concurrent creates, killed mid-way: after a restart on the same database every quote
+//!   that was acknowledged with a 201 is there with identical totals, and no number appears twice;
+//! - a queued e-mail (its relay down at first), killed before delivery: after a restart the
+//!   e-mail arrives, once.
 
 use serde_json::Value;
 use std::collections::HashSet;
@@ -19,6 +21,11 @@ struct Server {
 
 impl Server {
     async fn start(db_url: &str, entry: &str) -> Server {
+        Server::start_with(db_url, entry, &[]).await
+    }
+
+    /// With extra environment variables.
+    async fn start_with(db_url: &str, entry: &str, env: &[(&str, String)]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -37,6 +44,7 @@ impl Server {
             .env("OFFERTE_TEMPLATES_DIR", repo_dir().join("templates"))
             .env("OFFERTE_API_KEYS", entry)
             .env("OFFERTE_LOG", "error")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -178,3 +186,59 @@ async fn killed_mid_way_loses_nothing(backend: Backend) {
 }
 
 on_both_backends!(killed_mid_way_loses_nothing);
+
+async fn a_queued_email_survives_a_kill(backend: Backend) {
+    use crate::email::servers::{Server as Support, python};
+    let Some(python) = python() else { return };
+    let db = TestDb::new(backend).await;
+    let (key, entry) = new_key(Role::Sales);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let env = [("OFFERTE_SMTP_URL", format!("smtp://127.0.0.1:{port}"))];
+    let mut server = Server::start_with(&db.url, &entry, &env).await;
+    let client = reqwest::Client::new();
+    let quote: Value = client
+        .post(format!("{}/api/v1/quotes", server.base))
+        .bearer_auth(&key)
+        .json(&quote_body("Na de crash B.V."))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = quote["id"].as_str().unwrap().to_string();
+    let sent = client
+        .post(format!("{}/api/v1/quotes/{id}/send", server.base))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 202);
+    // The relay is down: the first attempt fails and the job waits for its retry. SIGKILL now.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("the process is gone");
+
+    let smtp = Support::start(&python, "smtp_sink.py", &["--port", &port.to_string()]);
+    let server = Server::start_with(&db.url, &entry, &env).await;
+    smtp.file("1.eml");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(smtp.count("eml"), 1, "delivered once");
+    let deliveries: Value = client
+        .get(format!("{}/api/v1/quotes/{id}/deliveries", server.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(deliveries[0]["status"], "sent", "{deliveries}");
+}
+
+on_both_backends!(a_queued_email_survives_a_kill);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::{Backend, TestApp, quote_body, spawn_app, spawn_app_with};
 #[path = "../support/servers.rs"]
-mod servers;
+pub(crate) mod servers;
 use servers::{Server, python};
 
 fn sink(python: &std::path::Path, args: &[&str]) -> Server {
