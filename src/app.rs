@@ -64,6 +64,11 @@ impl Application {
             settings.rate_limit_burst,
             settings.rate_limit_per_minute,
         )?;
+        // The employer's pages: a page view, a download and an answer or two per visit.
+        let online_limit = api::requests::request_limit(
+            settings.rate_limit_burst.saturating_mul(2),
+            settings.rate_limit_per_minute.saturating_mul(6),
+        )?;
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -134,6 +139,7 @@ impl Application {
                 .configure(|cfg| api::routes(cfg, request_limit.clone()))
                 .split_for_parts();
             app.route("/openapi.json", web::get().to(api::serve_openapi))
+                .service(api::online::OnlinePages(online_limit.clone()))
                 // The embeddable form: static files, not API operations, not rate-limited.
                 .route("/embed/offerte-form.js", web::get().to(embed_script))
                 .route("/embed/demo", web::get().to(embed_demo))

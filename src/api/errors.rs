@@ -62,6 +62,8 @@ impl From<QuoteError> for ApiError {
                 "this Idempotency-Key was used before with a different body",
             )),
             e @ QuoteError::EmailNotConfigured => ApiError::conflict(e.to_string()),
+            QuoteError::LinkNotFound => ApiError::NotFound("not found".into()),
+            e @ QuoteError::LinkClosed(status) => status_conflict(e.to_string(), status),
             QuoteError::Input(e) => ApiError::Invalid(e),
             QuoteError::Render(e) => ApiError::Internal(e.context("rendering the document")),
             QuoteError::Storage(e) => e.into(),

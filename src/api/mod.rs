@@ -9,6 +9,7 @@ pub(crate) mod exports;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod metrics;
+pub(crate) mod online;
 pub(crate) mod preview;
 pub(crate) mod problem;
 pub(crate) mod quotes;

@@ -11,6 +11,17 @@ use std::path::Path;
 use super::Document;
 use crate::quotes::ports::{Letter, LetterKind, LetterRequest};
 
+/// What the online page shows besides the document.
+pub struct OnlinePage<'a> {
+    /// The quote's status today (`sent`: the forms are shown).
+    pub status: &'a str,
+    /// The path of the page (`/q/{token}`), the base of its links.
+    pub base: &'a str,
+    pub other_lang: &'a str,
+    /// A refusal to show: `name`, `agree` or `closed`.
+    pub error: Option<&'a str>,
+}
+
 /// The loaded letter templates and words.
 pub struct Letters {
     text: Handlebars<'static>,
@@ -47,6 +58,8 @@ impl Letters {
         html.set_strict_mode(true);
         html.register_template_file("letter", dir.join("letter.html.hbs"))
             .with_context(|| format!("loading {}", dir.join("letter.html.hbs").display()))?;
+        html.register_template_file("online", dir.join("online.html.hbs"))
+            .with_context(|| format!("loading {}", dir.join("online.html.hbs").display()))?;
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.register_escape_fn(handlebars::no_escape);
@@ -65,6 +78,55 @@ impl Letters {
             );
         }
         Ok(Letters { text, html, words })
+    }
+
+    /// The online quote: the document's HTML with the employer's panel (state, download,
+    /// language switch, the accept and decline forms) at the top of the page.
+    pub fn online_page(
+        &self,
+        document: &Document,
+        document_html: &str,
+        page: &OnlinePage<'_>,
+    ) -> Result<String> {
+        let t = &self.words[document.lang];
+        let status_text = t[format!("status_{}", page.status)]
+            .as_str()
+            .unwrap_or(page.status);
+        let error = page
+            .error
+            .and_then(|e| t[format!("online_error_{e}")].as_str());
+        let data = serde_json::json!({
+            "t": t,
+            "number": document.number,
+            "colour": document.bureau.primary_colour,
+            "bureau": document.bureau.name,
+            "bureau_email": document.bureau.email,
+            "bureau_phone": document.bureau.phone,
+            "is_open": page.status == "sent",
+            "is_accepted": page.status == "accepted",
+            "is_declined": page.status == "declined",
+            "status_text": status_text,
+            "error": error,
+            "pdf_url": format!("{}/pdf?lang={}", page.base, document.lang),
+            "other_language_url": format!("{}?lang={}", page.base, page.other_lang),
+            "other_lang": page.other_lang,
+            "accept_url": format!("{}/accept", page.base),
+            "decline_url": format!("{}/decline", page.base),
+        });
+        let panel = self
+            .html
+            .render("online", &data)
+            .context("rendering the online panel")?;
+        // The panel goes right after the document's <body> tag (at the top if there is none).
+        Ok(
+            match document_html
+                .find("<body")
+                .and_then(|i| document_html[i..].find('>').map(|j| i + j + 1))
+            {
+                Some(at) => format!("{}{panel}{}", &document_html[..at], &document_html[at..]),
+                None => format!("{panel}{document_html}"),
+            },
+        )
     }
 
     /// The letter for a quote's document (in the document's language).

@@ -23,6 +23,12 @@ pub enum QuoteError {
     Busy(Status),
     #[error(transparent)]
     Input(#[from] InputError),
+    /// No link with this token (a plain not-found: no hint whether it ever existed).
+    #[error("not found")]
+    LinkNotFound,
+    /// The link's quote can no longer be answered: it is in this status now.
+    #[error("this quote can no longer be answered online; it is {0}")]
+    LinkClosed(Status),
     #[error("e-mail is not configured: set smtp_url (OFFERTE_SMTP_URL) to send quotes by e-mail")]
     EmailNotConfigured,
     #[error("the document could not be rendered")]

@@ -204,3 +204,192 @@ on_both_backends!(
     a_relay_that_is_down_gets_the_mail_once_it_is_up,
     without_a_relay_sending_is_refused_and_nothing_changes,
 );
+
+/// The link in the e-mail (`https://.../q/<token>`) as a path on the test server.
+fn link_path(raw: &[u8]) -> String {
+    let message = MessageParser::default().parse(raw).unwrap();
+    let text = message.body_text(0).unwrap().to_string();
+    let start = text.find("/q/").expect("a link in the e-mail");
+    let token: String = text[start + 3..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    assert!(token.len() >= 22, "at least 128 bits: {token}");
+    format!("/q/{token}")
+}
+
+async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn the_employer_reads_and_accepts_online(backend: Backend) {
+    let Some(python) = python() else { return };
+    let smtp = sink(&python, &["--port", "0"]);
+    let app = with_relay(backend, smtp.port).await;
+    let id = draft(&app, "Online B.V.").await;
+    app.post(&format!("/api/v1/quotes/{id}/send"), &json!({}))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let path = link_path(&smtp.file("1.eml"));
+
+    // The page: the quote, the forms, and headers that keep the token to itself.
+    let page = reqwest::get(app.url(&path)).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let headers = page.headers().clone();
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(
+        headers["x-robots-tag"]
+            .to_str()
+            .unwrap()
+            .contains("noindex")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Online B.V."), "the document");
+    assert!(html.contains(&format!("{path}/accept")), "the accept form");
+    let viewed = app.events(&id).await;
+    assert_eq!(
+        viewed
+            .iter()
+            .filter(|e| e["reason"] == "viewed online")
+            .count(),
+        1
+    );
+    reqwest::get(app.url(&path)).await.unwrap();
+    assert_eq!(
+        app.events(&id)
+            .await
+            .iter()
+            .filter(|e| e["reason"] == "viewed online")
+            .count(),
+        1,
+        "the first view only"
+    );
+    // The PDF download.
+    let pdf = reqwest::get(app.url(&format!("{path}/pdf"))).await.unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    // A wrong token: a plain 404.
+    let wrong = reqwest::get(app.url("/q/AAAAAAAAAAAAAAAAAAAAAA"))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+    assert_eq!(wrong.text().await.unwrap(), "Not found");
+
+    // Without a name, or without the box: back to the page with the reason; nothing changes.
+    let reply = form(
+        &app,
+        &format!("{path}/accept"),
+        &[("name", " "), ("agree", "yes")],
+    )
+    .await;
+    assert_eq!(reply.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reply.headers()["location"], format!("{path}?e=name"));
+    let reply = form(&app, &format!("{path}/accept"), &[("name", "J. de Vries")]).await;
+    assert_eq!(reply.headers()["location"], format!("{path}?e=agree"));
+    assert_eq!(app.quote(&id).await["status"], "sent");
+
+    let reply = form(
+        &app,
+        &format!("{path}/accept"),
+        &[("name", "J. de Vries"), ("agree", "yes")],
+    )
+    .await;
+    assert_eq!(reply.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reply.headers()["location"], path);
+    let quote = app.quote(&id).await;
+    assert_eq!(quote["status"], "accepted");
+    let events = app.events(&id).await;
+    let accepted = events.iter().find(|e| e["to"] == "accepted").unwrap();
+    assert_eq!(accepted["name"], "J. de Vries");
+    assert_eq!(accepted["role"], "employer");
+    let sent = events.iter().find(|e| e["to"] == "sent").unwrap();
+    assert_eq!(
+        accepted["document_sha256"], sent["document_sha256"],
+        "the document accepted is the one sent"
+    );
+    // The page now says so, and a second answer is refused.
+    let html = reqwest::get(app.url(&path))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains(&format!("{path}/accept")),
+        "no forms once accepted"
+    );
+    let again = form(&app, &format!("{path}/decline"), &[("reason", "te duur")]).await;
+    assert_eq!(again.headers()["location"], format!("{path}?e=closed"));
+    assert_eq!(app.quote(&id).await["status"], "accepted");
+    // The confirmation, with the PDF, to the employer and the bureau.
+    let confirmation = MessageParser::default()
+        .parse(&smtp.file("2.eml"))
+        .unwrap()
+        .into_owned();
+    assert!(
+        confirmation
+            .subject()
+            .unwrap()
+            .contains(quote["display_number"].as_str().unwrap())
+    );
+    assert_eq!(confirmation.attachment_count(), 1);
+    let cc: Vec<String> = confirmation
+        .cc()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.address().map(str::to_string))
+        .collect();
+    assert_eq!(cc, vec!["offerte@werkpad.example".to_string()]);
+}
+
+async fn a_revised_quote_closes_the_old_link(backend: Backend) {
+    let Some(python) = python() else { return };
+    let smtp = sink(&python, &["--port", "0"]);
+    let app = with_relay(backend, smtp.port).await;
+    let id = draft(&app, "Herzien B.V.").await;
+    app.post(&format!("/api/v1/quotes/{id}/send"), &json!({}))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let path = link_path(&smtp.file("1.eml"));
+    app.post(&format!("/api/v1/quotes/{id}/revisions"), &json!({}))
+        .await
+        .expect_status(StatusCode::CREATED);
+    let html = reqwest::get(app.url(&path))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains(&format!("{path}/accept")),
+        "no forms on a replaced revision"
+    );
+    assert!(html.contains("vervangen"), "the page says it was replaced");
+    let reply = form(
+        &app,
+        &format!("{path}/accept"),
+        &[("name", "X"), ("agree", "yes")],
+    )
+    .await;
+    assert_eq!(reply.headers()["location"], format!("{path}?e=closed"));
+    assert_eq!(app.quote(&id).await["status"], "superseded");
+}
+
+on_both_backends!(
+    the_employer_reads_and_accepts_online,
+    a_revised_quote_closes_the_old_link,
+);

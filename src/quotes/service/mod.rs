@@ -17,11 +17,13 @@ use crate::pricing::{self, Circumstances, Computation, InputError};
 
 mod change;
 mod history;
+mod online;
 mod read;
 mod send;
 
 pub use change::{revise, transition, update};
 pub use history::{events, sweep_expired};
+pub use online::{accept, decline, open};
 pub use read::{ListFilter, RegisterFilter, list, register};
 pub use send::{Mailing, deliveries, new_token, send, token_sha256};
 

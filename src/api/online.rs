@@ -1,0 +1,207 @@
+//! The employer's pages (no key; rate-limited per client): `/q/{token}` shows the quote with its
+//! state and, while it can be answered, the accept and decline forms; `/q/{token}/pdf` the PDF;
+//! the forms post to `/q/{token}/accept` and `/q/{token}/decline` and are answered with a
+//! redirect back to the page (POST-redirect-GET). A wrong token is a plain 404. The pages are
+//! not API operations and are not in the OpenAPI document.
+
+use actix_governor::Governor;
+use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::problem::ApiError;
+use super::requests::RequestLimit;
+use super::state::AppState;
+use crate::catalog::Language;
+use crate::documents::Format;
+use crate::documents::letters::OnlinePage;
+use crate::quotes::error::QuoteError;
+use crate::quotes::service::{self, Now};
+
+/// The pages, rate-limited per client; each answer carries the headers that keep the token
+/// private and the page unframed.
+pub struct OnlinePages(pub RequestLimit);
+
+impl HttpServiceFactory for OnlinePages {
+    fn register(self, config: &mut AppService) {
+        web::scope("/q")
+            .wrap(Governor::new(&self.0))
+            .route("/{token}", web::get().to(page))
+            .route("/{token}/pdf", web::get().to(pdf))
+            .route("/{token}/accept", web::post().to(accept))
+            .route("/{token}/decline", web::post().to(decline))
+            .register(config);
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    lang: Option<Language>,
+    /// A refusal to show after a redirect: `name`, `agree` or `closed`.
+    e: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AcceptForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    agree: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DeclineForm {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// The headers of every page: the token is in the URL, so no referrer leaves; no framing, no
+/// indexing, no caching; scripts none at all.
+fn private(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    response
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header(("x-robots-tag", "noindex, nofollow"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    response
+}
+
+fn not_found() -> HttpResponse {
+    private(HttpResponse::NotFound())
+        .content_type("text/plain; charset=utf-8")
+        .body("Not found")
+}
+
+fn back(token: &str, error: Option<&str>) -> HttpResponse {
+    let location = match error {
+        Some(e) => format!("/q/{token}?e={e}"),
+        None => format!("/q/{token}"),
+    };
+    private(HttpResponse::SeeOther())
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+async fn page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let quote = match service::open(&state.store, &token, Now::current()).await {
+        Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(not_found()),
+        other => other?,
+    };
+    let lang = query.lang.unwrap_or(quote.computation.language);
+    let document = state.documents.view(&quote, lang);
+    let html = state.renderer.html(&document)?;
+    let base = format!("/q/{token}");
+    let error = query
+        .e
+        .as_deref()
+        .filter(|e| ["name", "agree", "closed"].contains(e));
+    let page = state.documents.letters.online_page(
+        &document,
+        &html,
+        &OnlinePage {
+            status: quote.status.as_str(),
+            base: &base,
+            other_lang: lang.other().as_str(),
+            error,
+        },
+    )?;
+    Ok(private(HttpResponse::Ok())
+        .content_type("text/html; charset=utf-8")
+        .body(page))
+}
+
+async fn pdf(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let quote = match service::open(&state.store, &token, Now::current()).await {
+        Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(not_found()),
+        other => other?,
+    };
+    let lang = query.lang.unwrap_or(quote.computation.language);
+    let document = state.documents.view(&quote, lang);
+    let file_name = format!("{}.pdf", document.file_stem);
+    let renderer = state.renderer.clone();
+    let date = quote.computation.quote_date;
+    let bytes = web::block(move || renderer.render(&document, Format::Pdf, date))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??;
+    Ok(private(HttpResponse::Ok())
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(bytes))
+}
+
+/// Where a refusal sends the employer back to.
+fn refused(token: &str, error: QuoteError) -> Result<HttpResponse, ApiError> {
+    match error {
+        QuoteError::LinkNotFound | QuoteError::NotFound(_) => Ok(not_found()),
+        QuoteError::Input(e) => {
+            let field = e.errors.first().map(|f| f.field.as_str()).unwrap_or("name");
+            Ok(back(
+                token,
+                Some(if field == "agree" { "agree" } else { "name" }),
+            ))
+        }
+        QuoteError::LinkClosed(_) | QuoteError::Busy(_) => Ok(back(token, Some("closed"))),
+        other => Err(other.into()),
+    }
+}
+
+async fn accept(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<AcceptForm>,
+) -> Result<HttpResponse, ApiError> {
+    let agree = form
+        .agree
+        .as_deref()
+        .is_some_and(|v| matches!(v, "yes" | "on" | "true" | "1"));
+    match service::accept(
+        &state.store,
+        &state.documents,
+        state.mailing.as_ref(),
+        &token,
+        &form.name,
+        agree,
+        Now::current(),
+    )
+    .await
+    {
+        Ok(_) => Ok(back(&token, None)),
+        Err(e) => refused(&token, e),
+    }
+}
+
+async fn decline(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<DeclineForm>,
+) -> Result<HttpResponse, ApiError> {
+    match service::decline(
+        &state.store,
+        &state.documents,
+        &token,
+        form.reason.as_deref(),
+        Now::current(),
+    )
+    .await
+    {
+        Ok(_) => Ok(back(&token, None)),
+        Err(e) => refused(&token, e),
+    }
+}

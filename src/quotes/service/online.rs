@@ -1,0 +1,244 @@
+//! The employer's side: the quote opened through its link, accepted or declined there. The link
+//! works while the quote it was made for is sent and within its validity; once the quote is
+//! revised (the new revision gets its own link), withdrawn, expired, accepted or declined, the
+//! page says so. An unknown token is simply not found.
+
+use sha2::{Digest, Sha256};
+
+use super::change::event;
+use super::send::{Mailing, message_id, token_sha256};
+use super::{ATTEMPTS, Now, fetch, stored};
+use crate::outbox::{EmailJob, NewJob, StoredAttachment};
+use crate::pricing::InputError;
+use crate::quotes::error::QuoteError;
+use crate::quotes::lifecycle::Status;
+use crate::quotes::model::{Actor, Quote, text_200};
+use crate::quotes::ports::{
+    LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, StorageError, Stored,
+};
+
+/// The employer, who acts through a link and not with a key.
+fn employer() -> Actor {
+    Actor {
+        role: "employer".into(),
+        key_id: "link".into(),
+    }
+}
+
+const VIEWED: &str = "viewed online";
+
+/// The quote a token opens, in the status it has today. The first view of a sent quote is
+/// recorded (an event "viewed online").
+pub async fn open(repo: &impl QuoteRepository, token: &str, now: Now) -> Result<Quote, QuoteError> {
+    let id = repo
+        .find_link(&token_sha256(token))
+        .await?
+        .ok_or(QuoteError::LinkNotFound)?;
+    let Stored { quote, version } = fetch(repo, id, now.today).await?;
+    if quote.status == Status::Sent {
+        let seen = repo
+            .events(id)
+            .await?
+            .iter()
+            .any(|e| e.reason.as_deref() == Some(VIEWED));
+        if !seen {
+            let change = StatusChange {
+                id,
+                expected: version,
+                to: Status::Sent,
+                at: now.at,
+                decided_at: None,
+                event: event(
+                    id,
+                    Some(Status::Sent),
+                    Status::Sent,
+                    now.at,
+                    &employer(),
+                    Some(VIEWED),
+                ),
+                jobs: Vec::new(),
+                link: None,
+            };
+            match repo.change_status(change).await {
+                // Someone else changed it meanwhile: their change stands, the view goes unrecorded.
+                Ok(()) | Err(StorageError::Stale) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(quote)
+}
+
+/// The employer accepts: `name` and the box ticked are required. Recorded in the `accepted`
+/// event: the name, the time and the SHA-256 of the document the employer was shown (the PDF of
+/// the sent version). The quote is final; a confirmation with the PDF goes to the employer and
+/// to the bureau (when e-mail is configured).
+pub async fn accept(
+    repo: &impl QuoteRepository,
+    documents: &impl SentDocument,
+    mailing: Option<&Mailing>,
+    token: &str,
+    name: &str,
+    agree: bool,
+    now: Now,
+) -> Result<Quote, QuoteError> {
+    let name = name.trim();
+    let mut errors = Vec::new();
+    if let Err(e) = text_200(name) {
+        errors.push((
+            "name",
+            e.code.to_string(),
+            e.message.map(|m| m.to_string()).unwrap_or_default(),
+        ));
+    }
+    if !agree {
+        errors.push((
+            "agree",
+            "required".into(),
+            "tick the box to agree to the quote and its terms".into(),
+        ));
+    }
+    if let Some((field, code, message)) = errors.into_iter().next() {
+        return Err(QuoteError::Input(InputError::one(field, &code, message)));
+    }
+    let accepted = |quote: &Quote| {
+        let mut event = event(
+            quote.id,
+            Some(Status::Sent),
+            Status::Accepted,
+            now.at,
+            &employer(),
+            None,
+        );
+        event.name = Some(name.to_string());
+        event
+    };
+    decide(
+        repo,
+        documents,
+        token,
+        now,
+        accepted,
+        Status::Accepted,
+        Some((mailing, name)),
+    )
+    .await
+}
+
+/// The employer declines, optionally saying why; the event records the SHA-256 of the document
+/// declined.
+pub async fn decline(
+    repo: &impl QuoteRepository,
+    documents: &impl SentDocument,
+    token: &str,
+    reason: Option<&str>,
+    now: Now,
+) -> Result<Quote, QuoteError> {
+    let reason = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| r.chars().take(1000).collect::<String>())
+        .unwrap_or_else(|| "declined online (no reason given)".into());
+    let declined = |quote: &Quote| {
+        event(
+            quote.id,
+            Some(Status::Sent),
+            Status::Declined,
+            now.at,
+            &employer(),
+            Some(&reason),
+        )
+    };
+    decide(
+        repo,
+        documents,
+        token,
+        now,
+        declined,
+        Status::Declined,
+        None,
+    )
+    .await
+}
+
+/// Moves the quote a token opens from `sent` to `to`, recording the SHA-256 of the document the
+/// employer was shown; with `confirm` (accepting) a confirmation e-mail is queued as well.
+async fn decide(
+    repo: &impl QuoteRepository,
+    documents: &impl SentDocument,
+    token: &str,
+    now: Now,
+    event_for: impl Fn(&Quote) -> crate::quotes::ports::NewEvent,
+    to: Status,
+    confirm: Option<(Option<&Mailing>, &str)>,
+) -> Result<Quote, QuoteError> {
+    let id = repo
+        .find_link(&token_sha256(token))
+        .await?
+        .ok_or(QuoteError::LinkNotFound)?;
+    for _ in 0..ATTEMPTS {
+        let Stored { quote, version } = fetch(repo, id, now.today).await?;
+        if quote.status != Status::Sent {
+            return Err(QuoteError::LinkClosed(quote.status));
+        }
+        let mut event = event_for(&quote);
+        let pdf = documents.pdf(&quote).await.map_err(QuoteError::Render)?;
+        event.document_sha256 = Some(hex::encode(Sha256::digest(&pdf)));
+        let mut jobs = Vec::new();
+        if let Some((Some(mailing), name)) = confirm {
+            {
+                let accepted = Quote {
+                    status: Status::Accepted,
+                    ..quote.clone()
+                };
+                let letter = documents
+                    .letter(
+                        &accepted,
+                        &LetterRequest {
+                            kind: LetterKind::Accepted,
+                            link: None,
+                            message: None,
+                            accepted_by: Some((name, now.at)),
+                        },
+                    )
+                    .map_err(QuoteError::Render)?;
+                let sender = mailing.from.clone().unwrap_or(letter.bureau_email.clone());
+                let mail = EmailJob {
+                    message_id: message_id(&sender),
+                    from: sender,
+                    to: vec![quote.employer.email.clone()],
+                    cc: vec![letter.bureau_email.clone()],
+                    reply_to: Some(letter.bureau_email.clone()),
+                    subject: letter.subject,
+                    text: letter.text,
+                    html: letter.html,
+                    attachments: vec![StoredAttachment::new(
+                        letter.attachment_name,
+                        "application/pdf",
+                        &pdf,
+                    )],
+                };
+                jobs.push(
+                    NewJob::email(id, "accepted_confirmation", &mail, now.at)
+                        .map_err(|e| QuoteError::Render(e.into()))?,
+                );
+            }
+        }
+        let change = StatusChange {
+            id,
+            expected: version,
+            to,
+            at: now.at,
+            decided_at: Some(now.at),
+            event,
+            jobs,
+            link: None,
+        };
+        match repo.change_status(change).await {
+            Ok(()) => return stored(repo, id).await,
+            Err(StorageError::Stale) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(QuoteError::Busy(Status::Sent))
+}
