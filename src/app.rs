@@ -20,8 +20,8 @@ use crate::documents::Renderer;
 use crate::documents::letters::Letters;
 use crate::documents::quotes::QuoteDocuments;
 use crate::outbox;
-use crate::quotes::service::Mailing;
 use crate::quotes::service::Now;
+use crate::quotes::service::{Mailing, Reminders, send_reminders};
 use crate::requests::webhook::Webhook;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
@@ -55,11 +55,6 @@ impl Application {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
-        spawn_expiry_sweep(
-            store.clone(),
-            settings.sweep_seconds,
-            settings.request_retention_days,
-        );
         let request_limit = api::requests::request_limit(
             settings.rate_limit_burst,
             settings.rate_limit_per_minute,
@@ -113,6 +108,14 @@ impl Application {
             outbox::worker::Senders { mailer },
             wake,
         ));
+        spawn_sweep(Sweep {
+            store: store.clone(),
+            documents: documents.clone(),
+            mailing: mailing.clone(),
+            seconds: settings.sweep_seconds,
+            retention_days: settings.request_retention_days,
+            reminder_days: settings.reminder_days,
+        });
         let state = web::Data::new(AppState {
             catalogs,
             settings,
@@ -222,23 +225,51 @@ async fn embed_demo() -> HttpResponse {
         .body(EMBED_DEMO)
 }
 
+/// What the periodic sweep does its work with.
+struct Sweep {
+    store: Store,
+    documents: QuoteDocuments,
+    mailing: Option<Mailing>,
+    seconds: u64,
+    retention_days: u32,
+    reminder_days: u32,
+}
+
 /// Every `seconds`: stores the expiry of sent quotes past their validity date (reads show it at
-/// once; this records status and event) and deletes quote requests not turned into a quote that
-/// are older than `retention_days`.
-fn spawn_expiry_sweep(store: Store, seconds: u64, retention_days: u32) {
+/// once; this records status and event), queues the one reminder of quotes whose validity ends
+/// within `reminder_days` (when e-mail is configured), and deletes quote requests not turned
+/// into a quote that are older than `retention_days`.
+fn spawn_sweep(sweep: Sweep) {
     tokio::spawn(async move {
-        let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
+        let seconds = sweep.seconds.max(1);
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds));
         loop {
             interval.tick().await;
             let now = Now::current();
-            match crate::quotes::service::sweep_expired(&store, now).await {
+            match crate::quotes::service::sweep_expired(&sweep.store, now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expiry sweep"),
                 Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
             }
-            match crate::requests::service::purge(&store, retention_days, now.at).await {
+            if let Some(mailing) = &sweep.mailing {
+                let reminders = Reminders {
+                    mailing,
+                    days: sweep.reminder_days,
+                };
+                match send_reminders(&sweep.store, &sweep.documents, &reminders, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(reminders = n, "reminders queued"),
+                    Err(e) => tracing::warn!(error = %e, "reminder sweep failed"),
+                }
+            }
+            let retention = sweep.retention_days;
+            match crate::requests::service::purge(&sweep.store, retention, now.at).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(deleted = n, retention_days, "quote request purge"),
+                Ok(n) => tracing::info!(
+                    deleted = n,
+                    retention_days = retention,
+                    "quote request purge"
+                ),
                 Err(e) => tracing::warn!(error = %e, "quote request purge failed"),
             }
         }

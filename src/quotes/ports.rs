@@ -189,6 +189,15 @@ pub trait QuoteRepository {
     async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError>;
     /// The quote a link's token (by its SHA-256) opens.
     async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError>;
+    /// The quotes stored in `status`, valid through a day from `from` to `to`, that have no
+    /// outbox job about `topic` yet.
+    async fn without_job(
+        &self,
+        status: Status,
+        from: NaiveDate,
+        to: NaiveDate,
+        topic: &str,
+    ) -> Result<Vec<Uuid>, StorageError>;
     /// The quotes stored in `status` whose validity ended before `day`, with their versions.
     async fn lapsed(
         &self,

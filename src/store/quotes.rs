@@ -240,6 +240,25 @@ impl QuoteRepository for Store {
         })
     }
 
+    async fn without_job(
+        &self,
+        status: Status,
+        from: NaiveDate,
+        to: NaiveDate,
+        topic: &str,
+    ) -> Result<Vec<Uuid>, StorageError> {
+        let ids: Vec<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(self.sql().without_job)
+                .bind(status.as_str())
+                .bind(from)
+                .bind(to)
+                .bind(topic)
+                .fetch_all(pool)
+                .await
+        })?;
+        ids.iter().map(|id| parse_uuid(id)).collect()
+    }
+
     async fn lapsed(
         &self,
         status: Status,

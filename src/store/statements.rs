@@ -159,6 +159,10 @@ statements! {
          next_attempt_at, done_at FROM outbox WHERE quote_id = $1::uuid ORDER BY created_at, id";
     insert_link = "INSERT INTO quote_links (token_sha256, quote_id, created_at) VALUES ($1, $2::uuid, $3)";
     find_link = "SELECT quote_id::text FROM quote_links WHERE token_sha256 = $1";
+    /// Quotes stored in `$1` valid from `$2` to `$3` with no outbox job of topic `$4` yet.
+    without_job = "SELECT id::text FROM quotes WHERE status = $1 AND valid_until >= $2::date \
+         AND valid_until <= $3::date AND NOT EXISTS (SELECT 1 FROM outbox \
+         WHERE outbox.quote_id = quotes.id AND outbox.topic = $4)";
 }
 
 static POSTGRES: LazyLock<Statements> = LazyLock::new(|| Statements::build(|text| text));

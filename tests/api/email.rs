@@ -393,3 +393,107 @@ on_both_backends!(
     the_employer_reads_and_accepts_online,
     a_revised_quote_closes_the_old_link,
 );
+
+async fn one_reminder_before_the_validity_ends(backend: Backend) {
+    let Some(python) = python() else { return };
+    let smtp = sink(&python, &["--port", "0"]);
+    let app = spawn_app_with(backend, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port));
+        s.sweep_seconds = 1;
+        s.reminder_days = 7;
+    })
+    .await;
+    // Valid for five more days: inside the reminder window.
+    let mut body = quote_body("Herinnering B.V.");
+    body["circumstances"]["quote_date"] = json!(crate::helpers::days_ago(25).to_string());
+    let id = app.create_quote(&body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A fresh quote (valid 30 days) gets none.
+    let fresh = draft(&app, "Vers B.V.").await;
+    for quote in [&id, &fresh] {
+        app.post(&format!("/api/v1/quotes/{quote}/send"), &json!({}))
+            .await
+            .expect_status(StatusCode::ACCEPTED);
+    }
+    let list = deliveries_until(&app, &id, |l| {
+        l.iter()
+            .any(|d| d["topic"] == "reminder" && d["status"] == "sent")
+    })
+    .await;
+    // Several sweeps later: still one reminder, and none for the fresh quote.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let list_after = deliveries_until(&app, &id, |_| true).await;
+    assert_eq!(
+        list_after
+            .iter()
+            .filter(|d| d["topic"] == "reminder")
+            .count(),
+        1,
+        "{list:?}"
+    );
+    let fresh_list = deliveries_until(&app, &fresh, |_| true).await;
+    assert!(
+        fresh_list.iter().all(|d| d["topic"] != "reminder"),
+        "{fresh_list:?}"
+    );
+    assert_eq!(smtp.count("eml"), 3);
+    let events = app.events(&id).await;
+    assert!(events.iter().any(|e| {
+        e["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("reminder sent"))
+    }));
+}
+
+async fn accepting_races_a_withdrawal_and_a_second_accept(backend: Backend) {
+    let Some(python) = python() else { return };
+    let smtp = sink(&python, &["--port", "0"]);
+    let app = with_relay(backend, smtp.port).await;
+    let mut mails = 0;
+    for round in 0..3 {
+        let id = draft(&app, &format!("Wedloop {round} B.V.")).await;
+        app.post(&format!("/api/v1/quotes/{id}/send"), &json!({}))
+            .await
+            .expect_status(StatusCode::ACCEPTED);
+        mails += 1;
+        let path = link_path(&smtp.file(&format!("{mails}.eml")));
+        let accept = |name: &'static str| {
+            let path = format!("{path}/accept");
+            let app = &app;
+            async move { form(app, &path, &[("name", name), ("agree", "yes")]).await }
+        };
+        let (first, second, withdraw) = tokio::join!(
+            accept("A. Eerste"),
+            accept("B. Tweede"),
+            app.transition(&id, "withdrawn", None)
+        );
+        let won: Vec<bool> = [&first, &second]
+            .iter()
+            .map(|r| r.headers()["location"].to_str().unwrap() == path)
+            .collect();
+        let status = app.quote(&id).await["status"].as_str().unwrap().to_string();
+        let winners =
+            won.iter().filter(|w| **w).count() + usize::from(withdraw.status == StatusCode::OK);
+        assert_eq!(
+            winners, 1,
+            "round {round}: exactly one wins (status {status})"
+        );
+        match status.as_str() {
+            "accepted" => withdraw.expect_conflict("accepted", &[]),
+            "withdrawn" => assert!(won.iter().all(|w| !w)),
+            other => panic!("round {round}: {other}"),
+        }
+        // Give the confirmation (if any) its place in the sink's numbering before the next round.
+        if status == "accepted" {
+            mails += 1;
+            smtp.file(&format!("{mails}.eml"));
+        }
+    }
+}
+
+on_both_backends!(
+    one_reminder_before_the_validity_ends,
+    accepting_races_a_withdrawal_and_a_second_accept,
+);

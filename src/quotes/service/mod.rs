@@ -25,7 +25,7 @@ pub use change::{revise, transition, update};
 pub use history::{events, sweep_expired};
 pub use online::{accept, decline, open};
 pub use read::{ListFilter, RegisterFilter, list, register};
-pub use send::{Mailing, deliveries, new_token, send, token_sha256};
+pub use send::{Mailing, Reminders, deliveries, new_token, send, send_reminders, token_sha256};
 
 /// How often an operation reads and decides again when the quote changed under it.
 const ATTEMPTS: usize = 5;

@@ -143,3 +143,101 @@ pub async fn deliveries<R: QuoteRepository + OutboxRepository>(
     repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
     Ok(repo.deliveries(id).await?)
 }
+
+/// What a reminder sweep needs.
+pub struct Reminders<'a> {
+    pub mailing: &'a Mailing,
+    /// Days before the end of a quote's validity that its one reminder goes out.
+    pub days: u32,
+}
+
+/// Sends one reminder for every sent, unanswered quote whose validity ends within `days`
+/// (with a fresh link), once per quote. Returns how many it queued.
+pub async fn send_reminders<R: QuoteRepository>(
+    repo: &R,
+    documents: &impl SentDocument,
+    reminders: &Reminders<'_>,
+    now: Now,
+) -> Result<u64, QuoteError> {
+    if reminders.days == 0 {
+        return Ok(0);
+    }
+    let until = now
+        .today
+        .checked_add_days(chrono::Days::new(u64::from(reminders.days)))
+        .unwrap_or(now.today);
+    let mut count = 0;
+    for id in repo
+        .without_job(Status::Sent, now.today, until, REMINDER)
+        .await?
+    {
+        let Stored { quote, version } = fetch(repo, id, now.today).await?;
+        if quote.status != Status::Sent {
+            continue;
+        }
+        let pdf = documents.pdf(&quote).await.map_err(QuoteError::Render)?;
+        let (token, token_hash) = new_token();
+        let link = format!("{}/q/{token}", reminders.mailing.public_url);
+        let letter = documents
+            .letter(
+                &quote,
+                &LetterRequest {
+                    kind: LetterKind::Reminder,
+                    link: Some(&link),
+                    message: None,
+                    accepted_by: None,
+                },
+            )
+            .map_err(QuoteError::Render)?;
+        let sender = reminders
+            .mailing
+            .from
+            .clone()
+            .unwrap_or(letter.bureau_email.clone());
+        let mail = EmailJob {
+            message_id: message_id(&sender),
+            from: sender,
+            to: vec![quote.employer.email.clone()],
+            cc: Vec::new(),
+            reply_to: Some(letter.bureau_email.clone()),
+            subject: letter.subject,
+            text: letter.text,
+            html: letter.html,
+            attachments: vec![StoredAttachment::new(
+                letter.attachment_name,
+                "application/pdf",
+                &pdf,
+            )],
+        };
+        let job =
+            NewJob::email(id, REMINDER, &mail, now.at).map_err(|e| QuoteError::Render(e.into()))?;
+        let reason = format!("reminder sent to {}", job.recipient);
+        let change = StatusChange {
+            id,
+            expected: version,
+            to: Status::Sent,
+            at: now.at,
+            decided_at: None,
+            event: event(
+                id,
+                Some(Status::Sent),
+                Status::Sent,
+                now.at,
+                &Actor::system(),
+                Some(&reason),
+            ),
+            jobs: vec![job],
+            link: Some(token_hash),
+        };
+        match repo.change_status(change).await {
+            Ok(()) => count += 1,
+            // Answered or changed meanwhile: no reminder.
+            Err(StorageError::Stale) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(count)
+}
+
+/// The outbox topic of reminders (one per quote).
+const REMINDER: &str = "reminder";
