@@ -16,13 +16,14 @@ use crate::api::{self, auth::Keys, extract::BodyLimit, metrics::Metrics, state::
 use crate::catalog::CatalogSet;
 use crate::config::Settings;
 use crate::delivery::mail::Mailer;
+use crate::delivery::signature::Signer;
 use crate::documents::Renderer;
 use crate::documents::letters::Letters;
 use crate::documents::quotes::QuoteDocuments;
 use crate::outbox;
+use crate::outbox::webhooks::{Subscription, Webhooks, endpoint_id};
 use crate::quotes::service::Now;
 use crate::quotes::service::{Mailing, Reminders, send_reminders};
-use crate::requests::webhook::Webhook;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
 
@@ -71,12 +72,9 @@ impl Application {
         let origins = settings.cors_origins.clone();
         let openapi = web::Data::new(api::OpenApiDocument(api::openapi_json()));
         let known_paths = web::Data::new(api::KnownPaths::from_openapi(&openapi.0));
-        let metrics = web::Data::new(Metrics::default());
-        let webhook = settings
-            .webhook_url
-            .clone()
-            .zip(settings.webhook_secret.clone())
-            .map(|(url, secret)| Webhook::new(url, secret));
+        let (webhooks, endpoints) = webhook_endpoints(&settings)?;
+        let counters = Arc::new(outbox::worker::Counters::default());
+        let metrics = web::Data::new(Metrics::with_outbox(counters.clone()));
         let letters = Arc::new(Letters::load(&settings.templates_dir).with_context(|| {
             format!(
                 "loading the e-mail templates from {}",
@@ -105,13 +103,19 @@ impl Application {
         let wake = store.writes().jobs_queued.clone();
         tokio::spawn(outbox::worker::run(
             store.clone(),
-            outbox::worker::Senders { mailer },
+            outbox::worker::Senders {
+                mailer,
+                endpoints,
+                client: crate::delivery::http::client(),
+                counters,
+            },
             wake,
         ));
         spawn_sweep(Sweep {
             store: store.clone(),
             documents: documents.clone(),
             mailing: mailing.clone(),
+            webhooks: webhooks.clone(),
             seconds: settings.sweep_seconds,
             retention_days: settings.request_retention_days,
             reminder_days: settings.reminder_days,
@@ -123,7 +127,7 @@ impl Application {
             renderer,
             documents,
             mailing,
-            webhook,
+            webhooks,
         });
 
         let server = HttpServer::new(move || {
@@ -184,6 +188,33 @@ impl Application {
     }
 }
 
+/// The webhook endpoints: what the domain needs (which endpoint wants which event) and what the
+/// worker needs (URL and secrets), both keyed by the endpoint's id.
+fn webhook_endpoints(
+    settings: &Settings,
+) -> Result<(
+    Webhooks,
+    std::collections::HashMap<String, outbox::worker::Endpoint>,
+)> {
+    let mut subscriptions = Vec::new();
+    let mut endpoints = std::collections::HashMap::new();
+    for endpoint in settings.webhook_endpoints()? {
+        let url = endpoint.url.as_str();
+        let subscription = Subscription::new(url, endpoint.events);
+        tracing::info!(endpoint = %subscription.recipient, id = %subscription.endpoint, "webhook endpoint");
+        subscriptions.push(subscription);
+        let signer = Signer::new(endpoint.secrets).map_err(|e| anyhow::anyhow!("{e}"))?;
+        endpoints.insert(
+            endpoint_id(url),
+            outbox::worker::Endpoint {
+                url: endpoint.url,
+                signer,
+            },
+        );
+    }
+    Ok((Webhooks::new(subscriptions), endpoints))
+}
+
 /// CORS for the configured origins only; none by default.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
@@ -230,6 +261,7 @@ struct Sweep {
     store: Store,
     documents: QuoteDocuments,
     mailing: Option<Mailing>,
+    webhooks: Webhooks,
     seconds: u64,
     retention_days: u32,
     reminder_days: u32,
@@ -246,7 +278,7 @@ fn spawn_sweep(sweep: Sweep) {
         loop {
             interval.tick().await;
             let now = Now::current();
-            match crate::quotes::service::sweep_expired(&sweep.store, now).await {
+            match crate::quotes::service::sweep_expired(&sweep.store, &sweep.webhooks, now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expiry sweep"),
                 Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),

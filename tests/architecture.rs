@@ -18,7 +18,8 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("quotes", &["pricing", "catalog", "outbox"]),
     // The outbox: jobs (model), what it needs from a database, the worker that sends.
     ("outbox", &["quotes::ports", "delivery"]),
-    ("requests", &["quotes", "pricing", "catalog"]),
+    // Requests queue their webhook events in the outbox, as quotes do.
+    ("requests", &["quotes", "pricing", "catalog", "outbox"]),
     // Storage serves the domain: its models and ports only, never its services.
     (
         "store",
@@ -47,7 +48,11 @@ const ARROWS: &[(&str, &[&str])] = &[
         "exports",
         &["pricing", "catalog", "quotes::model", "quotes::lifecycle"],
     ),
-    ("config", &["access"]),
+    // Settings check webhook secrets and event filters at start.
+    (
+        "config",
+        &["access", "delivery::signature", "outbox::webhooks"],
+    ),
     // The HTTP face calls services; only its shared state names the store (to hand it to them).
     (
         "api",

@@ -1,6 +1,7 @@
 //! The domain's refusals and failures as API errors: each on purpose to its status.
 
 use super::problem::ApiError;
+use crate::outbox::service::DeliveryError;
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, TransitionError};
@@ -66,6 +67,9 @@ impl From<QuoteError> for ApiError {
             e @ QuoteError::LinkClosed(status) => status_conflict(e.to_string(), status),
             QuoteError::Input(e) => ApiError::Invalid(e),
             QuoteError::Render(e) => ApiError::Internal(e.context("rendering the document")),
+            QuoteError::Encode(e) => {
+                ApiError::Internal(anyhow::Error::new(e).context("writing a webhook event"))
+            }
             QuoteError::Storage(e) => e.into(),
         }
     }
@@ -85,6 +89,15 @@ impl From<RequestError> for ApiError {
             RequestError::Input(e) => ApiError::Invalid(e),
             RequestError::Quote(e) => e.into(),
             RequestError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<DeliveryError> for ApiError {
+    fn from(error: DeliveryError) -> Self {
+        match error {
+            e @ DeliveryError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            DeliveryError::Storage(e) => e.into(),
         }
     }
 }
@@ -114,6 +127,7 @@ mod tests {
                 500,
             ),
             (RequestError::NotFound(id).into(), 404),
+            (DeliveryError::NotFound(id).into(), 404),
             (
                 RequestError::Decided(crate::requests::model::RequestStatus::Converted).into(),
                 409,

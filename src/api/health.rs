@@ -55,7 +55,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     }))
 }
 
-/// Prometheus metrics: request counts and latencies per route, quotes computed.
+/// Prometheus metrics: request counts and latencies per route, quotes computed, and the
+/// outbox (e-mail and webhook deliveries): attempts by outcome, queue depth, age of the oldest
+/// queued job.
 #[utoipa::path(
     tag = "operations",
     responses(
@@ -65,8 +67,15 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     security(())
 )]
 #[get("/metrics")]
-pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<AppState>) -> HttpResponse {
+    let queue = match crate::outbox::service::queue_stats(&state.store).await {
+        Ok(queue) => Some(queue),
+        Err(error) => {
+            tracing::warn!(error = ?error, "metrics: the outbox queue could not be read");
+            None
+        }
+    };
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render())
+        .body(metrics.render(queue.as_deref(), chrono::Utc::now()))
 }

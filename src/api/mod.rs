@@ -21,6 +21,7 @@ pub(crate) mod requests;
 )]
 pub(crate) mod responses;
 pub(crate) mod state;
+pub(crate) mod webhooks;
 
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
@@ -46,6 +47,7 @@ use problem::{ApiError, problem_response};
         (name = "quotes", description = "Price cases and manage quotes (role sales)"),
         (name = "requests", description = "Quote requests from the bureau's website: the public form (no key, rate-limited) and the sales side"),
         (name = "exports", description = "Finance exports: the pricing table of a catalog version and the quote register, as CSV (dialects nl and intl), XLSX or JSON (role finance)"),
+        (name = "webhooks", description = "Webhook deliveries: every event sent to each endpoint, its attempts, sending one again (role admin)"),
         (name = "catalog", description = "The price list (public)"),
         (name = "operations", description = "Health, readiness and metrics (public)"),
     ),
@@ -96,6 +98,8 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(requests::convert_request)
                 .service(requests::reject_request)
                 .service(requests::delete_request)
+                .service(webhooks::list_deliveries)
+                .service(webhooks::retry_delivery)
                 .service(exports::export_pricing)
                 .service(exports::export_quotes)
                 .service(catalog::get_catalog),

@@ -93,7 +93,7 @@ async fn page(
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let quote = match service::open(&state.store, &token, Now::current()).await {
+    let quote = match service::open(&state.store, &state.webhooks, &token, Now::current()).await {
         Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(not_found()),
         other => other?,
     };
@@ -125,7 +125,7 @@ async fn pdf(
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let quote = match service::open(&state.store, &token, Now::current()).await {
+    let quote = match service::open(&state.store, &state.webhooks, &token, Now::current()).await {
         Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(not_found()),
         other => other?,
     };
@@ -175,6 +175,7 @@ async fn accept(
         &state.store,
         &state.documents,
         state.mailing.as_ref(),
+        &state.webhooks,
         &token,
         &form.name,
         agree,
@@ -195,6 +196,7 @@ async fn decline(
     match service::decline(
         &state.store,
         &state.documents,
+        &state.webhooks,
         &token,
         form.reason.as_deref(),
         Now::current(),

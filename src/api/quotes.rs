@@ -94,6 +94,7 @@ pub async fn create_quote(
     let created = service::create(
         &state.catalogs,
         &state.store,
+        &state.webhooks,
         &state.settings.number_prefix,
         &input,
         &Actor::from(&auth.caller),
@@ -213,6 +214,7 @@ pub async fn update_quote(
     let quote = service::update(
         &state.catalogs,
         &state.store,
+        &state.webhooks,
         id,
         &body.0,
         &Actor::from(&auth.caller),
@@ -247,6 +249,7 @@ pub async fn transition_quote(
     let quote = service::transition(
         &state.store,
         &state.documents,
+        &state.webhooks,
         id,
         body.to,
         body.reason.as_deref(),
@@ -281,6 +284,7 @@ pub async fn revise_quote(
     let quote = service::revise(
         &state.catalogs,
         &state.store,
+        &state.webhooks,
         id,
         &body.0,
         &Actor::from(&auth.caller),
@@ -343,6 +347,7 @@ pub async fn send_quote(
         &state.store,
         &state.documents,
         state.mailing.as_ref(),
+        &state.webhooks,
         id,
         &body.0,
         &Actor::from(&auth.caller),

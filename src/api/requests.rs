@@ -147,11 +147,14 @@ pub async fn submit_request(
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     let input: NewRequestBody = parse_json(&body.0)?;
-    let (receipt, stored) =
-        service::submit(&state.catalogs, &state.store, input, Now::current()).await?;
-    if let (Some(webhook), Some(record)) = (&state.webhook, &stored) {
-        webhook.deliver(record);
-    }
+    let (receipt, _) = service::submit(
+        &state.catalogs,
+        &state.store,
+        &state.webhooks,
+        input,
+        Now::current(),
+    )
+    .await?;
     metrics.quote_computed();
     Ok(HttpResponse::Created().json(receipt))
 }
@@ -251,6 +254,7 @@ pub async fn convert_request(
     let (_, quote) = service::convert(
         &state.catalogs,
         &state.store,
+        &state.webhooks,
         &state.settings.number_prefix,
         id,
         &Actor::from(&auth.caller),
@@ -284,6 +288,7 @@ pub async fn reject_request(
     let id = request_id(&id)?;
     let request = service::reject(
         &state.store,
+        &state.webhooks,
         id,
         body.0.reason.as_deref(),
         &Actor::from(&auth.caller),

@@ -7,6 +7,7 @@ use crate::catalog::CatalogSet;
 use crate::config::Settings;
 use crate::documents::Renderer;
 use crate::documents::quotes::QuoteDocuments;
+use crate::outbox::webhooks::Webhooks;
 use crate::quotes::service::Mailing;
 use crate::store::Store;
 
@@ -20,8 +21,8 @@ pub struct AppState {
     pub documents: QuoteDocuments,
     /// How quotes go out by e-mail; `None` when no SMTP relay is configured.
     pub mailing: Option<Mailing>,
-    /// Where new quote requests are announced, when configured.
-    pub webhook: Option<crate::requests::webhook::Webhook>,
+    /// The webhook endpoints and the events each wants (none: no webhooks).
+    pub webhooks: Webhooks,
 }
 
 /// Today's date where the service runs (the default start and quote date).

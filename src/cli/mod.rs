@@ -43,6 +43,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Make a fresh webhook signing secret (`whsec_` and 32 random bytes in base64), to configure
+    /// as `webhook_secret` or in `[[webhooks]]`, and to give to the receiver.
+    WebhookSecret,
     /// Delete quote requests not turned into a quote that are older than the retention
     /// (`request_retention_days`, default 180); the running server's sweep does the same.
     Purge(PurgeArgs),
@@ -148,6 +151,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Export(command)) => export(command),
+        Some(Command::WebhookSecret) => {
+            use base64::Engine;
+            let bytes: [u8; 32] = rand::random();
+            println!(
+                "whsec_{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::ApiKey(ApiKeyCommand::New { role })) => {
             let role = Role::parse(&role).context("unknown role")?;
             let (key, entry) = new_key(role);

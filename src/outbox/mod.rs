@@ -7,6 +7,8 @@
 //! recorded), never lost; e-mails carry a fixed Message-ID so a duplicate is recognisable.
 
 pub mod ports;
+pub mod service;
+pub mod webhooks;
 pub mod worker;
 
 use base64::Engine;
@@ -77,6 +79,11 @@ pub struct NewJob {
     /// The job's content (for e-mail an [`EmailJob`]) as JSON.
     pub payload: String,
     pub created_at: DateTime<Utc>,
+    /// The webhook endpoint it goes to (webhook jobs only).
+    pub endpoint: Option<String>,
+    /// Jobs with the same key go to one endpoint in the order they were queued (webhook jobs:
+    /// one quote number, or one request).
+    pub order_key: Option<String>,
 }
 
 /// One e-mail as stored in a job: everything needed to send it again, attachments included, so
@@ -142,6 +149,8 @@ impl NewJob {
                 .join(", "),
             payload: serde_json::to_string(mail)?,
             created_at: now,
+            endpoint: None,
+            order_key: None,
         })
     }
 }
@@ -154,7 +163,21 @@ pub struct ClaimedJob {
     pub payload: String,
     /// Attempts so far, this one included.
     pub attempts: u32,
-    pub created_at: DateTime<Utc>,
+    /// Attempts since the schedule began (the first, or an admin's retry), this one included.
+    pub round_attempts: u32,
+    /// When the retry schedule began: the job's creation, or an admin's retry.
+    pub round_started_at: DateTime<Utc>,
+}
+
+/// What one attempt met, for the delivery's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// Which attempt (1 for the first).
+    pub number: u32,
+    /// When it began.
+    pub at: DateTime<Utc>,
+    /// The receiver's HTTP status, when it answered (webhooks).
+    pub status_code: Option<u16>,
 }
 
 /// What became of an attempt.

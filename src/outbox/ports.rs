@@ -3,26 +3,52 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{ClaimedJob, Delivery, Outcome};
+use super::service::{DeliveryFilter, JobInfo, QueueStats, WebhookDelivery};
+use super::{Attempt, ClaimedJob, Delivery, Outcome};
 pub use crate::quotes::ports::StorageError;
 
 #[allow(async_fn_in_trait)]
 pub trait OutboxRepository {
     /// Leases up to `limit` due jobs until `lease_until` (each attempt counted), oldest first;
-    /// jobs leased by another worker whose lease has not run out are left alone.
+    /// jobs leased by another worker whose lease has not run out are left alone, and so is a
+    /// job while an older job with its order key and endpoint is still queued.
     async fn claim_jobs(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ClaimedJob>, StorageError>;
-    /// Records what became of an attempt and ends the lease.
+    /// Records what became of an attempt (and the attempt itself) and ends the lease.
     async fn finish_job(
         &self,
         id: Uuid,
         outcome: &Outcome,
+        attempt: &Attempt,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError>;
     /// A quote's deliveries, oldest first.
     async fn deliveries(&self, quote_id: Uuid) -> Result<Vec<Delivery>, StorageError>;
+    /// Since when, and why, an endpoint is disabled; `None` while it is enabled.
+    async fn endpoint_disabled(
+        &self,
+        endpoint: &str,
+    ) -> Result<Option<(DateTime<Utc>, String)>, StorageError>;
+    async fn disable_endpoint(
+        &self,
+        endpoint: &str,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(), StorageError>;
+    async fn enable_endpoint(&self, endpoint: &str) -> Result<(), StorageError>;
+    /// The webhook deliveries matching, newest first, with their attempts; and how many match.
+    async fn webhook_deliveries(
+        &self,
+        filter: &DeliveryFilter,
+    ) -> Result<(Vec<WebhookDelivery>, i64), StorageError>;
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>, StorageError>;
+    async fn job(&self, id: Uuid) -> Result<Option<JobInfo>, StorageError>;
+    /// Queues a job again, due `now`, its retry schedule starting afresh.
+    async fn requeue(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StorageError>;
+    /// The queued jobs per kind.
+    async fn queue_stats(&self) -> Result<Vec<QueueStats>, StorageError>;
 }

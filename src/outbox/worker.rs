@@ -3,14 +3,18 @@
 //! second otherwise (for retries, other instances' jobs and jobs left by a crash).
 
 use chrono::{DateTime, TimeDelta, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::ports::OutboxRepository;
-use super::{ClaimedJob, EmailJob, JobKind, Outcome};
-use crate::delivery::http::next_delay;
+use super::webhooks::WebhookJob;
+use super::{Attempt, ClaimedJob, EmailJob, JobKind, Outcome};
+use crate::delivery::http::{self, WebhookHeaders, next_delay};
 use crate::delivery::mail::{Attachment, Mail, MailError, Mailer};
+use crate::delivery::signature::Signer;
 
 /// How long a job is leased to the worker that took it: longer than any one attempt (SMTP and
 /// HTTP time out well within it). A lease that runs out makes the job deliverable again.
@@ -20,10 +24,68 @@ const BATCH: i64 = 8;
 /// How often the worker looks without being woken.
 const POLL: Duration = Duration::from_secs(1);
 
+/// A webhook endpoint as the worker needs it: where to POST and how to sign.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub url: reqwest::Url,
+    /// One secret, or two while the receiver rotates.
+    pub signer: Signer,
+}
+
 /// What the worker sends with.
 pub struct Senders {
     /// The SMTP relay; `None` when e-mail is not configured (e-mail jobs then wait).
     pub mailer: Option<Mailer>,
+    /// The webhook endpoints by id (`webhooks::endpoint_id` of the URL).
+    pub endpoints: HashMap<String, Endpoint>,
+    /// The webhook client: 15 s, no redirects (`delivery::http::client`).
+    pub client: reqwest::Client,
+    /// Attempts by kind and outcome, for the metrics.
+    pub counters: Arc<Counters>,
+}
+
+/// What one attempt came to, as counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Delivered,
+    /// A passing failure: tried again later.
+    Retry,
+    /// Given up (or the endpoint is gone).
+    Failed,
+}
+
+impl Counted {
+    pub const ALL: [Counted; 3] = [Counted::Delivered, Counted::Retry, Counted::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Counted::Delivered => "delivered",
+            Counted::Retry => "retry",
+            Counted::Failed => "failed",
+        }
+    }
+
+    fn of(outcome: &Outcome) -> Counted {
+        match outcome {
+            Outcome::Sent => Counted::Delivered,
+            Outcome::Retry { .. } => Counted::Retry,
+            Outcome::Failed { .. } => Counted::Failed,
+        }
+    }
+}
+
+/// Attempts of this process by kind of job and outcome.
+#[derive(Debug, Default)]
+pub struct Counters([[AtomicU64; 3]; 2]);
+
+impl Counters {
+    fn add(&self, kind: JobKind, counted: Counted) {
+        self.0[kind as usize][counted as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn get(&self, kind: JobKind, counted: Counted) -> u64 {
+        self.0[kind as usize][counted as usize].load(Ordering::Relaxed)
+    }
 }
 
 /// Works until the process ends (the caller spawns it).
@@ -53,56 +115,133 @@ pub async fn run_once<R: OutboxRepository>(
     let now = Utc::now();
     let jobs = repo.claim_jobs(now, now + LEASE, BATCH).await?;
     for job in &jobs {
-        let outcome = deliver(job, senders).await;
+        let mut attempt = Attempt {
+            number: job.attempts,
+            at: Utc::now(),
+            status_code: None,
+        };
+        let outcome = match job.kind {
+            JobKind::Email => deliver_email(job, senders).await,
+            JobKind::Webhook => deliver_webhook(repo, job, senders, &mut attempt).await?,
+        };
+        senders.counters.add(job.kind, Counted::of(&outcome));
         match &outcome {
             Outcome::Sent => {
                 tracing::info!(job = %job.id, kind = job.kind.as_str(), "outbox: delivered")
             }
             Outcome::Retry { error, at } => {
-                tracing::warn!(job = %job.id, attempts = job.attempts, %error, retry_at = %at, "outbox: will retry")
+                tracing::warn!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, retry_at = %at, "outbox: will retry")
             }
             Outcome::Failed { error } => {
-                tracing::error!(job = %job.id, attempts = job.attempts, %error, "outbox: gave up")
+                tracing::error!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, "outbox: gave up")
             }
         }
-        repo.finish_job(job.id, &outcome, Utc::now()).await?;
+        repo.finish_job(job.id, &outcome, &attempt, Utc::now())
+            .await?;
     }
     Ok(jobs.len())
 }
 
-async fn deliver(job: &ClaimedJob, senders: &Senders) -> Outcome {
-    match job.kind {
-        JobKind::Email => {
-            let Some(mailer) = &senders.mailer else {
-                return retry(
-                    job,
-                    "e-mail is not configured (smtp_url)".into(),
-                    Utc::now(),
-                );
-            };
-            let mail = match to_mail(&job.payload) {
-                Ok(mail) => mail,
-                Err(error) => return Outcome::Failed { error },
-            };
-            match mailer.send(&mail).await {
-                Ok(()) => Outcome::Sent,
-                Err(MailError::Transient(error)) => retry(job, error, Utc::now()),
-                Err(error @ MailError::Permanent(_)) => Outcome::Failed {
-                    error: error.to_string(),
-                },
-            }
-        }
-        JobKind::Webhook => Outcome::Failed {
-            error: "webhook jobs are not delivered by this version".into(),
+async fn deliver_email(job: &ClaimedJob, senders: &Senders) -> Outcome {
+    let Some(mailer) = &senders.mailer else {
+        return retry(
+            job,
+            "e-mail is not configured (smtp_url)".into(),
+            None,
+            Utc::now(),
+        );
+    };
+    let mail = match to_mail(&job.payload) {
+        Ok(mail) => mail,
+        Err(error) => return Outcome::Failed { error },
+    };
+    match mailer.send(&mail).await {
+        Ok(()) => Outcome::Sent,
+        Err(MailError::Transient(error)) => retry(job, error, None, Utc::now()),
+        Err(error @ MailError::Permanent(_)) => Outcome::Failed {
+            error: error.to_string(),
         },
     }
 }
 
-/// The next attempt by the schedule (5 s, 5 min, 30 min, 2 h, ... up to a day after the
-/// first), or the end.
-fn retry(job: &ClaimedJob, error: String, now: DateTime<Utc>) -> Outcome {
-    let since_first = (now - job.created_at).to_std().unwrap_or_default();
-    match next_delay(job.attempts, None, since_first) {
+/// One signed POST of a webhook job (its body and `webhook-id` as stored, a fresh timestamp
+/// and signature with the endpoint's current secrets). A 410 disables the endpoint; a job for a
+/// disabled or no longer configured endpoint fails at once.
+async fn deliver_webhook<R: OutboxRepository>(
+    repo: &R,
+    job: &ClaimedJob,
+    senders: &Senders,
+    attempt: &mut Attempt,
+) -> Result<Outcome, super::ports::StorageError> {
+    let stored: WebhookJob = match serde_json::from_str(&job.payload) {
+        Ok(stored) => stored,
+        Err(e) => {
+            return Ok(Outcome::Failed {
+                error: format!("unreadable webhook job: {e}"),
+            });
+        }
+    };
+    if let Some((since, reason)) = repo.endpoint_disabled(&stored.endpoint).await? {
+        return Ok(Outcome::Failed {
+            error: format!(
+                "the endpoint is disabled since {} ({reason}); retry a delivery to enable it",
+                since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        });
+    }
+    let Some(endpoint) = senders.endpoints.get(&stored.endpoint) else {
+        return Ok(Outcome::Failed {
+            error: "the endpoint is no longer configured".into(),
+        });
+    };
+    let body = stored.body.as_bytes();
+    let headers = WebhookHeaders::signed(
+        &endpoint.signer,
+        &stored.webhook_id,
+        attempt.at.timestamp(),
+        body,
+    );
+    let outcome = http::post(&senders.client, &endpoint.url, &headers, body).await;
+    let now = Utc::now();
+    Ok(match outcome {
+        http::Outcome::Delivered { status } => {
+            attempt.status_code = Some(status);
+            Outcome::Sent
+        }
+        http::Outcome::Retry {
+            status,
+            error,
+            retry_after,
+        } => {
+            attempt.status_code = status;
+            retry(job, error, retry_after, now)
+        }
+        http::Outcome::Rejected { status, error } => {
+            attempt.status_code = Some(status);
+            retry(job, error, None, now)
+        }
+        http::Outcome::Gone => {
+            attempt.status_code = Some(410);
+            let reason = "it answered 410 Gone";
+            repo.disable_endpoint(&stored.endpoint, now, reason).await?;
+            tracing::warn!(endpoint = %stored.endpoint, "outbox: webhook endpoint disabled ({reason})");
+            Outcome::Failed {
+                error: format!("HTTP 410 Gone: the endpoint is disabled ({reason})"),
+            }
+        }
+    })
+}
+
+/// The next attempt by the schedule (5 s, 5 min, 30 min, 2 h, ... up to a day after the round
+/// began), never sooner than the receiver's `Retry-After`; or the end.
+fn retry(
+    job: &ClaimedJob,
+    error: String,
+    retry_after: Option<Duration>,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let since_first = (now - job.round_started_at).to_std().unwrap_or_default();
+    match next_delay(job.round_attempts, retry_after, since_first) {
         Some(wait) => Outcome::Retry {
             error,
             at: now + TimeDelta::from_std(wait).unwrap_or(TimeDelta::MAX),
@@ -140,4 +279,50 @@ fn to_mail(payload: &str) -> Result<Mail, String> {
         attachments,
         message_id: Some(job.message_id),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn job(round_attempts: u32, started_secs_ago: i64, now: DateTime<Utc>) -> ClaimedJob {
+        ClaimedJob {
+            id: Uuid::nil(),
+            kind: JobKind::Webhook,
+            payload: String::new(),
+            attempts: round_attempts + 3,
+            round_attempts,
+            round_started_at: now - TimeDelta::seconds(started_secs_ago),
+        }
+    }
+
+    #[test]
+    fn retries_follow_the_round_and_honour_retry_after() {
+        let now = Utc::now();
+        let at = |o: Outcome| match o {
+            Outcome::Retry { at, .. } => (at - now).num_seconds(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(at(retry(&job(1, 0, now), "x".into(), None, now)), 5);
+        assert_eq!(at(retry(&job(2, 5, now), "x".into(), None, now)), 300);
+        let later = Some(Duration::from_secs(120));
+        assert_eq!(at(retry(&job(1, 0, now), "x".into(), later, now)), 120);
+        // An admin's retry starts a new round: the day counts from it, not from the event.
+        assert!(matches!(
+            retry(&job(2, 25 * 3600, now), "x".into(), None, now),
+            Outcome::Failed { error } if error.contains("gave up after 5 attempts")
+        ));
+    }
+
+    #[test]
+    fn counters_count_by_kind_and_outcome() {
+        let c = Counters::default();
+        c.add(JobKind::Webhook, Counted::Retry);
+        c.add(JobKind::Webhook, Counted::Retry);
+        c.add(JobKind::Email, Counted::Delivered);
+        assert_eq!(c.get(JobKind::Webhook, Counted::Retry), 2);
+        assert_eq!(c.get(JobKind::Email, Counted::Delivered), 1);
+        assert_eq!(c.get(JobKind::Email, Counted::Retry), 0);
+    }
 }

@@ -33,6 +33,9 @@ pub enum QuoteError {
     EmailNotConfigured,
     #[error("the document could not be rendered")]
     Render(#[source] anyhow::Error),
+    /// A webhook event's record could not be written as JSON.
+    #[error("the event could not be written")]
+    Encode(#[source] serde_json::Error),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::stream::BoxStream;
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::lifecycle::{Status, StatusMatch};
@@ -78,7 +79,15 @@ pub struct CreateQuote<'a> {
     pub idempotency: Option<(&'a str, &'a str)>,
     /// The quote request this quote is made from: moved in the same transaction.
     pub from_request: Option<RequestLink>,
+    /// What the create sends (its webhook events), made from the number storage takes inside
+    /// the create's transaction (the events carry the quote, number included) and queued in
+    /// that transaction. `None`: nothing to send.
+    pub jobs: Option<NumberedJobs>,
 }
+
+/// The jobs of a create, given its number. Called by storage inside the transaction, perhaps
+/// more than once (a group of creates that fails is retried one by one, with new numbers).
+pub type NumberedJobs = Arc<dyn Fn(&str) -> Result<Vec<NewJob>, serde_json::Error> + Send + Sync>;
 
 /// A quote request that a create moves (only if it still has `from`), and the note recorded on
 /// the new quote's history.
@@ -87,6 +96,8 @@ pub struct RequestLink {
     pub from: &'static str,
     pub to: &'static str,
     pub note: String,
+    /// What the move of the request sends (its webhook events), queued with it.
+    pub jobs: Vec<NewJob>,
 }
 
 /// One row of a quote's history.
@@ -126,6 +137,8 @@ pub struct Revision<'a> {
     pub revision: i64,
     pub new: NewQuote<'a>,
     pub events: [NewEvent; 2],
+    /// What the revision sends, queued in its transaction.
+    pub jobs: Vec<NewJob>,
 }
 
 /// Which quotes a list holds: the stored rows that show a status (see [`StatusMatch`]), the
@@ -172,12 +185,14 @@ pub trait QuoteRepository {
         &'a self,
         query: &RegisterQuery,
     ) -> BoxStream<'a, Result<RegisterEntry, StorageError>>;
-    /// Replaces a draft's content (with an event), if it still has `expected`.
+    /// Replaces a draft's content (with an event and the jobs it sends), if it still has
+    /// `expected`.
     async fn replace(
         &self,
         expected: Version,
         new: NewQuote<'_>,
         event: NewEvent,
+        jobs: Vec<NewJob>,
     ) -> Result<(), StorageError>;
     /// Moves a quote, if it still has `change.expected`.
     async fn change_status(&self, change: StatusChange) -> Result<(), StorageError>;

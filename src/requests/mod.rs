@@ -5,4 +5,3 @@ pub mod error;
 pub mod model;
 pub mod ports;
 pub mod service;
-pub mod webhook;

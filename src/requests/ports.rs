@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::model::{QuoteRequest, RequestStatus};
+use crate::outbox::NewJob;
 pub use crate::quotes::ports::StorageError;
 
 /// Which requests a list holds.
@@ -26,11 +27,18 @@ pub struct RequestDecision<'a> {
     pub reason: Option<&'a str>,
     pub key_id: &'a str,
     pub at: DateTime<Utc>,
+    /// What the decision sends (its webhook events), queued in its transaction.
+    pub jobs: Vec<NewJob>,
 }
 
 #[allow(async_fn_in_trait)]
 pub trait RequestRepository {
-    async fn create_request(&self, request: &QuoteRequest) -> Result<(), StorageError>;
+    /// Stores a new request and queues the jobs it sends, in one transaction.
+    async fn create_request(
+        &self,
+        request: &QuoteRequest,
+        jobs: &[NewJob],
+    ) -> Result<(), StorageError>;
     async fn fetch_request(&self, id: Uuid) -> Result<Option<QuoteRequest>, StorageError>;
     /// The requests matching, newest first, and how many match in all.
     async fn list_requests(

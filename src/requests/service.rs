@@ -11,9 +11,12 @@ use super::model::{
 };
 use super::ports::{RequestDecision, RequestQuery, RequestRepository, StorageError};
 use crate::catalog::{CatalogSet, Language};
+use crate::outbox::NewJob;
+use crate::outbox::webhooks::{EventType, Subject, Webhooks};
+use crate::quotes::error::QuoteError;
 use crate::quotes::model::{Actor, NewQuoteBody, Quote};
 use crate::quotes::ports::{Constraint, QuoteRepository, RequestLink};
-use crate::quotes::service::{self, Now};
+use crate::quotes::service::{self, NewDraft, Now};
 
 /// What happens next, in the request's language.
 fn next_steps(language: Language, reference: &str) -> String {
@@ -29,15 +32,30 @@ fn next_steps(language: Language, reference: &str) -> String {
     }
 }
 
-/// Checks, prices and (unless the hidden `website` field was filled) stores a request.
+/// The webhook jobs of an event about `request` (as it is after the change).
+fn request_jobs(
+    hooks: &Webhooks,
+    event: EventType,
+    request: &QuoteRequest,
+    at: DateTime<Utc>,
+) -> Result<Vec<NewJob>, RequestError> {
+    let subject = Subject::request(request.id, request.quote_id);
+    hooks
+        .jobs(event, &subject, request, at)
+        .map_err(|e| RequestError::Quote(QuoteError::Encode(e)))
+}
+
+/// Checks, prices and (unless the hidden `website` field was filled) stores a request, with
+/// its `quote_request.created` event (a honeypot request is neither stored nor announced).
 /// Returns the receipt and, when stored, the record.
 pub async fn submit(
     catalogs: &CatalogSet,
     store: &impl RequestRepository,
+    hooks: &Webhooks,
     body: NewRequestBody,
     now: Now,
 ) -> Result<(RequestReceipt, Option<QuoteRequest>), RequestError> {
-    submit_with(catalogs, store, body, now, new_reference).await
+    submit_with(catalogs, store, hooks, body, now, new_reference).await
 }
 
 /// How many fresh references a request tries before giving up (a collision among 31^8
@@ -48,6 +66,7 @@ const REFERENCE_ATTEMPTS: usize = 3;
 async fn submit_with(
     catalogs: &CatalogSet,
     store: &impl RequestRepository,
+    hooks: &Webhooks,
     body: NewRequestBody,
     now: Now,
     mut references: impl FnMut() -> String,
@@ -83,7 +102,8 @@ async fn submit_with(
         reason: None,
     };
     for attempt in 1..=REFERENCE_ATTEMPTS {
-        match store.create_request(&record).await {
+        let jobs = request_jobs(hooks, EventType::RequestCreated, &record, now.at)?;
+        match store.create_request(&record, &jobs).await {
             Ok(()) => break,
             Err(StorageError::Conflict(Constraint::RequestReference))
                 if attempt < REFERENCE_ATTEMPTS =>
@@ -128,12 +148,22 @@ async fn undecided(store: &impl RequestRepository, id: Uuid) -> Result<QuoteRequ
 pub async fn convert<S: QuoteRepository + RequestRepository>(
     catalogs: &CatalogSet,
     store: &S,
+    hooks: &Webhooks,
     prefix: &str,
     id: Uuid,
     actor: &Actor,
     now: Now,
 ) -> Result<(QuoteRequest, Quote), RequestError> {
     let request = undecided(store, id).await?;
+    let quote_id = Uuid::now_v7();
+    let converted = QuoteRequest {
+        status: RequestStatus::Converted,
+        quote_id: Some(quote_id),
+        decided_at: Some(now.at),
+        decided_by_key: Some(actor.key_id.clone()),
+        updated_at: now.at,
+        ..request.clone()
+    };
     let body = NewQuoteBody {
         employer: request.employer,
         employee: request.employee,
@@ -145,18 +175,26 @@ pub async fn convert<S: QuoteRepository + RequestRepository>(
         from: RequestStatus::New.as_str(),
         to: RequestStatus::Converted.as_str(),
         note: format!("made from quote request {}", request.reference),
+        jobs: request_jobs(hooks, EventType::RequestConverted, &converted, now.at)?,
     };
-    let stored =
-        service::store_new(store, &priced, &body, prefix, actor, now, None, Some(link)).await;
+    let draft = NewDraft {
+        id: quote_id,
+        priced: &priced,
+        body: &body,
+        prefix,
+        actor,
+        now,
+        idempotency: None,
+        from_request: Some(link),
+    };
+    let stored = service::store_new(store, hooks, draft).await;
     match stored {
         Ok(quote) => Ok((get(store, id).await?, quote)),
         // Decided by someone else meanwhile: say how.
-        Err(crate::quotes::error::QuoteError::Storage(StorageError::Stale)) => {
-            Err(match get(store, id).await?.status {
-                RequestStatus::New => RequestError::Storage(StorageError::Stale),
-                decided => RequestError::Decided(decided),
-            })
-        }
+        Err(QuoteError::Storage(StorageError::Stale)) => Err(match get(store, id).await?.status {
+            RequestStatus::New => RequestError::Storage(StorageError::Stale),
+            decided => RequestError::Decided(decided),
+        }),
         Err(e) => Err(e.into()),
     }
 }
@@ -164,12 +202,21 @@ pub async fn convert<S: QuoteRepository + RequestRepository>(
 /// Rejects a new request, optionally with a reason.
 pub async fn reject(
     store: &impl RequestRepository,
+    hooks: &Webhooks,
     id: Uuid,
     reason: Option<&str>,
     actor: &Actor,
     now: Now,
 ) -> Result<QuoteRequest, RequestError> {
-    undecided(store, id).await?;
+    let request = undecided(store, id).await?;
+    let rejected = QuoteRequest {
+        status: RequestStatus::Rejected,
+        reason: reason.map(str::to_string),
+        decided_at: Some(now.at),
+        decided_by_key: Some(actor.key_id.clone()),
+        updated_at: now.at,
+        ..request
+    };
     let decision = RequestDecision {
         id,
         from: RequestStatus::New,
@@ -177,6 +224,7 @@ pub async fn reject(
         reason,
         key_id: &actor.key_id,
         at: now.at,
+        jobs: request_jobs(hooks, EventType::RequestRejected, &rejected, now.at)?,
     };
     match store.decide_request(decision).await {
         Ok(()) => get(store, id).await,
@@ -249,22 +297,24 @@ mod tests {
         };
         let now = Now::current();
         let fixed = || "AV-TAKEN234".to_string();
-        let (first, _) = submit_with(&catalogs, &store, body(), now, fixed)
+        let (first, _) = submit_with(&catalogs, &store, &Webhooks::default(), body(), now, fixed)
             .await
             .unwrap();
         assert_eq!(first.reference, "AV-TAKEN234");
 
         let mut offered = vec!["AV-FRESH567".to_string(), "AV-TAKEN234".to_string()];
         let (second, stored) =
-            submit_with(&catalogs, &store, body(), now, || offered.pop().unwrap())
-                .await
-                .unwrap();
+            submit_with(&catalogs, &store, &Webhooks::default(), body(), now, || {
+                offered.pop().unwrap()
+            })
+            .await
+            .unwrap();
         assert_eq!(second.reference, "AV-FRESH567");
         assert!(second.message.contains("AV-FRESH567"));
         assert_eq!(stored.unwrap().reference, "AV-FRESH567");
 
         // Always taken: a clear error after a few tries, nothing stored twice.
-        let error = submit_with(&catalogs, &store, body(), now, fixed)
+        let error = submit_with(&catalogs, &store, &Webhooks::default(), body(), now, fixed)
             .await
             .unwrap_err();
         assert!(

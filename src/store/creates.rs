@@ -15,10 +15,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use super::statements::MAX_ROWS;
-use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_quotes};
+use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
+use crate::outbox::NewJob;
 use crate::quotes::lifecycle::{Status, format_number};
-use crate::quotes::ports::{CreateQuote, NewEvent, RequestLink, StorageError};
+use crate::quotes::ports::{CreateQuote, NewEvent, NumberedJobs, RequestLink, StorageError};
 
 /// At most this many creates share one transaction (one multi-row statement holds them all).
 const MAX_BATCH: usize = MAX_ROWS;
@@ -31,6 +32,7 @@ pub(super) struct CreateJob {
     /// Idempotency key and the hash of the request body.
     idempotency: Option<(String, String)>,
     from_request: Option<RequestLink>,
+    jobs: Option<NumberedJobs>,
 }
 
 impl CreateJob {
@@ -43,6 +45,7 @@ impl CreateJob {
                 .idempotency
                 .map(|(k, h)| (k.to_string(), h.to_string())),
             from_request: create.from_request,
+            jobs: create.jobs,
         })
     }
 }
@@ -116,6 +119,9 @@ impl Store {
         };
         let (jobs, replies): (Vec<CreateJob>, Vec<_>) =
             batch.into_iter().map(|q| (q.job, q.reply)).unzip();
+        let queues = jobs.iter().any(|j| {
+            j.jobs.is_some() || j.from_request.as_ref().is_some_and(|l| !l.jobs.is_empty())
+        });
         let results = match self.insert_batch(&jobs).await {
             Ok(numbers) => numbers.into_iter().map(Ok).collect(),
             Err(_) if jobs.len() > 1 => {
@@ -134,6 +140,9 @@ impl Store {
         for (reply, result) in replies.into_iter().zip(results) {
             // A receiver is gone only when its task was aborted; nothing to tell it.
             let _ = reply.send(result);
+        }
+        if queues {
+            writes.jobs_queued.notify_one();
         }
         // Ours was in the queue when the turn began (only turn holders drain it), unless the
         // queue held more than one batch: then a later turn answers it.
@@ -215,6 +224,17 @@ impl Store {
                 }
             }
             insert_events(self, &mut tx, &events).await?;
+            // What the creates send: made here, where the numbers are known (see `NumberedJobs`).
+            let mut outgoing: Vec<NewJob> = Vec::new();
+            for (job, number) in jobs.iter().zip(&numbers) {
+                if let Some(make) = &job.jobs {
+                    outgoing.extend(make(number).map_err(|e| StorageError::Data(e.into()))?);
+                }
+                if let Some(link) = &job.from_request {
+                    outgoing.extend(link.jobs.iter().cloned());
+                }
+            }
+            insert_jobs(self, &mut tx, &outgoing).await?;
             tx.commit().await?;
             Ok(numbers)
         })

@@ -1,17 +1,98 @@
 //! The outbox's storage interface ([`OutboxRepository`]) on SQLite and PostgreSQL.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{ColumnIndex, Decode, Row, Type};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::error::data;
 use super::rows::parse_uuid;
 use super::{Store, WritePool};
 use crate::outbox::ports::{OutboxRepository, StorageError};
-use crate::outbox::{ClaimedJob, Delivery, JobKind, JobStatus, Outcome};
+use crate::outbox::service::{
+    DeliveryAttempt, DeliveryFilter, JobInfo, QueueStats, WebhookDelivery,
+};
+use crate::outbox::webhooks::{EventType, webhook_id};
+use crate::outbox::{Attempt, ClaimedJob, Delivery, JobKind, JobStatus, Outcome};
 
 fn kind(text: &str) -> Result<JobKind, StorageError> {
     JobKind::parse(text).ok_or_else(|| data(format!("unknown job kind `{text}`")))
+}
+
+fn status(text: &str) -> Result<JobStatus, StorageError> {
+    JobStatus::parse(text).ok_or_else(|| data(format!("unknown job status `{text}`")))
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A row of `webhook_job_select!` (without its attempts).
+fn webhook_job_from_row<'r, R>(row: &'r R) -> Result<WebhookDelivery, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let id = parse_uuid(&row.try_get::<String, _>("id")?)?;
+    let topic: String = row.try_get("topic")?;
+    let job_status = status(&row.try_get::<String, _>("status")?)?;
+    Ok(WebhookDelivery {
+        id,
+        webhook_id: webhook_id(id),
+        event: EventType::parse(&topic)
+            .ok_or_else(|| data(format!("unknown webhook event `{topic}`")))?,
+        endpoint: row.try_get("recipient")?,
+        endpoint_disabled: row.try_get("endpoint_disabled")?,
+        quote_id: row
+            .try_get::<Option<String>, _>("quote_id")?
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()?,
+        status: job_status,
+        last_error: row.try_get("last_error")?,
+        created_at: row.try_get("created_at")?,
+        next_attempt_at: (job_status == JobStatus::Queued)
+            .then(|| row.try_get("next_attempt_at"))
+            .transpose()?,
+        done_at: row.try_get("done_at")?,
+        attempts: Vec::new(),
+    })
+}
+
+/// A row of `outbox_attempts`, with the job it belongs to.
+fn attempt_from_row<'r, R>(row: &'r R) -> Result<(Uuid, DeliveryAttempt), StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    i32: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let status_code: Option<i32> = row.try_get("status_code")?;
+    Ok((
+        parse_uuid(&row.try_get::<String, _>("job_id")?)?,
+        DeliveryAttempt {
+            attempt: count(row.try_get("attempt")?),
+            at: row.try_get("at")?,
+            status_code: status_code.and_then(|c| u16::try_from(c).ok()),
+            error: row.try_get("error")?,
+        },
+    ))
+}
+
+/// Puts each attempt under its delivery, in the order read (oldest first).
+fn attach(deliveries: &mut [WebhookDelivery], attempts: Vec<(Uuid, DeliveryAttempt)>) {
+    let mut by_job: HashMap<Uuid, Vec<DeliveryAttempt>> = HashMap::new();
+    for (job, attempt) in attempts {
+        by_job.entry(job).or_default().push(attempt);
+    }
+    for delivery in deliveries {
+        delivery.attempts = by_job.remove(&delivery.id).unwrap_or_default();
+    }
 }
 
 impl OutboxRepository for Store {
@@ -35,19 +116,21 @@ impl OutboxRepository for Store {
             let mut jobs = rows
                 .iter()
                 .map(|row| {
-                    let attempts: i64 = row.try_get("attempts")?;
-                    Ok(ClaimedJob {
+                    let seq: i64 = row.try_get("seq")?;
+                    let job = ClaimedJob {
                         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
                         kind: kind(&row.try_get::<String, _>("kind")?)?,
                         payload: row.try_get("payload")?,
-                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                        created_at: row.try_get("created_at")?,
-                    })
+                        attempts: count(row.try_get("attempts")?),
+                        round_attempts: count(row.try_get("round_attempts")?),
+                        round_started_at: row.try_get("round_started_at")?,
+                    };
+                    Ok((seq, job))
                 })
                 .collect::<Result<Vec<_>, StorageError>>()?;
             // RETURNING gives no order: the oldest first, as they were chosen.
-            jobs.sort_by_key(|j| j.created_at);
-            Ok(jobs)
+            jobs.sort_by_key(|(seq, _)| *seq);
+            Ok(jobs.into_iter().map(|(_, job)| job).collect())
         })
     }
 
@@ -55,9 +138,10 @@ impl OutboxRepository for Store {
         &self,
         id: Uuid,
         outcome: &Outcome,
+        attempt: &Attempt,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        let (status, error, next, done) = match outcome {
+        let (job_status, error, next, done) = match outcome {
             Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
             Outcome::Retry { error, at } => {
                 (JobStatus::Queued, Some(error.as_str()), Some(*at), None)
@@ -66,14 +150,24 @@ impl OutboxRepository for Store {
         };
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(self.sql().finish_job)
                 .bind(id.to_string())
-                .bind(status.as_str())
+                .bind(job_status.as_str())
                 .bind(error)
                 .bind(next)
                 .bind(done)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            sqlx::query(self.sql().insert_attempt)
+                .bind(id.to_string())
+                .bind(i64::from(attempt.number))
+                .bind(attempt.at)
+                .bind(attempt.status_code.map(i32::from))
+                .bind(error)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -86,19 +180,17 @@ impl OutboxRepository for Store {
                 .await?;
             rows.iter()
                 .map(|row| {
-                    let status: String = row.try_get("status")?;
-                    let attempts: i64 = row.try_get("attempts")?;
+                    let job_status = status(&row.try_get::<String, _>("status")?)?;
                     Ok(Delivery {
                         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
                         kind: kind(&row.try_get::<String, _>("kind")?)?,
                         topic: row.try_get("topic")?,
                         recipient: row.try_get("recipient")?,
-                        status: JobStatus::parse(&status)
-                            .ok_or_else(|| data(format!("unknown job status `{status}`")))?,
-                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                        status: job_status,
+                        attempts: count(row.try_get("attempts")?),
                         last_error: row.try_get("last_error")?,
                         created_at: row.try_get("created_at")?,
-                        next_attempt_at: (status == JobStatus::Queued.as_str())
+                        next_attempt_at: (job_status == JobStatus::Queued)
                             .then(|| row.try_get("next_attempt_at"))
                             .transpose()?,
                         done_at: row.try_get("done_at")?,
@@ -106,5 +198,171 @@ impl OutboxRepository for Store {
                 })
                 .collect()
         })
+    }
+
+    async fn endpoint_disabled(
+        &self,
+        endpoint: &str,
+    ) -> Result<Option<(DateTime<Utc>, String)>, StorageError> {
+        let found: Option<(DateTime<Utc>, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as(self.sql().endpoint_disabled)
+                .bind(endpoint)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(found.map(|(at, reason)| (at, reason.unwrap_or_default())))
+    }
+
+    async fn disable_endpoint(
+        &self,
+        endpoint: &str,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            sqlx::query(self.sql().disable_endpoint)
+                .bind(endpoint)
+                .bind(at)
+                .bind(reason)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn enable_endpoint(&self, endpoint: &str) -> Result<(), StorageError> {
+        on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            sqlx::query(self.sql().enable_endpoint)
+                .bind(endpoint)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        filter: &DeliveryFilter,
+    ) -> Result<(Vec<WebhookDelivery>, i64), StorageError> {
+        let webhook = JobKind::Webhook.as_str();
+        let job_status = filter.status.map(JobStatus::as_str);
+        let event = filter.event.map(EventType::as_str);
+        let quote_id = filter.quote_id.map(|id| id.to_string());
+        on_pool!(self, pool => {
+            let rows = sqlx::query(self.sql().list_webhook_jobs)
+                .bind(webhook)
+                .bind(job_status)
+                .bind(event)
+                .bind(quote_id.as_deref())
+                .bind(filter.limit)
+                .bind(filter.offset)
+                .fetch_all(pool)
+                .await?;
+            let total: i64 = sqlx::query_scalar(self.sql().count_webhook_jobs)
+                .bind(webhook)
+                .bind(job_status)
+                .bind(event)
+                .bind(quote_id.as_deref())
+                .fetch_one(pool)
+                .await?;
+            let attempts = sqlx::query(self.sql().webhook_attempts_of_page)
+                .bind(webhook)
+                .bind(job_status)
+                .bind(event)
+                .bind(quote_id.as_deref())
+                .bind(filter.limit)
+                .bind(filter.offset)
+                .fetch_all(pool)
+                .await?;
+            let mut deliveries = rows
+                .iter()
+                .map(webhook_job_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            let attempts = attempts
+                .iter()
+                .map(attempt_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            attach(&mut deliveries, attempts);
+            Ok((deliveries, total))
+        })
+    }
+
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>, StorageError> {
+        on_pool!(self, pool => {
+            let Some(row) = sqlx::query(self.sql().webhook_job)
+                .bind(id.to_string())
+                .bind(JobKind::Webhook.as_str())
+                .fetch_optional(pool)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let mut delivery = webhook_job_from_row(&row)?;
+            let attempts = sqlx::query(self.sql().attempts_of_job)
+                .bind(id.to_string())
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(attempt_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            attach(std::slice::from_mut(&mut delivery), attempts);
+            Ok(Some(delivery))
+        })
+    }
+
+    async fn job(&self, id: Uuid) -> Result<Option<JobInfo>, StorageError> {
+        let found: Option<(String, Option<String>, String)> = on_pool!(self, pool => {
+            sqlx::query_as(self.sql().job_info)
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await
+        })?;
+        found
+            .map(|(k, endpoint, s)| {
+                Ok(JobInfo {
+                    kind: kind(&k)?,
+                    endpoint,
+                    status: status(&s)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn requeue(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StorageError> {
+        let affected = on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            sqlx::query(self.sql().requeue_job)
+                .bind(id.to_string())
+                .bind(JobStatus::Queued.as_str())
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if affected != 1 {
+            return Err(StorageError::NotFound);
+        }
+        self.writes().jobs_queued.notify_one();
+        Ok(())
+    }
+
+    async fn queue_stats(&self) -> Result<Vec<QueueStats>, StorageError> {
+        let rows: Vec<(String, i64, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
+            sqlx::query_as(self.sql().queue_stats)
+                .bind(JobStatus::Queued.as_str())
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.into_iter()
+            .map(|(k, queued, oldest)| {
+                Ok(QueueStats {
+                    kind: kind(&k)?,
+                    queued,
+                    oldest,
+                })
+            })
+            .collect()
     }
 }

@@ -8,6 +8,7 @@ use super::creates::CreateJob;
 use super::rows::{event_from_row, parse_uuid, quote_from_row};
 use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
+use crate::outbox::NewJob;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Event, Quote, RegisterEntry};
 use crate::quotes::ports::{
@@ -31,6 +32,15 @@ fn one_row(affected: u64) -> Result<(), StorageError> {
         Ok(())
     } else {
         Err(StorageError::Stale)
+    }
+}
+
+impl Store {
+    /// Wakes this process's outbox worker after a commit that queued jobs.
+    pub(super) fn jobs_queued(&self, jobs: &[NewJob]) {
+        if !jobs.is_empty() {
+            self.writes().jobs_queued.notify_one();
+        }
     }
 }
 
@@ -121,6 +131,7 @@ impl QuoteRepository for Store {
         expected: Version,
         new: NewQuote<'_>,
         event: NewEvent,
+        jobs: Vec<NewJob>,
     ) -> Result<(), StorageError> {
         let row = QuoteRow::new(&new)?;
         on_pool!(self, pool => {
@@ -149,9 +160,12 @@ impl QuoteRepository for Store {
                 .rows_affected();
             one_row(affected)?;
             insert_events(self, &mut tx, &[event]).await?;
+            insert_jobs(self, &mut tx, &jobs).await?;
             tx.commit().await?;
-            Ok(())
-        })
+            Ok::<(), StorageError>(())
+        })?;
+        self.jobs_queued(&jobs);
+        Ok(())
     }
 
     async fn change_status(&self, change: StatusChange) -> Result<(), StorageError> {
@@ -181,9 +195,7 @@ impl QuoteRepository for Store {
             tx.commit().await?;
             Ok::<(), StorageError>(())
         })?;
-        if !change.jobs.is_empty() {
-            self.writes().jobs_queued.notify_one();
-        }
+        self.jobs_queued(&change.jobs);
         Ok(())
     }
 
@@ -218,9 +230,12 @@ impl QuoteRepository for Store {
             };
             insert_quotes(self, &mut tx, std::slice::from_ref(&insert)).await?;
             insert_events(self, &mut tx, &revision.events).await?;
+            insert_jobs(self, &mut tx, &revision.jobs).await?;
             tx.commit().await?;
-            Ok(())
-        })
+            Ok::<(), StorageError>(())
+        })?;
+        self.jobs_queued(&revision.jobs);
+        Ok(())
     }
 
     async fn last_revision(&self, number: &str) -> Result<i64, StorageError> {

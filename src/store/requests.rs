@@ -4,31 +4,40 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::rows::{request_from_row, to_json};
+use super::writes::insert_jobs;
 use super::{Store, WritePool};
+use crate::outbox::NewJob;
 use crate::requests::model::QuoteRequest;
 use crate::requests::ports::{RequestDecision, RequestQuery, RequestRepository, StorageError};
 
 impl RequestRepository for Store {
-    async fn create_request(&self, r: &QuoteRequest) -> Result<(), StorageError> {
+    async fn create_request(&self, r: &QuoteRequest, jobs: &[NewJob]) -> Result<(), StorageError> {
+        let (employer, employee) = (to_json(&r.employer)?, to_json(&r.employee)?);
+        let (circumstances, indicative) = (to_json(&r.circumstances)?, to_json(&r.indicative)?);
         on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(self.sql().insert_request)
                 .bind(r.id.to_string())
                 .bind(&r.reference)
                 .bind(r.status.as_str())
                 .bind(&r.employer.company_name)
-                .bind(to_json(&r.employer)?)
-                .bind(to_json(&r.employee)?)
-                .bind(to_json(&r.circumstances)?)
-                .bind(to_json(&r.indicative)?)
+                .bind(&employer)
+                .bind(&employee)
+                .bind(&circumstances)
+                .bind(&indicative)
                 .bind(&r.indicative.tier.code)
                 .bind(r.indicative.excl_vat.to_string())
                 .bind(r.indicative.incl_vat.to_string())
                 .bind(r.consent_at)
                 .bind(r.created_at)
                 .bind(r.updated_at)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            insert_jobs(self, &mut tx, jobs).await?;
+            tx.commit().await?;
         });
+        self.jobs_queued(jobs);
         Ok(())
     }
 
@@ -84,9 +93,12 @@ impl RequestRepository for Store {
             if affected != 1 {
                 return Err(StorageError::Stale);
             }
+            insert_jobs(self, &mut tx, &d.jobs).await?;
             tx.commit().await?;
-            Ok(())
-        })
+            Ok::<(), StorageError>(())
+        })?;
+        self.jobs_queued(&d.jobs);
+        Ok(())
     }
 
     async fn delete_request(&self, id: Uuid) -> Result<bool, StorageError> {

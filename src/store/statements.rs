@@ -106,6 +106,22 @@ macro_rules! request_filter {
     };
 }
 
+macro_rules! webhook_job_select {
+    () => {
+        "SELECT o.id::text AS id, o.topic, o.recipient, o.quote_id::text AS quote_id, o.status, \
+         o.last_error, o.created_at, o.next_attempt_at, o.done_at, \
+         (e.disabled_at IS NOT NULL) AS endpoint_disabled \
+         FROM outbox AS o LEFT JOIN webhook_endpoints AS e ON e.id = o.endpoint "
+    };
+}
+
+macro_rules! webhook_job_filter {
+    () => {
+        "WHERE o.kind = $1 AND ($2::text IS NULL OR o.status = $2::text) \
+         AND ($3::text IS NULL OR o.topic = $3::text) AND ($4::uuid IS NULL OR o.quote_id = $4::uuid)"
+    };
+}
+
 statements! {
     ping = "SELECT 1";
     find_idempotent = "SELECT id::text, idempotency_hash FROM quotes WHERE idempotency_key = $1";
@@ -147,16 +163,46 @@ statements! {
     delete_request = "DELETE FROM quote_requests WHERE id = $1::uuid";
     purge_requests = "DELETE FROM quote_requests WHERE quote_id IS NULL AND created_at < $1";
     insert_job = "INSERT INTO outbox (id, kind, quote_id, topic, recipient, payload, status, attempts, \
-         created_at, next_attempt_at) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, 0, $8, $8)";
+         created_at, next_attempt_at, endpoint, order_key) \
+         VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, 0, $8, $8, $9, $10)";
     /// Leases due jobs: `$1` now, `$2` the lease's end, `$3` how many, `$4` the queued status.
+    /// A job waits while an older job with its order key and endpoint is queued (in flight or
+    /// between attempts): a quote's webhook events reach each endpoint in order.
     claim_jobs = "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE id IN (\
-         SELECT id FROM outbox WHERE status = $4 AND next_attempt_at <= $1 \
-         AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-         RETURNING id::text AS id, kind, payload, attempts, created_at";
+         SELECT id FROM outbox AS o WHERE o.status = $4 AND o.next_attempt_at <= $1 \
+         AND (o.lease_until IS NULL OR o.lease_until < $1) \
+         AND NOT EXISTS (SELECT 1 FROM outbox AS older WHERE older.status = $4 \
+             AND older.order_key = o.order_key AND older.endpoint = o.endpoint AND older.seq < o.seq) \
+         ORDER BY o.seq LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         RETURNING seq, id::text AS id, kind, payload, attempts, attempts - round_base AS round_attempts, \
+         COALESCE(round_started_at, created_at) AS round_started_at";
     finish_job = "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
          lease_until = NULL, done_at = $5 WHERE id = $1::uuid";
+    insert_attempt = "INSERT INTO outbox_attempts (job_id, attempt, at, status_code, error) \
+         VALUES ($1::uuid, $2, $3, $4, $5)";
     deliveries = "SELECT id::text AS id, kind, topic, recipient, status, attempts, last_error, created_at, \
-         next_attempt_at, done_at FROM outbox WHERE quote_id = $1::uuid ORDER BY created_at, id";
+         next_attempt_at, done_at FROM outbox WHERE quote_id = $1::uuid ORDER BY seq";
+    endpoint_disabled = "SELECT disabled_at, disabled_reason FROM webhook_endpoints \
+         WHERE id = $1 AND disabled_at IS NOT NULL";
+    disable_endpoint = "INSERT INTO webhook_endpoints (id, disabled_at, disabled_reason) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET disabled_at = $2, disabled_reason = $3";
+    enable_endpoint = "UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE id = $1";
+    /// Webhook deliveries: `$1` the kind, then status, event and quote, each when given.
+    list_webhook_jobs = concat!(webhook_job_select!(), webhook_job_filter!(), " ORDER BY o.seq DESC LIMIT $5 OFFSET $6");
+    count_webhook_jobs = concat!("SELECT COUNT(*) FROM outbox AS o ", webhook_job_filter!());
+    /// The attempts of the jobs `list_webhook_jobs` gives for the same parameters.
+    webhook_attempts_of_page = concat!("SELECT job_id::text AS job_id, attempt, at, status_code, error \
+         FROM outbox_attempts WHERE job_id IN (SELECT o.id FROM outbox AS o ", webhook_job_filter!(),
+         " ORDER BY o.seq DESC LIMIT $5 OFFSET $6) ORDER BY id");
+    webhook_job = concat!(webhook_job_select!(), "WHERE o.id = $1::uuid AND o.kind = $2");
+    attempts_of_job = "SELECT job_id::text AS job_id, attempt, at, status_code, error FROM outbox_attempts \
+         WHERE job_id = $1::uuid ORDER BY id";
+    job_info = "SELECT kind, endpoint, status FROM outbox WHERE id = $1::uuid";
+    /// Queues a job again: `$2` queued, `$3` now (due at once; the retry schedule restarts).
+    requeue_job = "UPDATE outbox SET status = $2, next_attempt_at = $3, round_base = attempts, \
+         round_started_at = $3, done_at = NULL WHERE id = $1::uuid";
+    queue_stats = "SELECT kind, COUNT(*) AS queued, MIN(COALESCE(round_started_at, created_at)) AS oldest \
+         FROM outbox WHERE status = $1 GROUP BY kind ORDER BY kind";
     insert_link = "INSERT INTO quote_links (token_sha256, quote_id, created_at) VALUES ($1, $2::uuid, $3)";
     find_link = "SELECT quote_id::text FROM quote_links WHERE token_sha256 = $1";
     /// Quotes stored in `$1` valid from `$2` to `$3` with no outbox job of topic `$4` yet.
@@ -262,7 +308,7 @@ mod tests {
         let first = INSERT_EVENTS.text(true, 3);
         assert!(std::ptr::eq(first, INSERT_EVENTS.text(true, 3)));
         assert!(
-            first.ends_with("$17, $18, $19, $20, $21, $22, $23, $24)"),
+            first.ends_with("$19, $20, $21, $22, $23, $24, $25, $26, $27)"),
             "{first}"
         );
     }

@@ -167,6 +167,7 @@ where
     for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
     for job in jobs {
@@ -179,6 +180,8 @@ where
             .bind(job.payload.as_str())
             .bind(JobStatus::Queued.as_str())
             .bind(job.created_at)
+            .bind(job.endpoint.as_deref())
+            .bind(job.order_key.as_deref())
             .execute(&mut **tx)
             .await?;
     }

@@ -2,7 +2,9 @@
 //! - 200 concurrent creates, killed mid-way: after a restart on the same database every quote
 //!   that was acknowledged with a 201 is there with identical totals, and no number appears twice;
 //! - a queued e-mail (its relay down at first), killed before delivery: after a restart the
-//!   e-mail arrives, once.
+//!   e-mail arrives, once;
+//! - queued webhook deliveries (the receiver refusing at first), killed: after a restart every
+//!   event arrives, with the `webhook-id` it was queued with.
 
 use serde_json::Value;
 use std::collections::HashSet;
@@ -242,3 +244,97 @@ async fn a_queued_email_survives_a_kill(backend: Backend) {
 }
 
 on_both_backends!(a_queued_email_survives_a_kill);
+
+/// Webhook deliveries queued (the receiver failing at first), then SIGKILL: after a restart
+/// every event arrives, each with the `webhook-id` it was queued with.
+async fn queued_webhooks_survive_a_kill(backend: Backend) {
+    use crate::email::servers::python;
+    use crate::webhooks::{SECRET, body, received, receiver};
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let status = dir.path().join("status");
+    std::fs::write(&status, "503").unwrap();
+    let hook = receiver(
+        &python,
+        SECRET,
+        &["--status-file", status.to_str().unwrap()],
+    );
+    let db = TestDb::new(backend).await;
+    let (key, entry) = new_key(Role::Sales);
+    let env = [
+        (
+            "OFFERTE_WEBHOOK_URL",
+            format!("http://127.0.0.1:{}/hook", hook.port),
+        ),
+        ("OFFERTE_WEBHOOK_SECRET", SECRET.to_string()),
+    ];
+    let mut server = Server::start_with(&db.url, &entry, &env).await;
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for company in ["Gekild A B.V.", "Gekild B B.V."] {
+        let quote: Value = client
+            .post(format!("{}/api/v1/quotes", server.base))
+            .bearer_auth(&key)
+            .json(&quote_body(company))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = quote["id"].as_str().unwrap().to_string();
+        for to in ["sent", "accepted"] {
+            let moved = client
+                .post(format!("{}/api/v1/quotes/{id}/transitions", server.base))
+                .bearer_auth(&key)
+                .json(&serde_json::json!({ "to": to }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(moved.status().as_u16(), 200);
+        }
+        ids.push(id);
+    }
+    // The first attempts (one per quote: the rest wait for them) are refused. SIGKILL now.
+    received(&hook, 2);
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("the process is gone");
+    let refused: HashSet<String> = received(&hook, 2)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+
+    std::fs::write(&status, "200").unwrap();
+    let _server = Server::start_with(&db.url, &entry, &env).await;
+    let got = received(&hook, 2 + 6);
+    let delivered: Vec<&Value> = got.iter().filter(|r| r["status"] == 200).collect();
+    let events: HashSet<(String, String)> = delivered
+        .iter()
+        .map(|r| {
+            let b = body(r);
+            (
+                b["type"].as_str().unwrap().to_string(),
+                b["data"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for id in &ids {
+        for kind in ["quote.created", "quote.sent", "quote.accepted"] {
+            assert!(
+                events.contains(&(kind.to_string(), id.clone())),
+                "{kind} of {id} arrived after the restart: {events:?}"
+            );
+        }
+    }
+    let ids_delivered: HashSet<String> = delivered
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        refused.is_subset(&ids_delivered),
+        "the refused deliveries came again with their webhook-id"
+    );
+    assert!(got.iter().all(|r| r["signature_ok"] == true));
+}
+
+on_both_backends!(queued_webhooks_survive_a_kill);

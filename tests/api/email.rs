@@ -15,7 +15,7 @@ use crate::helpers::{Backend, TestApp, quote_body, spawn_app, spawn_app_with};
 pub(crate) mod servers;
 use servers::{Server, python};
 
-fn sink(python: &std::path::Path, args: &[&str]) -> Server {
+pub(crate) fn sink(python: &std::path::Path, args: &[&str]) -> Server {
     Server::start(python, "smtp_sink.py", args)
 }
 
@@ -206,7 +206,7 @@ on_both_backends!(
 );
 
 /// The link in the e-mail (`https://.../q/<token>`) as a path on the test server.
-fn link_path(raw: &[u8]) -> String {
+pub(crate) fn link_path(raw: &[u8]) -> String {
     let message = MessageParser::default().parse(raw).unwrap();
     let text = message.body_text(0).unwrap().to_string();
     let start = text.find("/q/").expect("a link in the e-mail");
@@ -218,7 +218,7 @@ fn link_path(raw: &[u8]) -> String {
     format!("/q/{token}")
 }
 
-async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -19,3 +19,5 @@ mod preview;
 mod quotes;
 mod races;
 mod requests;
+mod webhook_admin;
+mod webhooks;

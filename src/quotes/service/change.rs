@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{ATTEMPTS, Now, Priced, fetch, get, price, stored};
+use super::{ATTEMPTS, Now, Priced, event_of, fetch, get, price, quote_jobs, stored};
 use crate::catalog::CatalogSet;
+use crate::outbox::webhooks::{EventType, Webhooks};
 use crate::pricing::Circumstances;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, check_transition, display_number};
@@ -19,6 +20,7 @@ use crate::quotes::ports::{
 pub async fn update(
     catalogs: &CatalogSet,
     repo: &impl QuoteRepository,
+    hooks: &Webhooks,
     id: Uuid,
     changes: &QuoteChanges,
     actor: &Actor,
@@ -56,11 +58,23 @@ pub async fn update(
             actor,
             Some("edited"),
         );
+        let edited = Quote {
+            employer: employer.clone(),
+            employee: employee.clone(),
+            circumstances: priced.circumstances.clone(),
+            computation: priced.computation.clone(),
+            translated: None,
+            valid_until: priced.valid_until,
+            updated_at: now.at,
+            ..current.clone()
+        };
+        let jobs = quote_jobs(hooks, EventType::QuoteUpdated, &edited, now.at)?;
         match repo
             .replace(
                 version,
                 priced.new_quote(id, employer, employee, actor, now),
                 event,
+                jobs,
             )
             .await
         {
@@ -95,9 +109,14 @@ pub(super) fn event(
 /// Moves a quote through its life (see [`check_transition`]). Sending fixes the document: the
 /// PDF is rendered from the very version that is moved to `sent`, and its SHA-256 goes into the
 /// event (later renderings of this revision are byte-identical to it).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a different input of the move; a struct would only rename them"
+)]
 pub async fn transition(
     repo: &impl QuoteRepository,
     documents: &impl SentDocument,
+    hooks: &Webhooks,
     id: Uuid,
     to: Status,
     reason: Option<&str>,
@@ -111,21 +130,28 @@ pub async fn transition(
         last = from;
         check_transition(from, to, reason)?;
         let mut event = event(id, Some(from), to, now.at, actor, reason);
+        let decided_at = matches!(to, Status::Accepted | Status::Declined).then_some(now.at);
+        let moved = Quote {
+            status: to,
+            updated_at: now.at,
+            decided_at: decided_at.or(quote.decided_at),
+            ..quote
+        };
         if to == Status::Sent {
-            let sent = Quote {
-                status: Status::Sent,
-                ..quote
-            };
-            let pdf = documents.pdf(&sent).await.map_err(QuoteError::Render)?;
+            let pdf = documents.pdf(&moved).await.map_err(QuoteError::Render)?;
             event.document_sha256 = Some(hex::encode(Sha256::digest(&pdf)));
         }
+        let jobs = match event_of(to) {
+            Some(kind) => quote_jobs(hooks, kind, &moved, now.at)?,
+            None => Vec::new(),
+        };
         let change = StatusChange {
             id,
             expected: version,
             to,
             at: now.at,
-            decided_at: matches!(to, Status::Accepted | Status::Declined).then_some(now.at),
-            jobs: Vec::new(),
+            decided_at,
+            jobs,
             link: None,
             event,
         };
@@ -145,6 +171,7 @@ pub async fn transition(
 pub async fn revise(
     catalogs: &CatalogSet,
     repo: &impl QuoteRepository,
+    hooks: &Webhooks,
     id: Uuid,
     changes: &QuoteChanges,
     actor: &Actor,
@@ -188,6 +215,26 @@ pub async fn revise(
             ),
             event(new_id, None, Status::Draft, now.at, actor, Some(&new_note)),
         ];
+        let revised = Quote {
+            id: new_id,
+            number: current.number.clone(),
+            revision,
+            display_number: display_number(&current.number, revision),
+            status: Status::Draft,
+            valid_until: priced.valid_until,
+            employer: employer.clone(),
+            employee: employee.clone(),
+            circumstances: priced.circumstances.clone(),
+            computation: priced.computation.clone(),
+            translated: None,
+            created_at: now.at,
+            updated_at: now.at,
+            created_by: actor.clone(),
+            supersedes: Some(id),
+            superseded_by: None,
+            decided_at: None,
+        };
+        let jobs = quote_jobs(hooks, EventType::QuoteRevised, &revised, now.at)?;
         let stored = repo
             .revise(Revision {
                 old: id,
@@ -196,6 +243,7 @@ pub async fn revise(
                 revision,
                 new: priced.new_quote(new_id, employer, employee, actor, now),
                 events,
+                jobs,
             })
             .await;
         match stored {

@@ -3,11 +3,12 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::Now;
 use super::change::event;
+use super::{Now, quote_jobs};
+use crate::outbox::webhooks::{EventType, Webhooks};
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, lapse_moment, status_on};
-use crate::quotes::model::{Actor, Event};
+use crate::quotes::model::{Actor, Event, Quote};
 use crate::quotes::ports::{QuoteRepository, StatusChange, StorageError, Stored};
 
 /// Every step in the quote's life, oldest first; an expiry that is due but not yet stored by
@@ -40,8 +41,12 @@ pub async fn events(
 const EXPIRY_REASON: &str = "validity date passed";
 
 /// Stores the expiry of every sent quote whose validity date has passed (with the event the
-/// reads already show). Returns how many it stored.
-pub async fn sweep_expired(repo: &impl QuoteRepository, now: Now) -> Result<u64, QuoteError> {
+/// reads already show, and `quote.expired`). Returns how many it stored.
+pub async fn sweep_expired(
+    repo: &impl QuoteRepository,
+    hooks: &Webhooks,
+    now: Now,
+) -> Result<u64, QuoteError> {
     let mut count = 0;
     for (id, _) in repo.lapsed(Status::Sent, now.today).await? {
         let Some(Stored { quote, version }) = repo.fetch(id).await? else {
@@ -53,6 +58,12 @@ pub async fn sweep_expired(repo: &impl QuoteRepository, now: Now) -> Result<u64,
             continue;
         }
         let at = lapse_moment(quote.valid_until);
+        let expired = Quote {
+            status: Status::Expired,
+            updated_at: now.at,
+            ..quote
+        };
+        let jobs = quote_jobs(hooks, EventType::QuoteExpired, &expired, now.at)?;
         let change = StatusChange {
             id,
             expected: version,
@@ -67,7 +78,7 @@ pub async fn sweep_expired(repo: &impl QuoteRepository, now: Now) -> Result<u64,
                 &Actor::system(),
                 Some(EXPIRY_REASON),
             ),
-            jobs: Vec::new(),
+            jobs,
             link: None,
         };
         match repo.change_status(change).await {

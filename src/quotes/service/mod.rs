@@ -6,13 +6,18 @@
 //! it changed meanwhile, the operation reads again and decides again (a few times at most).
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, SubsecRound, Utc};
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::error::QuoteError;
 use super::lifecycle::{Status, display_number, status_on};
 use super::model::{Actor, Employee, Employer, NewQuoteBody, Quote};
-use super::ports::{CreateQuote, NewQuote, QuoteRepository, RequestLink, StorageError, Stored};
+use super::ports::{
+    CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, StorageError, Stored,
+};
 use crate::catalog::CatalogSet;
+use crate::outbox::NewJob;
+use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::pricing::{self, Circumstances, Computation, InputError};
 
 mod change;
@@ -123,11 +128,41 @@ pub struct Created {
     pub replayed: bool,
 }
 
+/// The webhook jobs of an event about `quote` (as it is after the change), dated `at`.
+pub(crate) fn quote_jobs(
+    hooks: &Webhooks,
+    event: EventType,
+    quote: &Quote,
+    at: DateTime<Utc>,
+) -> Result<Vec<NewJob>, QuoteError> {
+    hooks
+        .jobs(event, &Subject::quote(quote.id, &quote.number), quote, at)
+        .map_err(QuoteError::Encode)
+}
+
+/// The webhook event of a move to `to`; `None` for a status that is no event of its own (a
+/// revision announces the new revision instead of the old one's superseding).
+fn event_of(to: Status) -> Option<EventType> {
+    match to {
+        Status::Sent => Some(EventType::QuoteSent),
+        Status::Accepted => Some(EventType::QuoteAccepted),
+        Status::Declined => Some(EventType::QuoteDeclined),
+        Status::Expired => Some(EventType::QuoteExpired),
+        Status::Withdrawn => Some(EventType::QuoteWithdrawn),
+        Status::Draft | Status::Superseded => None,
+    }
+}
+
 /// Creates a draft quote with the next number. With an idempotency key (and the hash of the
 /// body it came with), a repeat returns the quote the first one made.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a different input of the create; a struct would only rename them"
+)]
 pub async fn create(
     catalogs: &CatalogSet,
     repo: &impl QuoteRepository,
+    hooks: &Webhooks,
     prefix: &str,
     body: &NewQuoteBody,
     actor: &Actor,
@@ -143,7 +178,17 @@ pub async fn create(
         });
     }
     let priced = price(catalogs, &body.circumstances, now.today)?;
-    match store_new(repo, &priced, body, prefix, actor, now, idempotency, None).await {
+    let draft = NewDraft {
+        id: Uuid::now_v7(),
+        priced: &priced,
+        body,
+        prefix,
+        actor,
+        now,
+        idempotency,
+        from_request: None,
+    };
+    match store_new(repo, hooks, draft).await {
         Err(QuoteError::Storage(StorageError::Conflict(
             super::ports::Constraint::IdempotencyKey,
         ))) => {
@@ -178,36 +223,42 @@ async fn replay(
     }
 }
 
+/// A priced new draft and what it is made with.
+pub(crate) struct NewDraft<'a> {
+    pub id: Uuid,
+    pub priced: &'a Priced,
+    pub body: &'a NewQuoteBody,
+    pub prefix: &'a str,
+    pub actor: &'a Actor,
+    pub now: Now,
+    pub idempotency: Option<(&'a str, &'a str)>,
+    /// The request it is made from, moved in the same transaction.
+    pub from_request: Option<RequestLink>,
+}
+
 /// Stores a priced new quote (optionally moving the request it is made from, in the same
-/// transaction) and returns the record as stored, without reading it back.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the two create paths pass their parts through"
-)]
+/// transaction) with its `quote.created` event, and returns the record as stored, without
+/// reading it back.
 pub(crate) async fn store_new(
     repo: &impl QuoteRepository,
-    priced: &Priced,
-    body: &NewQuoteBody,
-    prefix: &str,
-    actor: &Actor,
-    now: Now,
-    idempotency: Option<(&str, &str)>,
-    from_request: Option<RequestLink>,
+    hooks: &Webhooks,
+    draft: NewDraft<'_>,
 ) -> Result<Quote, QuoteError> {
-    let id = Uuid::now_v7();
-    let number = repo
-        .create(CreateQuote {
-            quote: priced.new_quote(id, &body.employer, &body.employee, actor, now),
-            prefix,
-            year: now.today.year(),
-            idempotency,
-            from_request,
-        })
-        .await?;
-    Ok(Quote {
+    let NewDraft {
         id,
-        display_number: display_number(&number, 1),
-        number,
+        priced,
+        body,
+        prefix,
+        actor,
+        now,
+        idempotency,
+        from_request,
+    } = draft;
+    let mut quote = Quote {
+        id,
+        // Storage takes the number inside the create's transaction.
+        number: String::new(),
+        display_number: String::new(),
         revision: 1,
         status: Status::Draft,
         valid_until: priced.valid_until,
@@ -215,14 +266,41 @@ pub(crate) async fn store_new(
         employee: body.employee.clone(),
         circumstances: priced.circumstances.clone(),
         computation: priced.computation.clone(),
-        translated: Some(priced.translated.clone()),
+        translated: None,
         created_at: now.at,
         updated_at: now.at,
         created_by: actor.clone(),
         supersedes: None,
         superseded_by: None,
         decided_at: None,
-    })
+    };
+    let jobs = hooks.wants(EventType::QuoteCreated).then(|| {
+        let (hooks, template) = (hooks.clone(), quote.clone());
+        let make = move |number: &str| {
+            let quote = Quote {
+                number: number.to_string(),
+                display_number: display_number(number, 1),
+                ..template.clone()
+            };
+            let subject = Subject::quote(quote.id, number);
+            hooks.jobs(EventType::QuoteCreated, &subject, &quote, quote.created_at)
+        };
+        Arc::new(make) as NumberedJobs
+    });
+    let number = repo
+        .create(CreateQuote {
+            quote: priced.new_quote(id, &body.employer, &body.employee, actor, now),
+            prefix,
+            year: now.today.year(),
+            idempotency,
+            from_request,
+            jobs,
+        })
+        .await?;
+    quote.display_number = display_number(&number, 1);
+    quote.number = number;
+    quote.translated = Some(priced.translated.clone());
+    Ok(quote)
 }
 
 /// The quote as stored, in the status it has today.

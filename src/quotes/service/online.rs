@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::change::event;
 use super::send::{Mailing, message_id, token_sha256};
-use super::{ATTEMPTS, Now, fetch, stored};
+use super::{ATTEMPTS, Now, fetch, quote_jobs, stored};
+use crate::outbox::webhooks::{EventType, Webhooks};
 use crate::outbox::{EmailJob, NewJob, StoredAttachment};
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
@@ -28,8 +29,13 @@ fn employer() -> Actor {
 const VIEWED: &str = "viewed online";
 
 /// The quote a token opens, in the status it has today. The first view of a sent quote is
-/// recorded (an event "viewed online").
-pub async fn open(repo: &impl QuoteRepository, token: &str, now: Now) -> Result<Quote, QuoteError> {
+/// recorded (an event "viewed online", and `quote.viewed`).
+pub async fn open(
+    repo: &impl QuoteRepository,
+    hooks: &Webhooks,
+    token: &str,
+    now: Now,
+) -> Result<Quote, QuoteError> {
     let id = repo
         .find_link(&token_sha256(token))
         .await?
@@ -42,6 +48,11 @@ pub async fn open(repo: &impl QuoteRepository, token: &str, now: Now) -> Result<
             .iter()
             .any(|e| e.reason.as_deref() == Some(VIEWED));
         if !seen {
+            let viewed = Quote {
+                updated_at: now.at,
+                ..quote.clone()
+            };
+            let jobs = quote_jobs(hooks, EventType::QuoteViewed, &viewed, now.at)?;
             let change = StatusChange {
                 id,
                 expected: version,
@@ -56,7 +67,7 @@ pub async fn open(repo: &impl QuoteRepository, token: &str, now: Now) -> Result<
                     &employer(),
                     Some(VIEWED),
                 ),
-                jobs: Vec::new(),
+                jobs,
                 link: None,
             };
             match repo.change_status(change).await {
@@ -73,10 +84,15 @@ pub async fn open(repo: &impl QuoteRepository, token: &str, now: Now) -> Result<
 /// event: the name, the time and the SHA-256 of the document the employer was shown (the PDF of
 /// the sent version). The quote is final; a confirmation with the PDF goes to the employer and
 /// to the bureau (when e-mail is configured).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a different input of the answer; a struct would only rename them"
+)]
 pub async fn accept(
     repo: &impl QuoteRepository,
     documents: &impl SentDocument,
     mailing: Option<&Mailing>,
+    hooks: &Webhooks,
     token: &str,
     name: &str,
     agree: bool,
@@ -116,6 +132,7 @@ pub async fn accept(
     decide(
         repo,
         documents,
+        hooks,
         token,
         now,
         accepted,
@@ -130,6 +147,7 @@ pub async fn accept(
 pub async fn decline(
     repo: &impl QuoteRepository,
     documents: &impl SentDocument,
+    hooks: &Webhooks,
     token: &str,
     reason: Option<&str>,
     now: Now,
@@ -152,6 +170,7 @@ pub async fn decline(
     decide(
         repo,
         documents,
+        hooks,
         token,
         now,
         declined,
@@ -162,10 +181,16 @@ pub async fn decline(
 }
 
 /// Moves the quote a token opens from `sent` to `to`, recording the SHA-256 of the document the
-/// employer was shown; with `confirm` (accepting) a confirmation e-mail is queued as well.
+/// employer was shown; with `confirm` (accepting) a confirmation e-mail is queued as well,
+/// and the webhook event of the answer in any case.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the two answers pass their parts through"
+)]
 async fn decide(
     repo: &impl QuoteRepository,
     documents: &impl SentDocument,
+    hooks: &Webhooks,
     token: &str,
     now: Now,
     event_for: impl Fn(&Quote) -> crate::quotes::ports::NewEvent,
@@ -224,6 +249,18 @@ async fn decide(
                 );
             }
         }
+        let answered = Quote {
+            status: to,
+            updated_at: now.at,
+            decided_at: Some(now.at),
+            ..quote.clone()
+        };
+        let kind = if to == Status::Accepted {
+            EventType::QuoteAccepted
+        } else {
+            EventType::QuoteDeclined
+        };
+        jobs.extend(quote_jobs(hooks, kind, &answered, now.at)?);
         let change = StatusChange {
             id,
             expected: version,

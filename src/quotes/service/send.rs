@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::change::event;
-use super::{ATTEMPTS, Now, fetch, stored};
+use super::{ATTEMPTS, Now, fetch, quote_jobs, stored};
 use crate::outbox::ports::OutboxRepository;
+use crate::outbox::webhooks::{EventType, Webhooks};
 use crate::outbox::{Delivery, EmailJob, NewJob, StoredAttachment};
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, check_transition};
@@ -44,10 +45,15 @@ pub fn token_sha256(token: &str) -> String {
 }
 
 /// Sends a draft (or a sent quote again) to the employer, or to `body.to`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a different input of the send; a struct would only rename them"
+)]
 pub async fn send(
     repo: &impl QuoteRepository,
     documents: &impl SentDocument,
     mailing: Option<&Mailing>,
+    hooks: &Webhooks,
     id: Uuid,
     body: &SendBody,
     actor: &Actor,
@@ -64,6 +70,7 @@ pub async fn send(
         }
         let sent = Quote {
             status: Status::Sent,
+            updated_at: now.at,
             ..quote
         };
         let pdf = documents.pdf(&sent).await.map_err(QuoteError::Render)?;
@@ -104,6 +111,8 @@ pub async fn send(
         let job = NewJob::email(id, "quote_sent", &mail, now.at)
             .map_err(|e| QuoteError::Render(e.into()))?;
         let reason = format!("sent by e-mail to {}", job.recipient);
+        let mut jobs = vec![job];
+        jobs.extend(quote_jobs(hooks, EventType::QuoteSent, &sent, now.at)?);
         let mut event = event(id, Some(from), Status::Sent, now.at, actor, Some(&reason));
         event.document_sha256 = Some(sha256);
         let change = StatusChange {
@@ -113,7 +122,7 @@ pub async fn send(
             at: now.at,
             decided_at: None,
             event,
-            jobs: vec![job],
+            jobs,
             link: Some(token_hash),
         };
         match repo.change_status(change).await {
