@@ -47,6 +47,7 @@ pub struct WebhookDelivery {
     pub quote_id: Option<Uuid>,
     /// `queued` (waiting, or between attempts), `sent` or `failed` (given up).
     pub status: JobStatus,
+    /// What went wrong at the last attempt (absent once delivered at the first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
     /// When the event happened (and the delivery was queued).

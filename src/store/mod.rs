@@ -49,10 +49,12 @@ pub enum Store {
     Postgres(PgPool, Arc<Writes>),
 }
 
-/// Opening a write transaction the right way for each backend.
+/// Opening a write transaction the right way for each backend, and a read transaction that
+/// sees one snapshot (for a read made of several statements).
 trait WritePool {
     type Db: Database;
     async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
+    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
 }
 
 impl WritePool for SqlitePool {
@@ -60,12 +62,23 @@ impl WritePool for SqlitePool {
     async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
         self.begin_with("BEGIN IMMEDIATE").await
     }
+
+    /// In WAL mode a transaction reads from the snapshot its first read took.
+    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
+        self.begin().await
+    }
 }
 
 impl WritePool for PgPool {
     type Db = sqlx::Postgres;
     async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
         self.begin().await
+    }
+
+    /// Read committed would give each statement its own snapshot.
+    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
+        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
     }
 }
 

@@ -250,7 +250,10 @@ impl OutboxRepository for Store {
         let job_status = filter.status.map(JobStatus::as_str);
         let event = filter.event.map(EventType::as_str);
         let quote_id = filter.quote_id.map(|id| id.to_string());
+        // One snapshot for the jobs and their attempts: a job finished between two statements
+        // would show its new attempt with its old status.
         on_pool!(self, pool => {
+            let mut tx = pool.begin_read().await?;
             let rows = sqlx::query(self.sql().list_webhook_jobs)
                 .bind(webhook)
                 .bind(job_status)
@@ -258,14 +261,14 @@ impl OutboxRepository for Store {
                 .bind(quote_id.as_deref())
                 .bind(filter.limit)
                 .bind(filter.offset)
-                .fetch_all(pool)
+                .fetch_all(&mut *tx)
                 .await?;
             let total: i64 = sqlx::query_scalar(self.sql().count_webhook_jobs)
                 .bind(webhook)
                 .bind(job_status)
                 .bind(event)
                 .bind(quote_id.as_deref())
-                .fetch_one(pool)
+                .fetch_one(&mut *tx)
                 .await?;
             let attempts = sqlx::query(self.sql().webhook_attempts_of_page)
                 .bind(webhook)
@@ -274,8 +277,9 @@ impl OutboxRepository for Store {
                 .bind(quote_id.as_deref())
                 .bind(filter.limit)
                 .bind(filter.offset)
-                .fetch_all(pool)
+                .fetch_all(&mut *tx)
                 .await?;
+            tx.commit().await?;
             let mut deliveries = rows
                 .iter()
                 .map(webhook_job_from_row)
@@ -291,10 +295,11 @@ impl OutboxRepository for Store {
 
     async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>, StorageError> {
         on_pool!(self, pool => {
+            let mut tx = pool.begin_read().await?;
             let Some(row) = sqlx::query(self.sql().webhook_job)
                 .bind(id.to_string())
                 .bind(JobKind::Webhook.as_str())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *tx)
                 .await?
             else {
                 return Ok(None);
@@ -302,11 +307,12 @@ impl OutboxRepository for Store {
             let mut delivery = webhook_job_from_row(&row)?;
             let attempts = sqlx::query(self.sql().attempts_of_job)
                 .bind(id.to_string())
-                .fetch_all(pool)
+                .fetch_all(&mut *tx)
                 .await?
                 .iter()
                 .map(attempt_from_row)
                 .collect::<Result<Vec<_>, _>>()?;
+            tx.commit().await?;
             attach(std::slice::from_mut(&mut delivery), attempts);
             Ok(Some(delivery))
         })

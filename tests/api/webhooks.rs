@@ -28,18 +28,26 @@ pub(crate) fn receiver(python: &Path, secret: &str, args: &[&str]) -> Server {
 
 /// What the receiver got, in order of arrival, once it has at least `n` (20 s at most).
 pub(crate) fn received(server: &Server, n: usize) -> Vec<Value> {
+    received_until(server, |got| got.len() >= n)
+}
+
+/// What the receiver got, in order of arrival, once `done` holds for it (20 s at most).
+pub(crate) fn received_until(server: &Server, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(20);
-    while server.count("json") < n {
+    loop {
+        let got: Vec<Value> = (1..=server.count("json"))
+            .map(|i| server.json(&format!("{i}.json")))
+            .collect();
+        if done(&got) {
+            return got;
+        }
         assert!(
             Instant::now() < deadline,
-            "the receiver got {} of {n} deliveries",
-            server.count("json")
+            "the receiver got only {}: {got:#?}",
+            got.len()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    (1..=server.count("json"))
-        .map(|i| server.json(&format!("{i}.json")))
-        .collect()
 }
 
 /// A delivery's body.
@@ -279,6 +287,9 @@ async fn a_failing_receiver_gets_the_event_again_in_order(backend: Backend) {
     let a_id = id_of(&a);
     let first = received(&hook, 1);
     assert_eq!(first[0]["status"], 500);
+    // Another quote's event does not wait for this one's retry (5 s away).
+    let b = app.create_quote(&quote_body("Tweede B.V.")).await;
+    received(&hook, 2);
     let mut changes = json!({"employee": {"reference": "PV-9", "hours_per_week": 20}});
     app.patch(&format!("/api/v1/quotes/{a_id}"), &changes)
         .await
@@ -288,7 +299,6 @@ async fn a_failing_receiver_gets_the_event_again_in_order(backend: Backend) {
         .await
         .expect_status(StatusCode::OK);
     app.move_to(&a_id, "sent", None).await;
-    let b = app.create_quote(&quote_body("Tweede B.V.")).await;
 
     let got = received(&hook, 6);
     let seen: Vec<(String, String)> = got
@@ -364,7 +374,7 @@ async fn retry_after_is_honoured(backend: Backend) {
     assert_eq!(list[0]["status"], "queued");
     assert!(
         (115..=125).contains(&wait.num_seconds()),
-        "the next attempt {wait} after the first, not 5 s"
+        "the next attempt {wait} after the first, not 5 s: {list:#?}"
     );
     assert_eq!(list[0]["attempts"][0]["status_code"], 500);
 }
