@@ -1,6 +1,7 @@
 //! The `offerte quote` command: JSON and nothing else on stdout, the same computation the library
 //! gives, stdin with `-`, a text summary, and refused input with exit code 2 naming the field.
 //! The `offerte export` commands: the files they write, and no file when refused.
+//! `offerte serve` refusing a webhook secret not in the `whsec_` form; `offerte webhook-secret`.
 
 use offerte::catalog::CatalogSet;
 use offerte::pricing::{Circumstances, compute};
@@ -372,4 +373,41 @@ fn export_commands_write_the_files() {
         assert!(!path("bad.csv").exists(), "{args:?}");
         assert!(!path(".bad.csv.part").exists(), "{args:?}");
     }
+}
+
+#[test]
+fn a_webhook_secret_not_in_whsec_form_stops_the_start_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_offerte"))
+        .current_dir(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("OFFERTE_WEBHOOK_URL", "https://crm.example/hook")
+        .env("OFFERTE_WEBHOOK_SECRET", "a-plain-shared-secret")
+        .env("OFFERTE_LOG", "error")
+        .output()
+        .expect("offerte runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("webhook_secret") && stderr.contains("whsec_"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("a-plain-shared-secret"), "{stderr}");
+}
+
+#[test]
+fn webhook_secret_makes_a_secret_the_server_takes() {
+    let output = Command::new(env!("CARGO_BIN_EXE_offerte"))
+        .arg("webhook-secret")
+        .output()
+        .expect("offerte runs");
+    assert!(output.status.success());
+    let secret = String::from_utf8(output.stdout).unwrap().trim().to_string();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    offerte::delivery::signature::Secret::parse(&secret).expect("a valid secret");
+    let again = Command::new(env!("CARGO_BIN_EXE_offerte"))
+        .arg("webhook-secret")
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8(again.stdout).unwrap().trim(), secret);
 }

@@ -12,7 +12,7 @@ ALTER TABLE outbox ADD COLUMN endpoint TEXT NULL;
 ALTER TABLE outbox ADD COLUMN order_key TEXT NULL;
 ALTER TABLE outbox ADD COLUMN round_base BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN round_started_at TIMESTAMPTZ NULL;
-CREATE INDEX outbox_order_idx ON outbox (order_key, endpoint, seq) WHERE status = 'queued';
+CREATE INDEX outbox_order_idx ON outbox (order_key, endpoint, seq);
 CREATE INDEX outbox_kind_seq_idx ON outbox (kind, seq);
 
 -- Every attempt of a job: when, the receiver's HTTP status (webhooks), what went wrong.

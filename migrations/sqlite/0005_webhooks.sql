@@ -31,7 +31,7 @@ DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
 CREATE INDEX outbox_quote_id_idx ON outbox (quote_id, created_at);
-CREATE INDEX outbox_order_idx ON outbox (order_key, endpoint, seq) WHERE status = 'queued';
+CREATE INDEX outbox_order_idx ON outbox (order_key, endpoint, seq);
 CREATE INDEX outbox_kind_seq_idx ON outbox (kind, seq);
 
 CREATE TABLE outbox_attempts (

@@ -30,6 +30,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use problem::{ApiError, problem_response};
+use webhooks::WebhookEvents;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,7 +43,7 @@ use problem::{ApiError, problem_response};
             field at fault by its JSON path.",
         license(name = "MIT")
     ),
-    modifiers(&BearerKeys),
+    modifiers(&BearerKeys, &WebhookEvents),
     tags(
         (name = "quotes", description = "Price cases and manage quotes (role sales)"),
         (name = "requests", description = "Quote requests from the bureau's website: the public form (no key, rate-limited) and the sales side"),

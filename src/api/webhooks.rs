@@ -113,3 +113,109 @@ pub async fn retry_delivery(
     let delivery = service::retry(&state.store, id, chrono::Utc::now()).await?;
     Ok(HttpResponse::Accepted().json(delivery))
 }
+
+/// The events as the OpenAPI document's `webhooks`: one POST per event type, with its body
+/// (`type`, `timestamp`, `data`: the quote or request as the API returns it) and the three
+/// Standard Webhooks headers, so a receiver's team can read the contract where they read the
+/// API's.
+pub struct WebhookEvents;
+
+impl utoipa::Modify for WebhookEvents {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{
+            HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+        };
+        use utoipa::openapi::request_body::RequestBodyBuilder;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::{
+            ContentBuilder, KnownFormat, PathsBuilder, Ref, Required, ResponseBuilder, SchemaFormat,
+        };
+        let string = || ObjectBuilder::new().schema_type(Type::String);
+        let header = |name: &str, description: &str, example: &str| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Header)
+                .required(Required::True)
+                .description(Some(description))
+                .schema(Some(string().examples([example])))
+                .build()
+        };
+        let mut paths = PathsBuilder::new();
+        for event in EventType::ALL {
+            let (record, about) = if event.as_str().starts_with("quote_request.") {
+                ("QuoteRequest", "the quote request")
+            } else {
+                ("Quote", "the quote")
+            };
+            let mut data = Ref::from_schema_name(record);
+            data.description = format!("{about} as the API returns it after the change");
+            let body = ObjectBuilder::new()
+                .property("type", string().enum_values(Some([event.as_str()])))
+                .property(
+                    "timestamp",
+                    string()
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                        .description(Some("When the change happened")),
+                )
+                .property("data", data)
+                .required("type")
+                .required("timestamp")
+                .required("data");
+            let operation = OperationBuilder::new()
+                .tag("webhooks")
+                .summary(Some(format!("`{event}`: {}", describe(event))))
+                .description(Some(
+                    "POSTed to every endpoint whose `events` match, signed to the Standard \
+                     Webhooks spec: verify `webhook-signature` over `{webhook-id}.{webhook-timestamp}.{body}` \
+                     with the endpoint's secret (e.g. with the `standardwebhooks` library). \
+                     Retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, up to a day) until a 2xx, with \
+                     the same `webhook-id`; a quote's events arrive in order.",
+                ))
+                .parameters(Some([
+                    header("webhook-id", "The same on every attempt of this event: drop duplicates by it", "msg_0193a1b2c3d47e8f9a0b1c2d3e4f5a6b"),
+                    header("webhook-timestamp", "Seconds since the epoch, of this attempt", "1795000000"),
+                    header("webhook-signature", "`v1,<base64 HMAC-SHA256>`, one per secret (two while rotating), space-separated", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+                ]))
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("application/json", ContentBuilder::new().schema(Some(body)).build())
+                        .build(),
+                ))
+                .response("200", ResponseBuilder::new().description("Any 2xx: delivered"))
+                .response(
+                    "410",
+                    ResponseBuilder::new().description(
+                        "Gone: the endpoint is disabled (nothing more is sent until an admin retries a delivery)",
+                    ),
+                )
+                .response(
+                    "default",
+                    ResponseBuilder::new().description(
+                        "Anything else, a timeout (15 s) or no connection: retried by the schedule; redirects are not followed; `Retry-After` is honoured",
+                    ),
+                )
+                .build();
+            paths = paths.path(event.as_str(), PathItem::new(HttpMethod::Post, operation));
+        }
+        openapi.webhooks = Some(paths.build());
+    }
+}
+
+/// What an event means, for the document.
+fn describe(event: EventType) -> &'static str {
+    match event {
+        EventType::QuoteCreated => "a draft quote was made (also from a request)",
+        EventType::QuoteUpdated => "a draft was edited",
+        EventType::QuoteSent => "the quote was sent (or sent again by e-mail)",
+        EventType::QuoteViewed => "the employer opened the quote's link for the first time",
+        EventType::QuoteAccepted => "the quote was accepted",
+        EventType::QuoteDeclined => "the quote was declined",
+        EventType::QuoteExpired => "the quote's validity passed (stored by the periodic sweep)",
+        EventType::QuoteWithdrawn => "the quote was withdrawn",
+        EventType::QuoteRevised => "a new revision replaced the quote (`data`: the new revision)",
+        EventType::RequestCreated => "a quote request came in from the website",
+        EventType::RequestConverted => "a request was turned into a draft quote",
+        EventType::RequestRejected => "a request was rejected",
+    }
+}

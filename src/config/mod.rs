@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::access::ApiKey;
+use crate::outbox::webhooks::display_url;
 
 mod webhooks;
 pub use webhooks::{WebhookEndpoint, WebhookSettings};
@@ -108,7 +109,7 @@ impl std::fmt::Debug for Settings {
             .field("request_retention_days", &self.request_retention_days)
             .field("rate_limit_burst", &self.rate_limit_burst)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
-            .field("webhook_url", &self.webhook_url.as_deref().map(masked_url))
+            .field("webhook_url", &self.webhook_url.as_deref().map(display_url))
             .field("webhook_secret", &secret(&self.webhook_secret))
             .field("webhooks", &self.webhooks)
             .field("smtp_url", &self.smtp_url.as_deref().map(masked_url))

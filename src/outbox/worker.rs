@@ -107,39 +107,51 @@ pub async fn run<R: OutboxRepository>(repo: R, senders: Senders, wake: Arc<Notif
     }
 }
 
-/// Takes the due jobs once and delivers them; returns how many it took.
+/// Takes the due jobs once and delivers them; returns how many it took. The jobs of a batch
+/// go out side by side, so one slow receiver (up to its 15 s timeout) does not hold the others
+/// past their lease; a batch never holds two jobs that must keep their order (the claim leaves
+/// a job while an older one with its order key is queued).
 pub async fn run_once<R: OutboxRepository>(
     repo: &R,
     senders: &Senders,
 ) -> Result<usize, super::ports::StorageError> {
     let now = Utc::now();
     let jobs = repo.claim_jobs(now, now + LEASE, BATCH).await?;
-    for job in &jobs {
-        let mut attempt = Attempt {
-            number: job.attempts,
-            at: Utc::now(),
-            status_code: None,
-        };
-        let outcome = match job.kind {
-            JobKind::Email => deliver_email(job, senders).await,
-            JobKind::Webhook => deliver_webhook(repo, job, senders, &mut attempt).await?,
-        };
-        senders.counters.add(job.kind, Counted::of(&outcome));
-        match &outcome {
-            Outcome::Sent => {
-                tracing::info!(job = %job.id, kind = job.kind.as_str(), "outbox: delivered")
-            }
-            Outcome::Retry { error, at } => {
-                tracing::warn!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, retry_at = %at, "outbox: will retry")
-            }
-            Outcome::Failed { error } => {
-                tracing::error!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, "outbox: gave up")
-            }
-        }
-        repo.finish_job(job.id, &outcome, &attempt, Utc::now())
-            .await?;
-    }
+    let done =
+        futures_util::future::join_all(jobs.iter().map(|job| work(repo, senders, job))).await;
+    done.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(jobs.len())
+}
+
+/// One attempt of one job, recorded.
+async fn work<R: OutboxRepository>(
+    repo: &R,
+    senders: &Senders,
+    job: &ClaimedJob,
+) -> Result<(), super::ports::StorageError> {
+    let mut attempt = Attempt {
+        number: job.attempts,
+        at: Utc::now(),
+        status_code: None,
+    };
+    let outcome = match job.kind {
+        JobKind::Email => deliver_email(job, senders).await,
+        JobKind::Webhook => deliver_webhook(repo, job, senders, &mut attempt).await?,
+    };
+    senders.counters.add(job.kind, Counted::of(&outcome));
+    match &outcome {
+        Outcome::Sent => {
+            tracing::info!(job = %job.id, kind = job.kind.as_str(), "outbox: delivered")
+        }
+        Outcome::Retry { error, at } => {
+            tracing::warn!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, retry_at = %at, "outbox: will retry")
+        }
+        Outcome::Failed { error } => {
+            tracing::error!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, "outbox: gave up")
+        }
+    }
+    repo.finish_job(job.id, &outcome, &attempt, Utc::now())
+        .await
 }
 
 async fn deliver_email(job: &ClaimedJob, senders: &Senders) -> Outcome {
