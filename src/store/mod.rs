@@ -177,6 +177,7 @@ impl Store {
                 "insert_events",
                 statements::INSERT_EVENTS.text(sqlite, rows),
             ));
+            texts.push(("insert_jobs", statements::INSERT_JOBS.text(sqlite, rows)));
         }
         for (name, text) in &texts {
             let prepared =

@@ -162,9 +162,6 @@ statements! {
          decided_by_key = $6, updated_at = $5 WHERE id = $1::uuid AND status = $2";
     delete_request = "DELETE FROM quote_requests WHERE id = $1::uuid";
     purge_requests = "DELETE FROM quote_requests WHERE quote_id IS NULL AND created_at < $1";
-    insert_job = "INSERT INTO outbox (id, kind, quote_id, topic, recipient, payload, status, attempts, \
-         created_at, next_attempt_at, endpoint, order_key) \
-         VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, 0, $8, $8, $9, $10)";
     /// Leases due jobs: `$1` now, `$2` the lease's end, `$3` how many, `$4` the queued status.
     /// A job waits while an older job with its order key and endpoint is queued (in flight or
     /// between attempts): a quote's webhook events reach each endpoint in order.
@@ -265,6 +262,14 @@ pub(crate) static INSERT_QUOTES: MultiRow = MultiRow::new(
 pub(crate) static INSERT_EVENTS: MultiRow = MultiRow::new(
     "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256, name)",
     "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?)",
+);
+
+/// Outbox jobs, queued in the transaction of the change that causes them (the status and the
+/// first due time are bound per row: `queued`, the job's creation).
+pub(crate) static INSERT_JOBS: MultiRow = MultiRow::new(
+    "INSERT INTO outbox (id, kind, quote_id, topic, recipient, payload, status, attempts, created_at, \
+     next_attempt_at, endpoint, order_key)",
+    "(?::uuid, ?, ?::uuid, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
 );
 
 /// `rows` copies of a `VALUES` row `template`, its `?` numbered `$1, $2, ...` throughout.

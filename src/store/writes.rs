@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::Store;
 use super::rows::to_json;
-use super::statements::{INSERT_EVENTS, INSERT_QUOTES, MAX_ROWS};
+use super::statements::{INSERT_EVENTS, INSERT_JOBS, INSERT_QUOTES, MAX_ROWS};
 use crate::outbox::{JobStatus, NewJob};
 use crate::quotes::model::Actor;
 use crate::quotes::ports::{NewEvent, NewQuote, StorageError};
@@ -154,7 +154,8 @@ where
     Ok(())
 }
 
-/// Queues outbox jobs inside the transaction of the change that causes them.
+/// Queues outbox jobs inside the transaction of the change that causes them, one statement
+/// per [`MAX_ROWS`] of them (a group of creates queues one job per create and endpoint).
 pub(crate) async fn insert_jobs<DB>(
     store: &Store,
     tx: &mut Transaction<'static, DB>,
@@ -170,20 +171,23 @@ where
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
-    for job in jobs {
-        sqlx::query(store.sql().insert_job)
-            .bind(job.id.to_string())
-            .bind(job.kind.as_str())
-            .bind(job.quote_id.map(|id| id.to_string()))
-            .bind(job.topic.as_str())
-            .bind(job.recipient.as_str())
-            .bind(job.payload.as_str())
-            .bind(JobStatus::Queued.as_str())
-            .bind(job.created_at)
-            .bind(job.endpoint.as_deref())
-            .bind(job.order_key.as_deref())
-            .execute(&mut **tx)
-            .await?;
+    for chunk in jobs.chunks(MAX_ROWS) {
+        let mut query = sqlx::query(INSERT_JOBS.text(store.is_sqlite(), chunk.len()));
+        for job in chunk {
+            query = query
+                .bind(job.id.to_string())
+                .bind(job.kind.as_str())
+                .bind(job.quote_id.map(|id| id.to_string()))
+                .bind(job.topic.as_str())
+                .bind(job.recipient.as_str())
+                .bind(job.payload.as_str())
+                .bind(JobStatus::Queued.as_str())
+                .bind(job.created_at)
+                .bind(job.created_at)
+                .bind(job.endpoint.as_deref())
+                .bind(job.order_key.as_deref());
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }
