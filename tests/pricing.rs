@@ -950,3 +950,292 @@ fn malformed_json_blames_no_field() {
         assert_eq!(found, vec![("", "malformed_json")], "{text:?}: {error:?}");
     }
 }
+
+// The example catalogs of other price models (pricing/examples/<name>/), one case each, priced to
+// the cent by hand.
+
+fn example(name: &str) -> CatalogSet {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("pricing/examples")
+        .join(name);
+    CatalogSet::load_dir(&dir).unwrap_or_else(|e| panic!("example {name} must load: {e}"))
+}
+
+fn quote_with(set: &CatalogSet, value: &Value) -> Computation {
+    let input = parse(value).unwrap_or_else(|e| panic!("input {value} refused at parse: {e}"));
+    compute(set, &input, today()).unwrap_or_else(|e| panic!("input {value} refused: {e:?}"))
+}
+
+/// (code, quantity, amount) of every line.
+fn line_amounts(c: &Computation) -> Vec<(&str, String, Money)> {
+    c.lines
+        .iter()
+        .map(|l| (l.code.as_str(), l.quantity.to_string(), l.amount))
+        .collect()
+}
+
+/// (excl, vat, incl) of every instalment.
+fn instalment_amounts(c: &Computation) -> Vec<(Money, Money, Money)> {
+    c.payment_schedule
+        .iter()
+        .map(|i| (i.excl_vat, i.vat, i.incl_vat))
+        .collect()
+}
+
+#[test]
+fn example_start_fee_and_price_per_quarter_begun() {
+    // Until the end, 11 months left: the start fee and 4 quarters begun (3 + 3 + 3 + 2 months).
+    let set = example("startfee-per-period");
+    let c = quote_with(
+        &set,
+        &with(json!({ "readiness": "needs_time", "start_date": "2026-03-02" })),
+    );
+    assert_eq!(c.tier.code, "tot_einde");
+    assert_eq!(c.tier.months, 11);
+    assert_eq!(
+        line_amounts(&c),
+        [
+            ("startfee", "1".to_string(), money("1000.00")),
+            ("periode", "4".to_string(), money("5000.00")),
+        ]
+    );
+    assert_eq!(c.lines[1].period_months, Some(3));
+    assert_eq!(
+        (c.totals.excl_vat, c.totals.vat, c.totals.incl_vat),
+        (money("6000.00"), money("1260.00"), money("7260.00"))
+    );
+    // The start fee on acceptance (no date yet), the rest over 11 months, the last month taking
+    // the rounding: 5000 / 11 = 454.55 ten times and 454.50.
+    let s = &c.payment_schedule;
+    assert_eq!(s.len(), 12);
+    assert_eq!((s[0].label.as_str(), s[0].due_date), ("Startfee", None));
+    assert_eq!(
+        instalment_amounts(&c)[0],
+        (money("1000.00"), money("210.00"), money("1210.00"))
+    );
+    for i in &s[1..11] {
+        assert_eq!(
+            (i.excl_vat, i.vat, i.incl_vat, i.absorbs_rounding),
+            (money("454.55"), money("95.46"), money("550.01"), false),
+            "{}",
+            i.label
+        );
+    }
+    assert_eq!(
+        (
+            s[11].excl_vat,
+            s[11].vat,
+            s[11].incl_vat,
+            s[11].absorbs_rounding
+        ),
+        (money("454.50"), money("95.40"), money("549.90"), true)
+    );
+    assert_eq!(s[11].label, "Begeleiding, maand 11 van 11");
+    assert_eq!(s[11].due_date, Some(d("2027-01-16")), "2 January + 14 days");
+    // Ending after month 1 costs the start fee and one quarter; after month 4 two quarters.
+    assert_eq!(c.early_end[0].excl_vat, money("2250.00"));
+    assert_eq!(c.early_end[0].incl_vat, money("2722.50"));
+    assert_eq!(c.early_end[3].excl_vat, money("3500.00"));
+    assert_eq!(c.early_end[10].incl_vat, money("7260.00"));
+}
+
+#[test]
+fn example_hourly_coaching_topped_up_to_the_minimum() {
+    // Three months, light: 4 + 9 + 2 hours at 89 = 1335, topped up to the minimum of 1475.
+    let set = example("hourly");
+    let c = quote_with(&set, &with(json!({ "intensity": "light" })));
+    assert_eq!(c.tier.code, "uren3");
+    assert_eq!(
+        line_amounts(&c),
+        [
+            ("intake", "4".to_string(), money("356.00")),
+            ("coaching", "9".to_string(), money("801.00")),
+            ("rapportage", "2".to_string(), money("178.00")),
+            ("minimum_adjustment", "1".to_string(), money("140.00")),
+        ]
+    );
+    assert_eq!(c.lines[3].kind, LineKind::MinimumAdjustment);
+    assert_eq!(c.lines[3].name, "Aanvulling tot het minimumtarief");
+    assert_eq!(
+        (c.totals.excl_vat, c.totals.vat, c.totals.incl_vat),
+        (money("1475.00"), money("309.75"), money("1784.75"))
+    );
+    assert!(explanation_codes(&c).contains(&"minimum"));
+    // Monthly in advance, 30 days: 491.67 twice and 491.66.
+    assert_eq!(
+        instalment_amounts(&c),
+        [
+            (money("491.67"), money("103.25"), money("594.92")),
+            (money("491.67"), money("103.25"), money("594.92")),
+            (money("491.66"), money("103.25"), money("594.91")),
+        ]
+    );
+    assert_eq!(c.payment_schedule[0].due_date, Some(d("2025-04-02")));
+    // Ending after month 1: intake and reports in full, 3 coaching hours, a third of the top-up,
+    // BTW per line (74.76 + 56.07 + 37.38 + 9.80).
+    assert_eq!(
+        (c.early_end[0].excl_vat, c.early_end[0].vat),
+        (money("847.67"), money("178.01"))
+    );
+    // Standard intensity needs no top-up.
+    let standard = quote_with(&set, &base());
+    assert_eq!(standard.totals.excl_vat, money("1869.00"));
+    assert!(standard.lines.iter().all(|l| l.kind == LineKind::Item));
+}
+
+#[test]
+fn example_success_fee_outside_the_totals() {
+    // Three months: 350 + 12 hours at 85 + 3 months at 95 = 1655, package price 1775.
+    let set = example("success-fee");
+    let c = quote_with(&set, &base());
+    assert_eq!(c.tier.code, "m3");
+    assert_eq!(
+        (c.totals.excl_vat, c.totals.vat, c.totals.incl_vat),
+        (money("1775.00"), money("372.75"), money("2147.75"))
+    );
+    let fee = c.success_fee.as_ref().expect("a success fee");
+    assert_eq!(fee.code, "plaatsing");
+    assert_eq!(
+        (fee.excl_vat, fee.vat, fee.incl_vat),
+        (money("750.00"), money("157.50"), money("907.50"))
+    );
+    assert!(fee.condition.contains("arbeidsovereenkomst"));
+    // Not in the lines, the schedule or the early-end table.
+    assert!(c.lines.iter().all(|l| l.code != "plaatsing"));
+    let scheduled: Money = c.payment_schedule.iter().map(|i| i.incl_vat).sum();
+    assert_eq!(scheduled, c.totals.incl_vat);
+    assert_eq!(
+        c.early_end.last().map(|r| r.incl_vat),
+        Some(c.totals.incl_vat)
+    );
+    // Half on acceptance, half after 3 months: the end of this 3-month trajectory, + 14 days.
+    assert_eq!(
+        instalment_amounts(&c),
+        [
+            (money("887.50"), money("186.38"), money("1073.88")),
+            (money("887.50"), money("186.37"), money("1073.87")),
+        ]
+    );
+    assert_eq!(c.payment_schedule[1].due_date, Some(d("2025-06-16")));
+    let json = serde_json::to_value(&c).expect("serializes");
+    assert_eq!(json["success_fee"]["incl_vat"], json!("907.50"));
+    assert_eq!(json["payment_schedule"][1]["due"], json!("after_months"));
+    assert_eq!(json["payment_schedule"][1]["after_months"], json!(3));
+    // The default catalog has no success fee: the field is absent.
+    assert!(
+        serde_json::to_value(quote(&base()))
+            .expect("json")
+            .get("success_fee")
+            .is_none()
+    );
+}
+
+/// The pricing table export shows the new forms: per-period lines, the price by months left,
+/// and success fees in a block of their own, outside the totals.
+#[test]
+fn the_pricing_table_shows_periods_and_success_fees() {
+    use offerte::exports::pricing::{Part, RowKind, build};
+    use offerte::exports::{Dialect, ExportFormat, write};
+
+    let set = example("success-fee");
+    let catalog = &set.versions()[0];
+    let export = build(&set, catalog, offerte::catalog::Language::Nl, &Part::ALL).expect("built");
+    let fees = export.success_fees.as_ref().expect("a success-fee block");
+    assert_eq!(fees.len(), 3, "one per tier");
+    for fee in fees {
+        assert_eq!(fee.item, "plaatsing");
+        assert_eq!(
+            (fee.excl_vat, fee.vat, fee.incl_vat),
+            (money("750.00"), money("157.50"), money("907.50"))
+        );
+    }
+    let totals: Vec<Money> = export
+        .tiers
+        .as_ref()
+        .expect("tiers")
+        .iter()
+        .filter(|r| r.kind == RowKind::Total)
+        .map(|r| r.excl_vat)
+        .collect();
+    // m3 and m6 at their package prices, until the end (23 months) at its cap: no fee in them.
+    assert_eq!(
+        totals,
+        [money("1775.00"), money("2750.00"), money("4200.00")]
+    );
+    let names: Vec<String> = export
+        .tables()
+        .into_iter()
+        .map(|(_, s, _)| s.name)
+        .collect();
+    assert_eq!(names, ["Pakketten", "Varianten", "Prijslijst", "Succesfee"]);
+    let mut csv = Vec::new();
+    write::pricing(
+        &export,
+        ExportFormat::Csv,
+        Dialect::Intl,
+        Part::SuccessFees,
+        "x",
+        &mut csv,
+    )
+    .expect("written");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        // The texts follow the export's language (Dutch here), the separators the dialect.
+        csv.starts_with("Pakket,Pakketnaam,Onderdeel,Omschrijving,Voorwaarde,"),
+        "{csv}"
+    );
+    assert!(csv.contains(",750.00,157.50,907.50"), "{csv}");
+
+    // Per period: the start-fee example's tiers show the quarters as a quantity of periods.
+    let set = example("startfee-per-period");
+    let export = build(
+        &set,
+        &set.versions()[0],
+        offerte::catalog::Language::En,
+        &[Part::Tiers],
+    )
+    .expect("built");
+    let periods: Vec<(String, String)> = export
+        .tiers
+        .expect("tiers")
+        .iter()
+        .filter(|r| r.item.as_deref() == Some("periode"))
+        .map(|r| (r.tier.clone(), r.quantity.expect("a quantity").to_string()))
+        .collect();
+    // 3 months: one quarter; 6: two; until the end from week 9 (23 months): eight begun.
+    assert_eq!(
+        periods,
+        [
+            ("kwartaal".to_string(), "1".to_string()),
+            ("halfjaar".to_string(), "2".to_string()),
+            ("tot_einde".to_string(), "8".to_string()),
+        ]
+    );
+    assert!(export.success_fees.is_none());
+
+    // The default catalog has no success fee: no such block, and the parts it always had.
+    let default = default_catalog();
+    let export = build(
+        catalogs(),
+        default,
+        offerte::catalog::Language::Nl,
+        &Part::ALL,
+    )
+    .expect("built");
+    assert!(export.success_fees.is_none());
+    let names: Vec<String> = export
+        .tables()
+        .into_iter()
+        .map(|(_, s, _)| s.name)
+        .collect();
+    assert_eq!(names, ["Pakketten", "Varianten", "Prijslijst"]);
+    // Asked for alone, the block is there, empty.
+    let alone = build(
+        catalogs(),
+        default,
+        offerte::catalog::Language::Nl,
+        &[Part::SuccessFees],
+    )
+    .expect("built");
+    assert_eq!(alone.success_fees, Some(Vec::new()));
+}
