@@ -6,6 +6,7 @@ pub mod format;
 pub mod messages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod terms;
 pub mod view;
 
 use anyhow::{Context, Result};
