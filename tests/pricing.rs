@@ -1239,3 +1239,248 @@ fn the_pricing_table_shows_periods_and_success_fees() {
     .expect("built");
     assert_eq!(alone.success_fees, Some(Vec::new()));
 }
+
+// For finance: the catalog diff and the expected invoicing (pure; HTTP and CLI wiring is in
+// docs/wiring-notes.md).
+
+fn default_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/2024-01-01.toml"))
+        .expect("the default catalog")
+}
+
+fn set_of(text: String) -> CatalogSet {
+    CatalogSet::from_sources(vec![("2024-01-01.toml".to_string(), text)])
+        .unwrap_or_else(|p| panic!("{p:#?}"))
+}
+
+#[test]
+fn the_catalog_diff_shows_old_new_difference_and_percentage() {
+    use offerte::exports::catalog_diff::{Change, diff};
+
+    let old = set_of(default_text());
+    let new_text = default_text()
+        .replacen(
+            "bundle_price = \"2500.00\"",
+            "bundle_price = \"2600.00\"",
+            1,
+        )
+        .replacen("unit_price = \"89.00\"", "unit_price = \"92.00\"", 1)
+        + "\n[[items]]\ncode = \"taaltraining\"\nunit = \"piece\"\nunit_price = \"600.00\"\nvat = \"standard\"\n\
+           name = { nl = \"Taaltraining\", en = \"Language training\" }\n\
+           description = { nl = \"Nederlands op de werkvloer.\", en = \"Dutch at work.\" }\n";
+    let new = set_of(new_text);
+    let d = diff(
+        &old,
+        &old.versions()[0],
+        &new,
+        &new.versions()[0],
+        offerte::catalog::Language::Nl,
+    )
+    .expect("compared");
+    let row = |variation: Option<&str>, tier: &str| {
+        d.tiers
+            .iter()
+            .find(|r| r.variation.as_deref() == variation && r.tier == tier)
+            .unwrap_or_else(|| panic!("{variation:?} {tier}"))
+    };
+    // Standard case: only the 6-month package moved, by its bundle price.
+    let m6 = row(None, "m6");
+    assert_eq!(m6.change, Change::Changed);
+    assert_eq!(
+        (m6.old_excl_vat, m6.new_excl_vat),
+        (Some(money("2500.00")), Some(money("2600.00")))
+    );
+    assert_eq!(m6.difference, Some(money("100.00")));
+    assert_eq!(m6.percentage, Some("4.00".parse().unwrap()));
+    assert_eq!(
+        (m6.old_incl_vat, m6.new_incl_vat),
+        (Some(money("3025.00")), Some(money("3146.00")))
+    );
+    for tier in ["m3", "m9", "tot_einde"] {
+        assert_eq!(row(None, tier).change, Change::Unchanged, "{tier}");
+        assert_eq!(row(None, tier).difference, Some(money("0.00")), "{tier}");
+    }
+    // Intensive guidance adds 1.5 coaching hours a month to the 3-month package: 4.5 hours, now
+    // 3 euros dearer each.
+    let intensive = row(Some("intensive"), "m3");
+    assert_eq!(intensive.difference, Some(money("13.50")));
+    assert_eq!(
+        d.tiers.len(),
+        4 * 5,
+        "four tiers, standard and four variations"
+    );
+    // Items: coaching 89 -> 92 (+3.37%), the new item added, the rest unchanged.
+    let coaching = d
+        .items
+        .iter()
+        .find(|i| i.item == "coaching")
+        .expect("coaching");
+    assert_eq!(coaching.difference, Some(money("3.00")));
+    assert_eq!(coaching.percentage, Some("3.37".parse().unwrap()));
+    let added = d
+        .items
+        .iter()
+        .find(|i| i.item == "taaltraining")
+        .expect("added");
+    assert_eq!((added.change, added.old_unit_price), (Change::Added, None));
+    assert_eq!(
+        d.items
+            .iter()
+            .filter(|i| i.change == Change::Unchanged)
+            .count(),
+        11
+    );
+
+    // Written as CSV (international) and JSON.
+    let tables = d.tables();
+    let mut csv = Vec::new();
+    offerte::exports::tables::write(
+        &d,
+        &tables,
+        offerte::exports::ExportFormat::Csv,
+        offerte::exports::Dialect::Intl,
+        "tiers",
+        &Default::default(),
+        &mut csv,
+    )
+    .expect("written");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        csv.contains(
+            ",m6,Pakket 6 maanden,changed,2500.00,2600.00,100.00,4,3025.00,3146.00\r\n"
+        ),
+        "{csv}"
+    );
+    let json = serde_json::to_value(&d).expect("json");
+    assert_eq!(json["tiers"][1]["percentage"], json!("4.00"));
+    assert_eq!(json["items"][3]["new_unit_price"], json!("92.00"));
+}
+
+#[test]
+fn expected_invoicing_by_month_from_accepted_schedules() {
+    use offerte::exports::invoicing::{AcceptedQuote, expected};
+
+    // m3 from 2026-12-01 (50% at the start, 50% at the end, 14 days), accepted before the start.
+    let m3 = quote(&with(json!({
+        "first_sick_day": "2026-01-05", "start_date": "2026-12-01", "quote_date": "2026-11-20"
+    })));
+    assert_eq!(m3.tier.code, "m3");
+    // Until the end from 2026-12-01, 14 months (30% at the start, 70% over the months), accepted
+    // late: the start instalment and the first month fall due at the acceptance + 14 days.
+    let until_end = quote(&with(json!({
+        "first_sick_day": "2026-01-05", "readiness": "needs_orientation",
+        "start_date": "2026-12-01", "quote_date": "2026-11-20"
+    })));
+    assert_eq!(until_end.tier.months, 14);
+    // A quote stored before schedules existed.
+    let mut old = m3.clone();
+    old.payment_schedule.clear();
+    let quotes = [
+        AcceptedQuote {
+            number: "OFF-2026-00001-1",
+            employer: "A",
+            accepted_on: d("2026-11-25"),
+            schedule: &m3.payment_schedule,
+            totals: &m3.totals,
+        },
+        AcceptedQuote {
+            number: "OFF-2026-00002-1",
+            employer: "=B",
+            accepted_on: d("2026-12-20"),
+            schedule: &until_end.payment_schedule,
+            totals: &until_end.totals,
+        },
+        AcceptedQuote {
+            number: "OFF-2025-00099-3",
+            employer: "C",
+            accepted_on: d("2026-11-30"),
+            schedule: &old.payment_schedule,
+            totals: &old.totals,
+        },
+    ];
+    let all = expected(&quotes, None, None, offerte::catalog::Language::En);
+    // Everything falls due once: the months add up to the three quotes.
+    let total: Money = all.months.iter().map(|m| m.incl_vat).sum();
+    assert_eq!(
+        total,
+        m3.totals.incl_vat + until_end.totals.incl_vat + old.totals.incl_vat
+    );
+    assert_eq!(
+        all.instalments.len(),
+        m3.payment_schedule.len() + until_end.payment_schedule.len() + 1
+    );
+    // Month by month without holes, from the first due date to the last.
+    let months: Vec<&str> = all.months.iter().map(|m| m.month.as_str()).collect();
+    assert_eq!(months.first(), Some(&"2026-12"));
+    assert_eq!(
+        months.last(),
+        Some(&"2028-01"),
+        "the last monthly instalment of until-the-end"
+    );
+    assert_eq!(months.len(), 14);
+    // The m3 start instalment: 1 December + 14 days; its end instalment: 28 February + 14 days.
+    let of = |number: &str| -> Vec<(NaiveDate, Money)> {
+        all.instalments
+            .iter()
+            .filter(|r| r.number == number)
+            .map(|r| (r.due_date, r.excl_vat))
+            .collect()
+    };
+    assert_eq!(
+        of("OFF-2026-00001-1"),
+        [
+            (d("2026-12-15"), money("987.50")),
+            (d("2027-03-14"), money("987.50"))
+        ]
+    );
+    // Accepted on 20 December: the start (due 15 December) and month 1 move to 3 January.
+    let late = of("OFF-2026-00002-1");
+    assert_eq!(late[0].0, d("2027-01-03"));
+    assert_eq!(late[1].0, d("2027-01-03"));
+    assert_eq!(late[2].0, d("2027-01-15"), "month 2: 1 January + 14 days");
+    // The old quote: whole, 14 days after its acceptance, marked assumed.
+    let assumed: Vec<_> = all.instalments.iter().filter(|r| r.assumed).collect();
+    assert_eq!(assumed.len(), 1);
+    assert_eq!(
+        (assumed[0].due_date, assumed[0].incl_vat),
+        (d("2026-12-14"), old.totals.incl_vat)
+    );
+    // Due dates in order.
+    assert!(
+        all.instalments
+            .windows(2)
+            .all(|w| w[0].due_date <= w[1].due_date)
+    );
+
+    // A period: only what falls due in it, every month of it listed.
+    let q1 = expected(
+        &quotes,
+        Some(d("2027-01-01")),
+        Some(d("2027-03-31")),
+        offerte::catalog::Language::Nl,
+    );
+    let months: Vec<&str> = q1.months.iter().map(|m| m.month.as_str()).collect();
+    assert_eq!(months, ["2027-01", "2027-02", "2027-03"]);
+    assert!(
+        q1.instalments
+            .iter()
+            .all(|r| r.due_date >= d("2027-01-01") && r.due_date <= d("2027-03-31"))
+    );
+    let march = &q1.months[2];
+    assert_eq!(march.instalments, 2, "m3's end and until-the-end's month 4");
+    // As CSV: the employer that looks like a formula is made inert.
+    let mut csv = Vec::new();
+    offerte::exports::tables::write(
+        &q1,
+        &q1.tables(),
+        offerte::exports::ExportFormat::Csv,
+        offerte::exports::Dialect::Nl,
+        "instalments",
+        &Default::default(),
+        &mut csv,
+    )
+    .expect("written");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(csv.contains(";'=B;"), "{csv}");
+    assert!(!csv.contains(";=B;"), "{csv}");
+}
