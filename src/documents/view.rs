@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::format;
 use super::messages::Labels;
+use super::terms::{self, EarlyEndView, InstalmentView, SuccessFeeView};
 use crate::catalog::model::Bureau;
 use crate::catalog::{Logo, Unit};
 use crate::pricing::{Computation, LineKind};
@@ -39,6 +40,12 @@ pub struct Document {
     pub trajectory: TrajectoryView,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
+    /// When what is invoiced (empty for a quote stored before schedules existed).
+    pub schedule: Vec<InstalmentView>,
+    pub schedule_note: String,
+    /// What is owed after each month if the trajectory ends early (empty for old quotes).
+    pub early_end: Vec<EarlyEndView>,
+    pub success_fee: Option<SuccessFeeView>,
     pub exemptions: Vec<String>,
     pub explanation: Vec<String>,
     pub warnings: Vec<String>,
@@ -111,6 +118,9 @@ pub struct LineView {
     pub amount: String,
     pub exempt: bool,
     pub adjustment: bool,
+    /// One of the last two lines: printed in one piece with the totals, so a page never breaks
+    /// between a table and its totals.
+    pub keep: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -148,23 +158,31 @@ pub fn build(
     let language = computation.language;
     let day = |d: NaiveDate| format::date(d, &labels.month_names);
     let money = |m| format::money(m, language);
-    let unit = |u: Unit| labels.text(&format!("unit_{}", u.as_str()));
+    let unit = |u: Unit, period_months: Option<u32>| {
+        labels
+            .text(&format!("unit_{}", u.as_str()))
+            .replace("{months}", &period_months.unwrap_or(1).to_string())
+    };
     let c = computation;
+    let kept_from = c.lines.len().saturating_sub(2);
     let lines = c
         .lines
         .iter()
-        .map(|l| LineView {
+        .enumerate()
+        .map(|(i, l)| LineView {
             name: l.name.clone(),
             description: l.description.clone(),
             quantity: format::quantity(l.quantity, language),
-            unit: unit(l.unit),
+            unit: unit(l.unit, l.period_months),
             unit_price: money(l.unit_price),
             vat: format::percent(l.vat_rate, language),
             amount: money(l.amount),
             exempt: l.vat_exempt_reason.is_some(),
-            adjustment: l.kind == LineKind::BundleAdjustment,
+            adjustment: l.kind != LineKind::Item,
+            keep: i >= kept_from,
         })
         .collect();
+    let terms = terms::build(c, labels);
     let mut exemptions: Vec<String> = Vec::new();
     for reason in c.lines.iter().filter_map(|l| l.vat_exempt_reason.clone()) {
         if !exemptions.contains(&reason) {
@@ -248,6 +266,10 @@ pub fn build(
             vat: money(c.totals.vat),
             incl_vat: money(c.totals.incl_vat),
         },
+        schedule: terms.schedule,
+        schedule_note: terms.schedule_note,
+        early_end: terms.early_end,
+        success_fee: terms.success_fee,
         exemptions,
         explanation: c.explanation.iter().map(|e| e.message.clone()).collect(),
         warnings: c.warnings.iter().map(|w| w.message.clone()).collect(),

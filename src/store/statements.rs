@@ -262,7 +262,7 @@ mod tests {
         let first = INSERT_EVENTS.text(true, 3);
         assert!(std::ptr::eq(first, INSERT_EVENTS.text(true, 3)));
         assert!(
-            first.ends_with("$17, $18, $19, $20, $21, $22, $23, $24)"),
+            first.ends_with("$22, $23, $24, $25, $26, $27)"),
             "{first}"
         );
     }
