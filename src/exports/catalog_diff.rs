@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::pricing::{Variation, standard_computations};
-use super::{Cell, Column, Kind, Row, Sheet, word};
+use super::xlsx::Properties;
+use super::{Cell, Column, ExportFormat, Kind, Row, Sheet, word};
 use crate::catalog::{Catalog, CatalogSet, Language};
 use crate::pricing::{CatalogRef, Computation, Money};
 
@@ -219,7 +220,68 @@ fn percentage(old: Option<Money>, new: Option<Money>) -> Option<Decimal> {
     Some(percent)
 }
 
+/// A part of the catalog diff: the table of a CSV.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DiffPart {
+    /// Every tier, for the standard case and each variation.
+    #[default]
+    Tiers,
+    /// The item price list.
+    Items,
+}
+
+impl DiffPart {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiffPart::Tiers => "tiers",
+            DiffPart::Items => "items",
+        }
+    }
+}
+
 impl CatalogDiff {
+    /// The download name: `prijsverschil-<old valid_from>-<new valid_from>`, `-prijslijst` for
+    /// the items table alone (CSV), then the extension.
+    pub fn file_name(&self, format: ExportFormat, part: DiffPart) -> String {
+        let suffix = match (format, part) {
+            (ExportFormat::Csv, DiffPart::Items) => "-prijslijst",
+            _ => "",
+        };
+        format!(
+            "prijsverschil-{}-{}{suffix}.{}",
+            self.old.valid_from,
+            self.new.valid_from,
+            format.extension()
+        )
+    }
+
+    /// XLSX document properties: both versions, the bureau of the new one.
+    pub fn properties(&self, company: &str) -> Properties {
+        let versions = format!("{} -> {}", self.old.version, self.new.version);
+        Properties {
+            title: format!(
+                "{} {versions}",
+                word(self.language, "Prijsverschil", "Price change")
+            ),
+            subject: format!(
+                "{} {} ({}) {} {} ({})",
+                word(self.language, "Prijslijst", "Catalog"),
+                self.old.version,
+                self.old.valid_from,
+                word(self.language, "tegen", "against"),
+                self.new.version,
+                self.new.valid_from,
+            ),
+            company: company.to_string(),
+            catalog_version: versions,
+            custom: vec![
+                ("old_catalog_sha256".into(), self.old.hash.clone()),
+                ("new_catalog_sha256".into(), self.new.hash.clone()),
+            ],
+        }
+    }
+
     /// The tables for CSV and XLSX: `tiers` and `items`, by their part names.
     pub fn tables(&self) -> Vec<(&'static str, Sheet, Vec<Row>)> {
         let language = self.language;

@@ -10,13 +10,17 @@
 //! so a chart of the series has no holes. Pure: the caller reads the accepted quotes.
 
 use chrono::{Datelike, Days, NaiveDate};
+use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Cell, Column, Kind, Row, Sheet, word};
+use super::register::period_name;
+use super::xlsx::Properties;
+use super::{Cell, Column, ExportFormat, Kind, Row, Sheet, word};
 use crate::catalog::Language;
 use crate::catalog::terms::PaymentTerms;
 use crate::pricing::{Instalment, Money, Totals};
+use crate::quotes::model::ScheduleEntry;
 
 /// An accepted quote, as the invoicing needs it.
 #[derive(Debug, Clone)]
@@ -80,49 +84,177 @@ pub fn expected(
     to: Option<NaiveDate>,
     language: Language,
 ) -> Invoicing {
-    let mut rows: Vec<(NaiveDate, usize, usize, DueRow)> = Vec::new();
-    for (q, quote) in quotes.iter().enumerate() {
-        for (i, row) in due_rows(quote, language).into_iter().enumerate() {
+    let mut expected = Expected::new(from, to, language);
+    for quote in quotes {
+        expected.add(quote);
+    }
+    expected.finish()
+}
+
+/// The expected invoicing built one quote at a time: only the instalments due inside the period
+/// are kept, so a month's export holds that month's instalments, not every accepted quote.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    language: Language,
+    /// Due date, quote in order of adding, place in its schedule, the row.
+    rows: Vec<(NaiveDate, usize, usize, DueRow)>,
+    quotes: usize,
+}
+
+impl Expected {
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>, language: Language) -> Expected {
+        Expected {
+            from,
+            to,
+            language,
+            rows: Vec::new(),
+            quotes: 0,
+        }
+    }
+
+    /// Adds the instalments of one accepted quote that fall due inside the period.
+    pub fn add(&mut self, quote: &AcceptedQuote<'_>) {
+        let (from, to) = (self.from, self.to);
+        for (i, row) in due_rows(quote, self.language).into_iter().enumerate() {
             let inside =
                 from.is_none_or(|f| row.due_date >= f) && to.is_none_or(|t| row.due_date <= t);
             if inside {
-                rows.push((row.due_date, q, i, row));
+                self.rows.push((row.due_date, self.quotes, i, row));
             }
         }
+        self.quotes += 1;
     }
-    rows.sort_by(|a, b| {
-        (a.0, &a.3.number, a.2)
-            .cmp(&(b.0, &b.3.number, b.2))
-            .then(a.1.cmp(&b.1))
-    });
-    let instalments: Vec<DueRow> = rows.into_iter().map(|(.., row)| row).collect();
-    let first = from.or(instalments.first().map(|r| r.due_date));
-    let last = to.or(instalments.last().map(|r| r.due_date));
-    let mut months = Vec::new();
-    if let (Some(first), Some(last)) = (first, last) {
-        let mut month = first.with_day(1).unwrap_or(first);
-        while month <= last {
-            let key = month_key(month);
-            let due: Vec<&DueRow> = instalments.iter().filter(|r| r.month == key).collect();
-            months.push(MonthRow {
-                month: key,
-                instalments: due.len() as u32,
-                excl_vat: due.iter().map(|r| r.excl_vat).sum(),
-                vat: due.iter().map(|r| r.vat).sum(),
-                incl_vat: due.iter().map(|r| r.incl_vat).sum(),
-            });
-            match month.checked_add_months(chrono::Months::new(1)) {
-                Some(next) => month = next,
-                None => break,
+
+    /// The instalments by due date, number and place in the schedule, and the months over the
+    /// period (or from the first to the last due date), empty months included.
+    pub fn finish(mut self) -> Invoicing {
+        self.rows.sort_by(|a, b| {
+            (a.0, &a.3.number, a.2)
+                .cmp(&(b.0, &b.3.number, b.2))
+                .then(a.1.cmp(&b.1))
+        });
+        let instalments: Vec<DueRow> = self.rows.into_iter().map(|(.., row)| row).collect();
+        let first = self.from.or(instalments.first().map(|r| r.due_date));
+        let last = self.to.or(instalments.last().map(|r| r.due_date));
+        let mut months = Vec::new();
+        if let (Some(first), Some(last)) = (first, last) {
+            // The instalments are in date order: one pass takes each month's run of them.
+            let mut next = 0;
+            let mut month = first.with_day(1).unwrap_or(first);
+            while month <= last {
+                let key = month_key(month);
+                let start = next;
+                while next < instalments.len() && instalments[next].month == key {
+                    next += 1;
+                }
+                let due = &instalments[start..next];
+                months.push(MonthRow {
+                    month: key,
+                    instalments: due.len() as u32,
+                    excl_vat: due.iter().map(|r| r.excl_vat).sum(),
+                    vat: due.iter().map(|r| r.vat).sum(),
+                    incl_vat: due.iter().map(|r| r.incl_vat).sum(),
+                });
+                match month.checked_add_months(chrono::Months::new(1)) {
+                    Some(next_month) => month = next_month,
+                    None => break,
+                }
             }
         }
+        Invoicing {
+            from: self.from,
+            to: self.to,
+            language: self.language,
+            months,
+            instalments,
+        }
     }
-    Invoicing {
-        from,
-        to,
-        language,
-        months,
-        instalments,
+}
+
+/// The expected invoicing of a stream of accepted quotes (as the quote service reads them).
+pub async fn collect<S, E>(
+    entries: S,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    language: Language,
+) -> anyhow::Result<Invoicing>
+where
+    S: Stream<Item = Result<ScheduleEntry, E>>,
+    E: Into<anyhow::Error>,
+{
+    let mut expected = Expected::new(from, to, language);
+    let mut entries = std::pin::pin!(entries);
+    while let Some(entry) = entries.next().await {
+        let entry = entry.map_err(Into::into)?;
+        expected.add(&AcceptedQuote::from(&entry));
+    }
+    Ok(expected.finish())
+}
+
+impl<'a> From<&'a ScheduleEntry> for AcceptedQuote<'a> {
+    /// The acceptance day is the UTC day of the decision, as the quote register dates it (an
+    /// accepted quote without a decision time counts from its last change).
+    fn from(entry: &'a ScheduleEntry) -> AcceptedQuote<'a> {
+        AcceptedQuote {
+            number: &entry.display_number,
+            employer: &entry.employer,
+            accepted_on: entry.decided_at.unwrap_or(entry.updated_at).date_naive(),
+            schedule: &entry.payment_schedule,
+            totals: &entry.totals,
+        }
+    }
+}
+
+/// A part of the expected invoicing: the table of a CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoicingPart {
+    /// Per month: how many instalments and how much falls due.
+    Months,
+    /// Every instalment with its quote, employer and due date.
+    Instalments,
+}
+
+impl InvoicingPart {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoicingPart::Months => "months",
+            InvoicingPart::Instalments => "instalments",
+        }
+    }
+}
+
+/// The download name: `facturering-<period>` (see [`period_name`]), `-termijnen` for the
+/// instalments table alone (CSV), then the extension.
+pub fn file_name(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    format: ExportFormat,
+    part: InvoicingPart,
+) -> String {
+    let suffix = match (format, part) {
+        (ExportFormat::Csv, InvoicingPart::Instalments) => "-termijnen",
+        _ => "",
+    };
+    format!(
+        "facturering-{}{suffix}.{}",
+        period_name(from, to),
+        format.extension()
+    )
+}
+
+impl Invoicing {
+    /// XLSX document properties: the title, the period, the bureau, the catalog versions.
+    pub fn properties(&self, company: &str, catalog_versions: &str) -> Properties {
+        Properties {
+            title: word(self.language, "Verwachte facturering", "Expected invoicing").into(),
+            subject: format!("facturering-{}", period_name(self.from, self.to)),
+            company: company.to_string(),
+            catalog_version: catalog_versions.to_string(),
+            custom: Vec::new(),
+        }
     }
 }
 

@@ -11,7 +11,9 @@ use futures_util::stream::BoxStream;
 use uuid::Uuid;
 
 use super::lifecycle::{Status, StatusMatch};
-use super::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry};
+use super::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry};
+/// The language a read asks for (re-exported, so storage names only the port).
+pub use crate::catalog::Language;
 use crate::outbox::NewJob;
 use crate::pricing::{Circumstances, Computation};
 
@@ -172,6 +174,14 @@ pub trait QuoteRepository {
         &'a self,
         query: &RegisterQuery,
     ) -> BoxStream<'a, Result<RegisterEntry, StorageError>>;
+    /// The payment schedule of every revision stored in `status`, by number and revision, from
+    /// the computation in `language` (the quote's own or its translation), read as the consumer
+    /// takes them.
+    fn schedules<'a>(
+        &'a self,
+        status: Status,
+        language: Language,
+    ) -> BoxStream<'a, Result<ScheduleEntry, StorageError>>;
     /// Replaces a draft's content (with an event), if it still has `expected`.
     async fn replace(
         &self,

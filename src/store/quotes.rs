@@ -9,10 +9,10 @@ use super::rows::{event_from_row, parse_uuid, quote_from_row};
 use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
 use crate::quotes::lifecycle::Status;
-use crate::quotes::model::{Event, Quote, RegisterEntry};
+use crate::quotes::model::{Event, Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{
-    CreateQuote, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
-    StatusChange, StorageError, Stored, Version,
+    CreateQuote, Language, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery,
+    Revision, StatusChange, StorageError, Stored, Version,
 };
 
 /// `LIKE` pattern for a substring, with the pattern characters escaped.
@@ -114,6 +114,14 @@ impl QuoteRepository for Store {
         query: &RegisterQuery,
     ) -> BoxStream<'a, Result<RegisterEntry, StorageError>> {
         self.register_rows(query)
+    }
+
+    fn schedules<'a>(
+        &'a self,
+        status: Status,
+        language: Language,
+    ) -> BoxStream<'a, Result<ScheduleEntry, StorageError>> {
+        self.schedule_rows(status, language)
     }
 
     async fn replace(

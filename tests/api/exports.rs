@@ -815,7 +815,7 @@ fn check_register_row(row: &RegisterRow, quote: &Value) {
 /// A CSV register record against its JSON row.
 fn check_register_csv(record: &[String], row: &RegisterRow, dialect: &str) {
     let case = format!("{dialect} {}-{}", row.number, row.revision);
-    assert_eq!(record.len(), 16, "{case}: columns");
+    assert_eq!(record.len(), 19, "{case}: columns");
     assert_eq!(record[0], row.number, "{case}");
     assert_eq!(record[1], row.revision.to_string(), "{case}");
     assert_eq!(record[2], row.created_on.to_string(), "{case}");
@@ -841,9 +841,22 @@ fn check_register_csv(record: &[String], row: &RegisterRow, dialect: &str) {
     ]
     .map(|m| m.amount());
     assert_eq!(amounts, expected, "{case}: amounts");
-    assert_eq!(record[14], row.valid_until.to_string(), "{case}");
+    // The success fee block: empty when the quote has none (the default catalog has none).
+    let fee = [
+        row.success_fee_excl_vat,
+        row.success_fee_vat,
+        row.success_fee_incl_vat,
+    ];
+    for (i, amount) in (14..=16).zip(fee) {
+        assert_eq!(
+            csv_optional(&record[i], dialect),
+            amount.map(|m| m.amount()),
+            "{case}: success fee"
+        );
+    }
+    assert_eq!(record[17], row.valid_until.to_string(), "{case}");
     assert_eq!(
-        record[15],
+        record[18],
         row.decided_on.map(|d| d.to_string()).unwrap_or_default(),
         "{case}"
     );
@@ -971,12 +984,15 @@ async fn register_exports_match_the_quotes(backend: Backend) {
         ]
         .map(|m| m.amount());
         assert_eq!(amounts, expected, "{case}");
+        for i in 14..=16 {
+            assert_eq!(cells[i], Data::Empty, "{case}: no success fee");
+        }
         assert_eq!(
-            xlsx_date(&cells[14], &case),
+            xlsx_date(&cells[17], &case),
             Some(row.valid_until),
             "{case}"
         );
-        assert_eq!(xlsx_date(&cells[15], &case), row.decided_on, "{case}");
+        assert_eq!(xlsx_date(&cells[18], &case), row.decided_on, "{case}");
     }
     assert_eq!(xlsx_text(&cells[1][4]), HOSTILE);
     let formulas = workbook.worksheet_formula("Offertes").expect("formulas");
@@ -992,7 +1008,7 @@ async fn register_exports_match_the_quotes(backend: Backend) {
         "formula-like names carry the quote prefix"
     );
     assert!(sheet.contains(&format!(
-        r#"<autoFilter ref="A1:P{}"/>"#,
+        r#"<autoFilter ref="A1:S{}"/>"#,
         export.rows.len() + 1
     )));
     let core = xlsx_part(&xlsx.body, "docProps/core.xml");
