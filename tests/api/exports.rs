@@ -984,8 +984,8 @@ async fn register_exports_match_the_quotes(backend: Backend) {
         ]
         .map(|m| m.amount());
         assert_eq!(amounts, expected, "{case}");
-        for i in 14..=16 {
-            assert_eq!(cells[i], Data::Empty, "{case}: no success fee");
+        for cell in &cells[14..=16] {
+            assert_eq!(*cell, Data::Empty, "{case}: no success fee");
         }
         assert_eq!(
             xlsx_date(&cells[17], &case),
