@@ -261,9 +261,6 @@ mod tests {
         assert!(of(false).fetch_quote.starts_with("SELECT id::text AS id"));
         let first = INSERT_EVENTS.text(true, 3);
         assert!(std::ptr::eq(first, INSERT_EVENTS.text(true, 3)));
-        assert!(
-            first.ends_with("$22, $23, $24, $25, $26, $27)"),
-            "{first}"
-        );
+        assert!(first.ends_with("$22, $23, $24, $25, $26, $27)"), "{first}");
     }
 }

@@ -6,9 +6,8 @@
 use sha2::{Digest, Sha256};
 
 use super::change::event;
-use super::send::{Mailing, message_id, token_sha256};
+use super::send::{Mailing, email_job, token_sha256};
 use super::{ATTEMPTS, Now, fetch, stored};
-use crate::outbox::{EmailJob, NewJob, StoredAttachment};
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::Status;
@@ -202,26 +201,17 @@ async fn decide(
                         },
                     )
                     .map_err(QuoteError::Render)?;
-                let sender = mailing.from.clone().unwrap_or(letter.bureau_email.clone());
-                let mail = EmailJob {
-                    message_id: message_id(&sender),
-                    from: sender,
-                    to: vec![quote.employer.email.clone()],
-                    cc: vec![letter.bureau_email.clone()],
-                    reply_to: Some(letter.bureau_email.clone()),
-                    subject: letter.subject,
-                    text: letter.text,
-                    html: letter.html,
-                    attachments: vec![StoredAttachment::new(
-                        letter.attachment_name,
-                        "application/pdf",
-                        &pdf,
-                    )],
-                };
-                jobs.push(
-                    NewJob::email(id, "accepted_confirmation", &mail, now.at)
-                        .map_err(|e| QuoteError::Render(e.into()))?,
-                );
+                let to = vec![quote.employer.email.clone()];
+                let cc = vec![letter.bureau_email.clone()];
+                jobs.push(email_job(
+                    mailing,
+                    id,
+                    "accepted_confirmation",
+                    letter,
+                    (to, cc),
+                    &pdf,
+                    now,
+                )?);
             }
         }
         let change = StatusChange {
