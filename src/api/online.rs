@@ -96,13 +96,14 @@ async fn opened(
     token: &str,
     lang: Option<Language>,
 ) -> Result<Option<(Quote, Document)>, ApiError> {
-    let quote = match service::open(&state.store, token, Now::current()).await {
+    let (quote, accepted) = match service::open(&state.store, token, Now::current()).await {
         Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(None),
         other => other?,
     };
+    let language = lang.unwrap_or(quote.computation.language);
     let document = state
         .documents
-        .view(&quote, lang.unwrap_or(quote.computation.language));
+        .view_accepted(&quote, language, accepted.as_ref());
     Ok(Some((quote, document)))
 }
 
