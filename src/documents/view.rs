@@ -52,11 +52,20 @@ pub struct Document {
     pub alternatives: Vec<AlternativeView>,
     pub catalog_version: String,
     pub catalog_hash: String,
+    /// Who accepted the quote online, and when: the signature block is filled in with it.
+    pub acceptance: Option<AcceptanceView>,
     /// A file name for downloads, e.g. `OFF-2026-00042-2`.
     pub file_stem: String,
     /// The bureau's logo image, for the PDF engine (the HTML has it in `bureau.logo`).
     #[serde(skip)]
     pub logo: Option<Logo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptanceView {
+    pub name: String,
+    /// The date and time (UTC) in words of the document's language.
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -228,6 +237,7 @@ pub fn build(
             .map(|q| q.display_number.to_string())
             .unwrap_or_else(|| format!("preview-{}", c.tier.code)),
         logo: bureau.logo_image.clone(),
+        acceptance: None,
         number,
         revision,
         date: day(c.quote_date),
@@ -314,5 +324,25 @@ fn employer_view(e: &Employer) -> EmployerView {
         kvk_number: e.kvk_number.clone(),
         email: user_text(&e.email),
         phone: e.phone.clone(),
+    }
+}
+
+impl Document {
+    /// The document with its signature block filled in: accepted online by `name` at `at`.
+    pub fn accepted(
+        mut self,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        labels: &Labels,
+    ) -> Document {
+        self.acceptance = Some(AcceptanceView {
+            name: user_text(name),
+            at: format!(
+                "{} {} UTC",
+                format::date(at.date_naive(), &labels.month_names),
+                at.format("%H:%M")
+            ),
+        });
+        self
     }
 }

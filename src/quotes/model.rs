@@ -300,6 +300,13 @@ pub struct Quote {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// Who accepted a quote online, and when (from its `accepted` event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    pub name: String,
+    pub at: DateTime<Utc>,
+}
+
 /// One step in a quote's life, kept forever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Event {

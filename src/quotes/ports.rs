@@ -11,7 +11,9 @@ use futures_util::stream::BoxStream;
 use uuid::Uuid;
 
 use super::lifecycle::{Status, StatusMatch};
-use super::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry};
+use super::model::{
+    Acceptance, Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry,
+};
 /// The language a read asks for (re-exported, so storage names only the port).
 pub use crate::catalog::Language;
 use crate::outbox::NewJob;
@@ -251,5 +253,8 @@ pub struct Letter {
 #[allow(async_fn_in_trait)]
 pub trait SentDocument {
     async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>>;
+    /// The PDF with its signature block filled in by the online acceptance.
+    async fn accepted_pdf(&self, quote: &Quote, acceptance: &Acceptance)
+    -> anyhow::Result<Vec<u8>>;
     fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter>;
 }

@@ -22,7 +22,7 @@ mod read;
 mod send;
 
 pub use change::{revise, transition, update};
-pub use history::{events, sweep_expired};
+pub use history::{acceptance, events, for_document, sweep_expired};
 pub use online::{accept, decline, open};
 pub use read::{ListFilter, RegisterFilter, accepted_schedules, list, register};
 pub use send::{Mailing, Reminders, deliveries, new_token, send, send_reminders, token_sha256};
