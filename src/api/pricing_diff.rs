@@ -27,7 +27,7 @@ pub struct PricingDiffQuery {
     pub from: Option<String>,
     /// The new version, the same way. Default: the version after `from` (the next price
     /// change); 422 when there is none.
-    #[param(max_length = 100, example = "2025.1")]
+    #[param(max_length = 100, example = "2025-01-01")]
     pub to: Option<String>,
     /// `csv`, `xlsx` or `json` (default `xlsx`).
     #[param(inline)]
