@@ -63,7 +63,7 @@ impl Application {
         // The employer's pages: a page view, a download and an answer or two per visit.
         let online_limit = api::requests::request_limit(
             settings.rate_limit_burst.saturating_mul(2),
-            settings.rate_limit_per_minute.saturating_mul(6),
+            settings.rate_limit_per_minute.saturating_mul(6).min(60_000),
         )?;
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;

@@ -350,3 +350,171 @@ fn the_binary_reports_a_broken_folder() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+/// Mistakes in the price models of issue 15: payment schedules, price forms, success fees.
+fn price_model_mistakes() -> Vec<(&'static str, String, &'static str, Vec<&'static str>)> {
+    let global_start = "term_days = 14\ninstalments = [\n  { on = \"start\", share = \"50\" }";
+    vec![
+        (
+            "shares that do not add up to 100",
+            edited(
+                "  { on = \"end\", share = \"50\" },",
+                "  { on = \"end\", share = \"40\" },",
+            ),
+            "payment.instalments",
+            vec!["the shares add up to 90", "not 100"],
+        ),
+        (
+            "an instalment with a share and an amount",
+            edited(
+                "  { on = \"start\", share = \"50\" },",
+                "  { on = \"start\", share = \"50\", amount = \"100.00\" },",
+            ),
+            "payment.instalments[0]",
+            vec!["exactly one of `share` or `amount`"],
+        ),
+        (
+            "after_months without months",
+            edited(
+                "  { on = \"end\", share = \"50\" },",
+                "  { on = \"after_months\", share = \"50\" },",
+            ),
+            "payment.instalments[1].months",
+            vec!["needs `months`"],
+        ),
+        (
+            "a monthly amount",
+            edited(
+                "{ on = \"monthly\", share = \"70\" }",
+                "{ on = \"monthly\", amount = \"70.00\" }",
+            ),
+            "tiers[3].payment.instalments[1].amount",
+            vec!["a monthly instalment is a `share`"],
+        ),
+        (
+            "a payment term over a year",
+            edited(
+                global_start,
+                &global_start.replace("term_days = 14", "term_days = 400"),
+            ),
+            "payment.term_days",
+            vec!["0 to 365 days", "400"],
+        ),
+        (
+            "an item per period without its length",
+            edited(
+                "code = \"rapportage\"\nunit = \"piece\"",
+                "code = \"rapportage\"\nunit = \"period\"",
+            ),
+            "items[5].period_months",
+            vec!["needs `period_months`"],
+        ),
+        (
+            "a period length on an item not priced per period",
+            edited(
+                "code = \"nazorg\"\nunit = \"one_off\"",
+                "code = \"nazorg\"\nunit = \"one_off\"\nperiod_months = 3",
+            ),
+            "items[6].period_months",
+            vec!["only an item with unit `period`"],
+        ),
+        (
+            "per_period on an item priced per month",
+            edited(
+                "{ item = \"bemiddeling\", per_month = \"1\" },\n  { item = \"rapportage\", fixed = \"1\" },",
+                "{ item = \"bemiddeling\", per_period = \"1\" },\n  { item = \"rapportage\", fixed = \"1\" },",
+            ),
+            "tiers[0].lines[3].per_period",
+            vec!["`bemiddeling` is not priced per period"],
+        ),
+        (
+            "a bundle price and a price by months",
+            edited(
+                "bundle_by_months = {",
+                "bundle_price = \"3550.00\"\nbundle_by_months = {",
+            ),
+            "tiers[3]",
+            vec!["`bundle_price` or `bundle_by_months`, not both"],
+        ),
+        (
+            "a floor above the cap",
+            edited("at_least = \"1800.00\"", "at_least = \"3600.00\""),
+            "tiers[3].bundle_by_months.at_least",
+            vec!["the floor (3600.00) lies above the cap (3550.00)"],
+        ),
+        (
+            "a minimum price without the text of its line",
+            edited(
+                "code = \"m6\"\nmonths = 6\n",
+                "code = \"m6\"\nmonths = 6\nminimum_price = \"2000.00\"\n",
+            ),
+            "tiers[1].minimum_price",
+            vec!["needs `quote.minimum_name`"],
+        ),
+        (
+            "a length cap without the text of its line",
+            without_line("length_cap_name"),
+            "quote.length_cap_name",
+            vec!["`length_cap = true` needs the text"],
+        ),
+        (
+            "a success fee for an unknown item",
+            default_text()
+                + "\n[success_fee]\nitem = \"plaatsing\"\n\
+                   condition = { nl = \"Bij plaatsing.\", en = \"On placement.\" }\n",
+            "success_fee.item",
+            vec!["unknown item `plaatsing`"],
+        ),
+        (
+            "an unknown early-end policy",
+            edited("adjustments = \"pro_rata\"", "adjustments = \"pro_rato\""),
+            "early_end.adjustments",
+            vec!["unknown variant `pro_rato`"],
+        ),
+    ]
+}
+
+#[test]
+fn each_price_model_mistake_names_file_key_and_reason() {
+    let mut messages = Vec::new();
+    for (kind, text, path, fragments) in price_model_mistakes() {
+        let found = problems(vec![(FILE, text)]);
+        let problem = assert_reported(&found, FILE, path, &fragments);
+        println!("{kind}: {problem}");
+        messages.push((kind, problem.message.clone()));
+    }
+    for (i, (kind, message)) in messages.iter().enumerate() {
+        for (other, other_message) in &messages[i + 1..] {
+            assert_ne!(message, other_message, "{kind} and {other} read the same");
+        }
+    }
+}
+
+const EXAMPLES: [&str; 3] = ["startfee-per-period", "hourly", "success-fee"];
+
+#[test]
+fn the_example_catalogs_pass_the_check() {
+    for name in EXAMPLES {
+        let dir = pricing_dir().join("examples").join(name);
+        let set = CatalogSet::load_dir(&dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(set.versions().len(), 1, "{name}");
+        let output = offerte()
+            .args(["catalog", "check"])
+            .arg(&dir)
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("2025-01-01.toml: version 2025.1 valid from 2025-01-01: ok"),
+            "{name}: {stdout}"
+        );
+    }
+    // The examples live below the default folder but are not part of it.
+    let default = CatalogSet::load_dir(&pricing_dir()).expect("the default folder");
+    assert_eq!(default.versions().len(), 1);
+}

@@ -1,7 +1,8 @@
 //! The `offerte quote` command: JSON and nothing else on stdout, the same computation the library
 //! gives, stdin with `-`, a text summary, and refused input with exit code 2 naming the field.
-//! The `offerte export` commands: the files they write, and no file when refused.
-//! `offerte serve` refusing a webhook secret not in the `whsec_` form; `offerte webhook-secret`.
+//! The `offerte export` commands: the files they write, and no file when refused. `offerte
+//! catalog diff`: the library's comparison, from files or the folder's versions. `offerte serve`
+//! refusing a webhook secret not in the `whsec_` form; `offerte webhook-secret`.
 
 use offerte::catalog::CatalogSet;
 use offerte::pricing::{Circumstances, compute};
@@ -410,4 +411,153 @@ fn webhook_secret_makes_a_secret_the_server_takes() {
         .output()
         .unwrap();
     assert_ne!(String::from_utf8(again.stdout).unwrap().trim(), secret);
+}
+
+/// Runs `offerte catalog diff ...` in `dir` (no `offerte.toml` there).
+fn catalog_diff(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_offerte"))
+        .current_dir(dir)
+        .args(["catalog", "diff"])
+        .args(args)
+        .env_remove("OFFERTE_PRICING_DIR")
+        .env_remove("OFFERTE_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn catalog_diff_compares_two_versions() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let folder = dir.path().join("pricing");
+    std::fs::create_dir(&folder).unwrap();
+    let old_file = folder.join("2024-01-01.toml");
+    std::fs::copy(pricing_dir().join("2024-01-01.toml"), &old_file).unwrap();
+    let new_text = std::fs::read_to_string(&old_file)
+        .unwrap()
+        .replacen("version = \"2024.1\"", "version = \"2025.1\"", 1)
+        .replacen("valid_from = 2024-01-01", "valid_from = 2025-01-01", 1)
+        .replacen(
+            "bundle_price = \"2500.00\"",
+            "bundle_price = \"2600.00\"",
+            1,
+        );
+    let new_file = folder.join("2025-01-01.toml");
+    std::fs::write(&new_file, new_text).unwrap();
+    let set = CatalogSet::load_dir(&folder).expect("two versions");
+    let library = offerte::exports::catalog_diff::diff(
+        &set,
+        set.version("2024.1").unwrap(),
+        &set,
+        set.version("2025.1").unwrap(),
+        offerte::catalog::Language::Nl,
+    )
+    .expect("compared");
+
+    // Two files, as JSON to a file: the library's comparison.
+    let (old, new) = (old_file.to_string_lossy(), new_file.to_string_lossy());
+    let output = catalog_diff(
+        dir.path(),
+        &[&old, &new, "--format", "json", "--output", "d.json"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("d.json")).unwrap()).unwrap();
+    assert_eq!(written, serde_json::to_value(&library).unwrap());
+    assert_eq!(written["tiers"][1]["difference"], json!("100.00"));
+
+    // Version names and dates of the folder, CSV (the default) to standard output.
+    let folder_arg = folder.to_string_lossy();
+    for (from, to) in [("2024.1", "2025.1"), ("2024-12-31", "2025-01-01")] {
+        let output = catalog_diff(
+            dir.path(),
+            &[from, to, "--pricing-dir", &folder_arg, "--dialect", "intl"],
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8(output.stdout).expect("UTF-8");
+        assert!(
+            text.starts_with("Variation,Tier,Tier name,Change,"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "\r\n,m6,6-month package,changed,2500.00,2600.00,100.00,4,3025.00,3146.00\r\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("5 of 20 tier prices differ"),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // The item price list as XLSX.
+    let output = catalog_diff(
+        dir.path(),
+        &[
+            &old,
+            "2025.1",
+            "--pricing-dir",
+            &folder_arg,
+            "--format",
+            "xlsx",
+            "-o",
+            "d.xlsx",
+        ],
+    );
+    assert!(output.status.success());
+    assert!(
+        std::fs::read(dir.path().join("d.xlsx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+
+    // Refused: exit code 2 naming what is wrong, and no file left behind.
+    for (args, says) in [
+        (
+            vec![
+                &*old,
+                "1999.9",
+                "--pricing-dir",
+                &folder_arg,
+                "-o",
+                "bad.csv",
+            ],
+            "NEW: `1999.9`",
+        ),
+        (
+            vec![
+                "2023-12-31",
+                &*new,
+                "--pricing-dir",
+                &folder_arg,
+                "-o",
+                "bad.csv",
+            ],
+            "OLD: `2023-12-31`",
+        ),
+        (
+            vec![&*old, &*new, "--part", "variations", "-o", "bad.csv"],
+            "part must be tiers or items",
+        ),
+        (
+            vec![&*old, &*new, "--format", "xlsx"],
+            "xlsx needs --output",
+        ),
+    ] {
+        let output = catalog_diff(dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(!dir.path().join("bad.csv").exists(), "{args:?}");
+        assert!(!dir.path().join(".bad.csv.part").exists(), "{args:?}");
+    }
 }

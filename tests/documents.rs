@@ -383,3 +383,215 @@ fn a_logo_that_is_no_image_or_too_large_is_refused() {
     let logo = catalogs.versions()[0].bureau.logo_image.as_ref().unwrap();
     assert_eq!(logo.media_type, "image/svg+xml");
 }
+
+// The price models of issue 15 on the page: the payment schedule, the early-end table and the
+// success fee, in both languages; the totals never apart from their table; no word broken in a
+// narrow column.
+
+fn document_with(catalogs: &CatalogSet, input: &str, renderer: &Renderer) -> Document {
+    let input = Circumstances::from_json(input.as_bytes()).expect("valid input");
+    let c = pricing::compute(catalogs, &input, today()).expect("priced");
+    let facts = QuoteFacts {
+        display_number: "OFF-2026-00042-2",
+        revision: 2,
+        status: Status::Draft,
+        valid_until: NaiveDate::from_ymd_opt(2026, 12, 22).unwrap(),
+        employer: &employer("Bakkerij De Korenschoof B.V."),
+        employee: &employee("PV-0412"),
+    };
+    let bureau = catalogs.versions()[0].bureau.clone();
+    view::build(&c, Some(&facts), &bureau, renderer.labels(c.language))
+}
+
+/// The documents to look at, by name: (catalog folder, input).
+const SAMPLES: &[(&str, &str, &str)] = &[
+    (
+        "success_fee_nl",
+        "examples/success-fee",
+        r#"{"first_sick_day":"2026-01-05","start_date":"2026-12-01","quote_date":"2026-11-22","readiness":"job_ready"}"#,
+    ),
+    (
+        "success_fee_en",
+        "examples/success-fee",
+        r#"{"first_sick_day":"2026-01-05","start_date":"2026-12-01","quote_date":"2026-11-22","readiness":"job_ready","language":"en"}"#,
+    ),
+    (
+        "until_end_monthly_nl",
+        "",
+        r#"{"first_sick_day":"2026-01-05","start_date":"2026-03-02","quote_date":"2026-11-22","readiness":"needs_orientation","schooling":"training"}"#,
+    ),
+    (
+        "start_fee_periods_en",
+        "examples/startfee-per-period",
+        r#"{"first_sick_day":"2026-01-05","start_date":"2026-12-01","quote_date":"2026-11-22","readiness":"needs_time","language":"en"}"#,
+    ),
+    (
+        "hourly_minimum_en",
+        "examples/hourly",
+        r#"{"first_sick_day":"2026-01-05","start_date":"2026-12-01","quote_date":"2026-11-22","readiness":"job_ready","intensity":"light","language":"en"}"#,
+    ),
+    (
+        "many_lines_en",
+        "",
+        r#"{"first_sick_day":"2026-01-05","start_date":"2026-12-01","quote_date":"2026-11-22","readiness":"needs_time","schooling":"retraining","language":"en","options":["intake","profiel","loopbaantest","coaching","bemiddeling","rapportage","nazorg","sollicitatietraining","linkedin_training","arbeidsdeskundig_onderzoek","proefplaatsing"]}"#,
+    ),
+];
+
+fn sample(name: &str, renderer: &Renderer) -> Document {
+    let (_, folder, input) = SAMPLES.iter().find(|s| s.0 == name).expect("a sample");
+    let catalogs = if folder.is_empty() {
+        catalogs()
+    } else {
+        CatalogSet::load_dir(&root().join("pricing").join(folder)).expect("a catalog")
+    };
+    document_with(&catalogs, input, renderer)
+}
+
+#[test]
+fn schedule_early_end_and_success_fee_in_html_and_text_in_both_languages() {
+    let renderer = renderer();
+    for (name, words) in [
+        (
+            "success_fee_nl",
+            [
+                "Betalingsschema",
+                "Bij eerdere beëindiging",
+                "Succesfee bij plaatsing",
+                "Stopt in maand",
+            ],
+        ),
+        (
+            "success_fee_en",
+            [
+                "Payment schedule",
+                "If the trajectory ends early",
+                "Success fee on placement",
+                "Stops in month",
+            ],
+        ),
+    ] {
+        let doc = sample(name, &renderer);
+        let html = renderer.html(&doc).unwrap();
+        let text = renderer.text(&doc).unwrap();
+        for word in words {
+            assert!(html.contains(word), "{name}: HTML has {word}");
+            assert!(text.contains(word), "{name}: text has {word}");
+        }
+        let fee = doc.success_fee.as_ref().expect("a success fee");
+        assert!(
+            html.contains(&fee.incl_vat) && text.contains(&fee.incl_vat),
+            "{name}"
+        );
+        for i in &doc.schedule {
+            assert!(html.contains(&i.incl_vat), "{name}: instalment {}", i.label);
+            assert!(text.contains(&i.incl_vat), "{name}: instalment {}", i.label);
+        }
+        assert_eq!(doc.early_end.len(), 3, "{name}: one row per month");
+        assert!(doc.early_end[2].last);
+        assert_eq!(doc.early_end[2].incl_vat, doc.totals.incl_vat, "{name}");
+        // The success fee is not in the total: total + fee is printed nowhere as the total.
+        assert!(html.contains(&format!(
+            r#"<tr class="sum total"><td colspan="5">{}</td><td class="num">{}</td></tr>"#,
+            if name.ends_with("nl") {
+                "Totaal incl. btw"
+            } else {
+                "Total incl. VAT"
+            },
+            doc.totals.incl_vat
+        )));
+    }
+}
+
+#[test]
+fn the_html_keeps_the_totals_with_the_last_lines_and_units_whole() {
+    let renderer = renderer();
+    let doc = sample("many_lines_en", &renderer);
+    let html = renderer.html(&doc).unwrap();
+    // The last two lines and the totals share one row group that the print CSS keeps whole;
+    // the totals are no <tfoot> (a browser repeats that on every printed page).
+    let keep = html
+        .find(r#"<tbody class="keep">"#)
+        .expect("a kept row group");
+    let total = html
+        .find(r#"<tr class="sum total">"#)
+        .expect("the total row");
+    let kept = &html[keep..total];
+    assert_eq!(
+        kept.matches("<tr").count(),
+        2 + 1 + doc.totals.vat_lines.len()
+    );
+    assert!(!html.contains("<tfoot>"));
+    assert!(html.contains("tbody.keep { break-inside: avoid;"));
+    // Units never break inside a word ("mont h", "one-/off"): their cells do not wrap.
+    assert!(
+        html.contains("td.unit, th.unit, .nowrap { white-space: nowrap; overflow-wrap: normal; }")
+    );
+    let unit_cells = html.matches(r#"<td class="unit">"#).count();
+    assert_eq!(
+        unit_cells,
+        doc.lines.len(),
+        "every unit cell is a nowrap cell"
+    );
+}
+
+#[cfg(feature = "pdf")]
+#[test]
+fn the_pdf_shows_the_terms_and_keeps_totals_with_their_table() {
+    let renderer = renderer();
+    let out = root().join("target/document-samples");
+    std::fs::create_dir_all(&out).unwrap();
+    for (name, ..) in SAMPLES {
+        let doc = sample(name, &renderer);
+        let pdf = renderer.pdf(&doc, today()).unwrap();
+        // Left for a look: `pdftoppm -png -r 60 target/document-samples/<name>.pdf`.
+        std::fs::write(out.join(format!("{name}.pdf")), &pdf).unwrap();
+        std::fs::write(
+            out.join(format!("{name}.html")),
+            renderer.html(&doc).unwrap(),
+        )
+        .unwrap();
+        let Some(text) = pdftotext(&pdf) else {
+            continue;
+        };
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for i in &doc.schedule {
+            assert!(flat.contains(&i.incl_vat), "{name}: instalment {}", i.label);
+        }
+        for row in &doc.early_end {
+            assert!(
+                flat.contains(&row.incl_vat),
+                "{name}: month {}",
+                row.after_month
+            );
+        }
+        if let Some(fee) = &doc.success_fee {
+            assert!(flat.contains(&fee.condition[..20]), "{name}: the condition");
+        }
+        // Every unit is printed whole on one line.
+        for line in &doc.lines {
+            assert!(
+                text.lines().any(|l| l
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&line.unit)),
+                "{name}: unit `{}` broken",
+                line.unit
+            );
+        }
+        // The page that has the total also has the line before it (the last two lines and the
+        // totals are one unbreakable block).
+        let pages: Vec<&str> = text.split('\u{c}').collect();
+        let total_page = pages
+            .iter()
+            .position(|p| p.contains(&doc.totals.incl_vat) && p.contains(&doc.totals.excl_vat))
+            .unwrap_or_else(|| panic!("{name}: the totals on a page"));
+        let last_line = doc.lines.last().unwrap();
+        assert!(
+            pages[total_page].contains(&last_line.amount),
+            "{name}: the last line ({}) is on the totals' page {}",
+            last_line.amount,
+            total_page + 1
+        );
+    }
+}

@@ -950,3 +950,535 @@ fn malformed_json_blames_no_field() {
         assert_eq!(found, vec![("", "malformed_json")], "{text:?}: {error:?}");
     }
 }
+
+// The example catalogs of other price models (pricing/examples/<name>/), one case each, priced to
+// the cent by hand.
+
+fn example(name: &str) -> CatalogSet {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("pricing/examples")
+        .join(name);
+    CatalogSet::load_dir(&dir).unwrap_or_else(|e| panic!("example {name} must load: {e}"))
+}
+
+fn quote_with(set: &CatalogSet, value: &Value) -> Computation {
+    let input = parse(value).unwrap_or_else(|e| panic!("input {value} refused at parse: {e}"));
+    compute(set, &input, today()).unwrap_or_else(|e| panic!("input {value} refused: {e:?}"))
+}
+
+/// (code, quantity, amount) of every line.
+fn line_amounts(c: &Computation) -> Vec<(&str, String, Money)> {
+    c.lines
+        .iter()
+        .map(|l| (l.code.as_str(), l.quantity.to_string(), l.amount))
+        .collect()
+}
+
+/// (excl, vat, incl) of every instalment.
+fn instalment_amounts(c: &Computation) -> Vec<(Money, Money, Money)> {
+    c.payment_schedule
+        .iter()
+        .map(|i| (i.excl_vat, i.vat, i.incl_vat))
+        .collect()
+}
+
+#[test]
+fn example_start_fee_and_price_per_quarter_begun() {
+    // Until the end, 11 months left: the start fee and 4 quarters begun (3 + 3 + 3 + 2 months).
+    let set = example("startfee-per-period");
+    let c = quote_with(
+        &set,
+        &with(json!({ "readiness": "needs_time", "start_date": "2026-03-02" })),
+    );
+    assert_eq!(c.tier.code, "tot_einde");
+    assert_eq!(c.tier.months, 11);
+    assert_eq!(
+        line_amounts(&c),
+        [
+            ("startfee", "1".to_string(), money("1000.00")),
+            ("periode", "4".to_string(), money("5000.00")),
+        ]
+    );
+    assert_eq!(c.lines[1].period_months, Some(3));
+    assert_eq!(
+        (c.totals.excl_vat, c.totals.vat, c.totals.incl_vat),
+        (money("6000.00"), money("1260.00"), money("7260.00"))
+    );
+    // The start fee on acceptance (no date yet), the rest over 11 months, the last month taking
+    // the rounding: 5000 / 11 = 454.55 ten times and 454.50.
+    let s = &c.payment_schedule;
+    assert_eq!(s.len(), 12);
+    assert_eq!((s[0].label.as_str(), s[0].due_date), ("Startfee", None));
+    assert_eq!(
+        instalment_amounts(&c)[0],
+        (money("1000.00"), money("210.00"), money("1210.00"))
+    );
+    for i in &s[1..11] {
+        assert_eq!(
+            (i.excl_vat, i.vat, i.incl_vat, i.absorbs_rounding),
+            (money("454.55"), money("95.46"), money("550.01"), false),
+            "{}",
+            i.label
+        );
+    }
+    assert_eq!(
+        (
+            s[11].excl_vat,
+            s[11].vat,
+            s[11].incl_vat,
+            s[11].absorbs_rounding
+        ),
+        (money("454.50"), money("95.40"), money("549.90"), true)
+    );
+    assert_eq!(s[11].label, "Begeleiding, maand 11 van 11");
+    assert_eq!(s[11].due_date, Some(d("2027-01-16")), "2 January + 14 days");
+    // Ending after month 1 costs the start fee and one quarter; after month 4 two quarters.
+    assert_eq!(c.early_end[0].excl_vat, money("2250.00"));
+    assert_eq!(c.early_end[0].incl_vat, money("2722.50"));
+    assert_eq!(c.early_end[3].excl_vat, money("3500.00"));
+    assert_eq!(c.early_end[10].incl_vat, money("7260.00"));
+}
+
+#[test]
+fn example_hourly_coaching_topped_up_to_the_minimum() {
+    // Three months, light: 4 + 9 + 2 hours at 89 = 1335, topped up to the minimum of 1475.
+    let set = example("hourly");
+    let c = quote_with(&set, &with(json!({ "intensity": "light" })));
+    assert_eq!(c.tier.code, "uren3");
+    assert_eq!(
+        line_amounts(&c),
+        [
+            ("intake", "4".to_string(), money("356.00")),
+            ("coaching", "9".to_string(), money("801.00")),
+            ("rapportage", "2".to_string(), money("178.00")),
+            ("minimum_adjustment", "1".to_string(), money("140.00")),
+        ]
+    );
+    assert_eq!(c.lines[3].kind, LineKind::MinimumAdjustment);
+    assert_eq!(c.lines[3].name, "Aanvulling tot het minimumtarief");
+    assert_eq!(
+        (c.totals.excl_vat, c.totals.vat, c.totals.incl_vat),
+        (money("1475.00"), money("309.75"), money("1784.75"))
+    );
+    assert!(explanation_codes(&c).contains(&"minimum"));
+    // Monthly in advance, 30 days: 491.67 twice and 491.66.
+    assert_eq!(
+        instalment_amounts(&c),
+        [
+            (money("491.67"), money("103.25"), money("594.92")),
+            (money("491.67"), money("103.25"), money("594.92")),
+            (money("491.66"), money("103.25"), money("594.91")),
+        ]
+    );
+    assert_eq!(c.payment_schedule[0].due_date, Some(d("2025-04-02")));
+    // Ending after month 1: intake and reports in full, 3 coaching hours, a third of the top-up,
+    // BTW per line (74.76 + 56.07 + 37.38 + 9.80).
+    assert_eq!(
+        (c.early_end[0].excl_vat, c.early_end[0].vat),
+        (money("847.67"), money("178.01"))
+    );
+    // Standard intensity needs no top-up.
+    let standard = quote_with(&set, &base());
+    assert_eq!(standard.totals.excl_vat, money("1869.00"));
+    assert!(standard.lines.iter().all(|l| l.kind == LineKind::Item));
+}
+
+#[test]
+fn example_success_fee_outside_the_totals() {
+    // Three months: 350 + 12 hours at 85 + 3 months at 95 = 1655, package price 1775.
+    let set = example("success-fee");
+    let c = quote_with(&set, &base());
+    assert_eq!(c.tier.code, "m3");
+    assert_eq!(
+        (c.totals.excl_vat, c.totals.vat, c.totals.incl_vat),
+        (money("1775.00"), money("372.75"), money("2147.75"))
+    );
+    let fee = c.success_fee.as_ref().expect("a success fee");
+    assert_eq!(fee.code, "plaatsing");
+    assert_eq!(
+        (fee.excl_vat, fee.vat, fee.incl_vat),
+        (money("750.00"), money("157.50"), money("907.50"))
+    );
+    assert!(fee.condition.contains("arbeidsovereenkomst"));
+    // Not in the lines, the schedule or the early-end table.
+    assert!(c.lines.iter().all(|l| l.code != "plaatsing"));
+    let scheduled: Money = c.payment_schedule.iter().map(|i| i.incl_vat).sum();
+    assert_eq!(scheduled, c.totals.incl_vat);
+    assert_eq!(
+        c.early_end.last().map(|r| r.incl_vat),
+        Some(c.totals.incl_vat)
+    );
+    // Half on acceptance, half after 3 months: the end of this 3-month trajectory, + 14 days.
+    assert_eq!(
+        instalment_amounts(&c),
+        [
+            (money("887.50"), money("186.38"), money("1073.88")),
+            (money("887.50"), money("186.37"), money("1073.87")),
+        ]
+    );
+    assert_eq!(c.payment_schedule[1].due_date, Some(d("2025-06-16")));
+    let json = serde_json::to_value(&c).expect("serializes");
+    assert_eq!(json["success_fee"]["incl_vat"], json!("907.50"));
+    assert_eq!(json["payment_schedule"][1]["due"], json!("after_months"));
+    assert_eq!(json["payment_schedule"][1]["after_months"], json!(3));
+    // The default catalog has no success fee: the field is absent.
+    assert!(
+        serde_json::to_value(quote(&base()))
+            .expect("json")
+            .get("success_fee")
+            .is_none()
+    );
+}
+
+/// The pricing table export shows the new forms: per-period lines, the price by months left,
+/// and success fees in a block of their own, outside the totals.
+#[test]
+fn the_pricing_table_shows_periods_and_success_fees() {
+    use offerte::exports::pricing::{Part, RowKind, build};
+    use offerte::exports::{Dialect, ExportFormat, write};
+
+    let set = example("success-fee");
+    let catalog = &set.versions()[0];
+    let export = build(&set, catalog, offerte::catalog::Language::Nl, &Part::ALL).expect("built");
+    let fees = export.success_fees.as_ref().expect("a success-fee block");
+    assert_eq!(fees.len(), 3, "one per tier");
+    for fee in fees {
+        assert_eq!(fee.item, "plaatsing");
+        assert_eq!(
+            (fee.excl_vat, fee.vat, fee.incl_vat),
+            (money("750.00"), money("157.50"), money("907.50"))
+        );
+    }
+    let totals: Vec<Money> = export
+        .tiers
+        .as_ref()
+        .expect("tiers")
+        .iter()
+        .filter(|r| r.kind == RowKind::Total)
+        .map(|r| r.excl_vat)
+        .collect();
+    // m3 and m6 at their package prices, until the end (23 months) at its cap: no fee in them.
+    assert_eq!(
+        totals,
+        [money("1775.00"), money("2750.00"), money("4200.00")]
+    );
+    let names: Vec<String> = export
+        .tables()
+        .into_iter()
+        .map(|(_, s, _)| s.name)
+        .collect();
+    assert_eq!(names, ["Pakketten", "Varianten", "Prijslijst", "Succesfee"]);
+    let mut csv = Vec::new();
+    write::pricing(
+        &export,
+        ExportFormat::Csv,
+        Dialect::Intl,
+        Part::SuccessFees,
+        "x",
+        &mut csv,
+    )
+    .expect("written");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        // The texts follow the export's language (Dutch here), the separators the dialect.
+        csv.starts_with("Pakket,Pakketnaam,Onderdeel,Omschrijving,Voorwaarde,"),
+        "{csv}"
+    );
+    assert!(csv.contains(",750.00,157.50,907.50"), "{csv}");
+
+    // Per period: the start-fee example's tiers show the quarters as a quantity of periods.
+    let set = example("startfee-per-period");
+    let export = build(
+        &set,
+        &set.versions()[0],
+        offerte::catalog::Language::En,
+        &[Part::Tiers],
+    )
+    .expect("built");
+    let periods: Vec<(String, String)> = export
+        .tiers
+        .expect("tiers")
+        .iter()
+        .filter(|r| r.item.as_deref() == Some("periode"))
+        .map(|r| (r.tier.clone(), r.quantity.expect("a quantity").to_string()))
+        .collect();
+    // 3 months: one quarter; 6: two; until the end from week 9 (23 months): eight begun.
+    assert_eq!(
+        periods,
+        [
+            ("kwartaal".to_string(), "1".to_string()),
+            ("halfjaar".to_string(), "2".to_string()),
+            ("tot_einde".to_string(), "8".to_string()),
+        ]
+    );
+    assert!(export.success_fees.is_none());
+
+    // The default catalog has no success fee: no such block, and the parts it always had.
+    let default = default_catalog();
+    let export = build(
+        catalogs(),
+        default,
+        offerte::catalog::Language::Nl,
+        &Part::ALL,
+    )
+    .expect("built");
+    assert!(export.success_fees.is_none());
+    let names: Vec<String> = export
+        .tables()
+        .into_iter()
+        .map(|(_, s, _)| s.name)
+        .collect();
+    assert_eq!(names, ["Pakketten", "Varianten", "Prijslijst"]);
+    // Asked for alone, the block is there, empty.
+    let alone = build(
+        catalogs(),
+        default,
+        offerte::catalog::Language::Nl,
+        &[Part::SuccessFees],
+    )
+    .expect("built");
+    assert_eq!(alone.success_fees, Some(Vec::new()));
+}
+
+// For finance: the catalog diff and the expected invoicing (pure; HTTP and CLI wiring is in
+// docs/wiring-notes.md).
+
+fn default_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/2024-01-01.toml"))
+        .expect("the default catalog")
+}
+
+fn set_of(text: String) -> CatalogSet {
+    CatalogSet::from_sources(vec![("2024-01-01.toml".to_string(), text)])
+        .unwrap_or_else(|p| panic!("{p:#?}"))
+}
+
+#[test]
+fn the_catalog_diff_shows_old_new_difference_and_percentage() {
+    use offerte::exports::catalog_diff::{Change, diff};
+
+    let old = set_of(default_text());
+    let new_text = default_text()
+        .replacen(
+            "bundle_price = \"2500.00\"",
+            "bundle_price = \"2600.00\"",
+            1,
+        )
+        .replacen("unit_price = \"89.00\"", "unit_price = \"92.00\"", 1)
+        + "\n[[items]]\ncode = \"taaltraining\"\nunit = \"piece\"\nunit_price = \"600.00\"\nvat = \"standard\"\n\
+           name = { nl = \"Taaltraining\", en = \"Language training\" }\n\
+           description = { nl = \"Nederlands op de werkvloer.\", en = \"Dutch at work.\" }\n";
+    let new = set_of(new_text);
+    let d = diff(
+        &old,
+        &old.versions()[0],
+        &new,
+        &new.versions()[0],
+        offerte::catalog::Language::Nl,
+    )
+    .expect("compared");
+    let row = |variation: Option<&str>, tier: &str| {
+        d.tiers
+            .iter()
+            .find(|r| r.variation.as_deref() == variation && r.tier == tier)
+            .unwrap_or_else(|| panic!("{variation:?} {tier}"))
+    };
+    // Standard case: only the 6-month package moved, by its bundle price.
+    let m6 = row(None, "m6");
+    assert_eq!(m6.change, Change::Changed);
+    assert_eq!(
+        (m6.old_excl_vat, m6.new_excl_vat),
+        (Some(money("2500.00")), Some(money("2600.00")))
+    );
+    assert_eq!(m6.difference, Some(money("100.00")));
+    assert_eq!(m6.percentage, Some("4.00".parse().unwrap()));
+    assert_eq!(
+        (m6.old_incl_vat, m6.new_incl_vat),
+        (Some(money("3025.00")), Some(money("3146.00")))
+    );
+    for tier in ["m3", "m9", "tot_einde"] {
+        assert_eq!(row(None, tier).change, Change::Unchanged, "{tier}");
+        assert_eq!(row(None, tier).difference, Some(money("0.00")), "{tier}");
+    }
+    // Intensive guidance adds 1.5 coaching hours a month to the 3-month package: 4.5 hours, now
+    // 3 euros dearer each.
+    let intensive = row(Some("intensive"), "m3");
+    assert_eq!(intensive.difference, Some(money("13.50")));
+    assert_eq!(
+        d.tiers.len(),
+        4 * 5,
+        "four tiers, standard and four variations"
+    );
+    // Items: coaching 89 -> 92 (+3.37%), the new item added, the rest unchanged.
+    let coaching = d
+        .items
+        .iter()
+        .find(|i| i.item == "coaching")
+        .expect("coaching");
+    assert_eq!(coaching.difference, Some(money("3.00")));
+    assert_eq!(coaching.percentage, Some("3.37".parse().unwrap()));
+    let added = d
+        .items
+        .iter()
+        .find(|i| i.item == "taaltraining")
+        .expect("added");
+    assert_eq!((added.change, added.old_unit_price), (Change::Added, None));
+    assert_eq!(
+        d.items
+            .iter()
+            .filter(|i| i.change == Change::Unchanged)
+            .count(),
+        11
+    );
+
+    // Written as CSV (international) and JSON.
+    let tables = d.tables();
+    let mut csv = Vec::new();
+    offerte::exports::tables::write(
+        &d,
+        &tables,
+        offerte::exports::ExportFormat::Csv,
+        offerte::exports::Dialect::Intl,
+        "tiers",
+        &Default::default(),
+        &mut csv,
+    )
+    .expect("written");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        csv.contains(",m6,Pakket 6 maanden,changed,2500.00,2600.00,100.00,4,3025.00,3146.00\r\n"),
+        "{csv}"
+    );
+    let json = serde_json::to_value(&d).expect("json");
+    assert_eq!(json["tiers"][1]["percentage"], json!("4.00"));
+    assert_eq!(json["items"][3]["new_unit_price"], json!("92.00"));
+}
+
+#[test]
+fn expected_invoicing_by_month_from_accepted_schedules() {
+    use offerte::exports::invoicing::{AcceptedQuote, expected};
+
+    // m3 from 2026-12-01 (50% at the start, 50% at the end, 14 days), accepted before the start.
+    let m3 = quote(&with(json!({
+        "first_sick_day": "2026-01-05", "start_date": "2026-12-01", "quote_date": "2026-11-20"
+    })));
+    assert_eq!(m3.tier.code, "m3");
+    // Until the end from 2026-12-01, 14 months (30% at the start, 70% over the months), accepted
+    // late: the start instalment and the first month fall due at the acceptance + 14 days.
+    let until_end = quote(&with(json!({
+        "first_sick_day": "2026-01-05", "readiness": "needs_orientation",
+        "start_date": "2026-12-01", "quote_date": "2026-11-20"
+    })));
+    assert_eq!(until_end.tier.months, 14);
+    // A quote stored before schedules existed.
+    let mut old = m3.clone();
+    old.payment_schedule.clear();
+    let quotes = [
+        AcceptedQuote {
+            number: "OFF-2026-00001-1",
+            employer: "A",
+            accepted_on: d("2026-11-25"),
+            schedule: &m3.payment_schedule,
+            totals: &m3.totals,
+        },
+        AcceptedQuote {
+            number: "OFF-2026-00002-1",
+            employer: "=B",
+            accepted_on: d("2026-12-20"),
+            schedule: &until_end.payment_schedule,
+            totals: &until_end.totals,
+        },
+        AcceptedQuote {
+            number: "OFF-2025-00099-3",
+            employer: "C",
+            accepted_on: d("2026-11-30"),
+            schedule: &old.payment_schedule,
+            totals: &old.totals,
+        },
+    ];
+    let all = expected(&quotes, None, None, offerte::catalog::Language::En);
+    // Everything falls due once: the months add up to the three quotes.
+    let total: Money = all.months.iter().map(|m| m.incl_vat).sum();
+    assert_eq!(
+        total,
+        m3.totals.incl_vat + until_end.totals.incl_vat + old.totals.incl_vat
+    );
+    assert_eq!(
+        all.instalments.len(),
+        m3.payment_schedule.len() + until_end.payment_schedule.len() + 1
+    );
+    // Month by month without holes, from the first due date to the last.
+    let months: Vec<&str> = all.months.iter().map(|m| m.month.as_str()).collect();
+    assert_eq!(months.first(), Some(&"2026-12"));
+    assert_eq!(
+        months.last(),
+        Some(&"2028-01"),
+        "the last monthly instalment of until-the-end"
+    );
+    assert_eq!(months.len(), 14);
+    // The m3 start instalment: 1 December + 14 days; its end instalment: 28 February + 14 days.
+    let of = |number: &str| -> Vec<(NaiveDate, Money)> {
+        all.instalments
+            .iter()
+            .filter(|r| r.number == number)
+            .map(|r| (r.due_date, r.excl_vat))
+            .collect()
+    };
+    assert_eq!(
+        of("OFF-2026-00001-1"),
+        [
+            (d("2026-12-15"), money("987.50")),
+            (d("2027-03-14"), money("987.50"))
+        ]
+    );
+    // Accepted on 20 December: the start (due 15 December) and month 1 move to 3 January.
+    let late = of("OFF-2026-00002-1");
+    assert_eq!(late[0].0, d("2027-01-03"));
+    assert_eq!(late[1].0, d("2027-01-03"));
+    assert_eq!(late[2].0, d("2027-01-15"), "month 2: 1 January + 14 days");
+    // The old quote: whole, 14 days after its acceptance, marked assumed.
+    let assumed: Vec<_> = all.instalments.iter().filter(|r| r.assumed).collect();
+    assert_eq!(assumed.len(), 1);
+    assert_eq!(
+        (assumed[0].due_date, assumed[0].incl_vat),
+        (d("2026-12-14"), old.totals.incl_vat)
+    );
+    // Due dates in order.
+    assert!(
+        all.instalments
+            .windows(2)
+            .all(|w| w[0].due_date <= w[1].due_date)
+    );
+
+    // A period: only what falls due in it, every month of it listed.
+    let q1 = expected(
+        &quotes,
+        Some(d("2027-01-01")),
+        Some(d("2027-03-31")),
+        offerte::catalog::Language::Nl,
+    );
+    let months: Vec<&str> = q1.months.iter().map(|m| m.month.as_str()).collect();
+    assert_eq!(months, ["2027-01", "2027-02", "2027-03"]);
+    assert!(
+        q1.instalments
+            .iter()
+            .all(|r| r.due_date >= d("2027-01-01") && r.due_date <= d("2027-03-31"))
+    );
+    let march = &q1.months[2];
+    assert_eq!(march.instalments, 2, "m3's end and until-the-end's month 4");
+    // As CSV: the employer that looks like a formula is made inert.
+    let mut csv = Vec::new();
+    offerte::exports::tables::write(
+        &q1,
+        &q1.tables(),
+        offerte::exports::ExportFormat::Csv,
+        offerte::exports::Dialect::Nl,
+        "instalments",
+        &Default::default(),
+        &mut csv,
+    )
+    .expect("written");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(csv.contains(";'=B;"), "{csv}");
+    assert!(!csv.contains(";=B;"), "{csv}");
+}

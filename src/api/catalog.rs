@@ -10,8 +10,9 @@ use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{QueryErrors, ServerErrors};
 use super::state::AppState;
-use crate::catalog::model::{Bureau, Quantity};
-use crate::catalog::{Catalog, Language, Rounding, TierDuration, Unit};
+use crate::catalog::model::{Bureau, PeriodCount, Quantity};
+use crate::catalog::terms::{PaymentTerms, Portion};
+use crate::catalog::{Catalog, DueEvent, Language, Rounding, TierDuration, Unit};
 use crate::pricing::Money;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -53,6 +54,59 @@ pub struct ItemView {
     pub vat_rate: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_exempt_reason: Option<String>,
+    /// For the unit `period`: how many months a period lasts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_months: Option<u32>,
+}
+
+/// A package price by the months the tier runs: `start + per_month × months`, at least
+/// `at_least`, at most `at_most` (excl. BTW).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthsPriceView {
+    pub start: Money,
+    pub per_month: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<Money>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<Money>,
+}
+
+/// One instalment of a payment schedule as the catalog states it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstalmentView {
+    /// The event it falls due after (plus the payment term).
+    pub on: DueEvent,
+    /// For `after_months`: after how many months.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+    /// A share of the quote in percent (of what the fixed amounts leave).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "50")]
+    pub share: Option<Decimal>,
+    /// A fixed amount excl. BTW.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// When what is invoiced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentView {
+    /// Days between the due event and the payment date.
+    pub term_days: u32,
+    pub instalments: Vec<InstalmentView>,
+}
+
+/// The fee due only on placement (not part of the package price).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuccessFeeView {
+    /// The item priced (see `items`).
+    pub item: String,
+    #[schema(value_type = String, example = "1")]
+    pub quantity: Decimal,
+    /// When it is due, in words.
+    pub condition: String,
 }
 
 /// A package tier.
@@ -68,17 +122,29 @@ pub struct TierView {
     /// Price for the standard composition, excl. BTW.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle_price: Option<Money>,
+    /// The package price by the months the tier runs (instead of `bundle_price`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle_by_months: Option<MonthsPriceView>,
+    /// The least this tier costs excl. BTW; a lower sum is topped up on a line of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_price: Option<Money>,
     pub phases: Vec<String>,
     pub components: Vec<ComponentView>,
+    /// When what is invoiced for this tier.
+    pub payment: PaymentView,
+    /// The fee due only on placement, when the tier has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_fee: Option<SuccessFeeView>,
 }
 
 /// An item in a tier with its quantity rule.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ComponentView {
     pub item: String,
-    /// `fixed`, `per_month` or `hours_per_month`.
+    /// `fixed`, `per_month`, `hours_per_month` or `per_period` (`quantity` for each period of
+    /// the item's `period_months`, counted as `periods` says).
     pub quantity_kind: String,
-    /// For `fixed` and `per_month`.
+    /// For `fixed`, `per_month` and `per_period`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub quantity: Option<Decimal>,
@@ -86,6 +152,10 @@ pub struct ComponentView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub hours_per_month: Option<std::collections::BTreeMap<String, Decimal>>,
+    /// For `per_period`: `begun` (every period begun counts) or `whole` (whole periods only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "begun")]
+    pub periods: Option<String>,
 }
 
 impl CatalogView {
@@ -103,6 +173,7 @@ impl CatalogView {
                     unit_price: Money::round(item.unit_price),
                     vat_rate: vat.rate.normalize(),
                     vat_exempt_reason: vat.exempt_reason.as_ref().map(|r| r.get(language).into()),
+                    period_months: item.period_months,
                 }
             })
             .collect();
@@ -119,12 +190,28 @@ impl CatalogView {
                 },
                 until_waiting_period_end: tier.duration == TierDuration::UntilWaitingPeriodEnd,
                 bundle_price: tier.bundle_price.map(Money::round),
+                bundle_by_months: tier.bundle_by_months.map(|p| MonthsPriceView {
+                    start: Money::round(p.start),
+                    per_month: Money::round(p.per_month),
+                    at_least: p.at_least.map(Money::round),
+                    at_most: p.at_most.map(Money::round),
+                }),
+                minimum_price: tier.minimum_price.map(Money::round),
                 phases: tier.phases.iter().map(|p| p.get(language).into()).collect(),
+                payment: payment_view(catalog.payment_for(tier), language),
+                success_fee: catalog.success_fee_for(tier).map(|fee| SuccessFeeView {
+                    item: fee.item.clone(),
+                    quantity: fee.quantity.normalize(),
+                    condition: fee.condition.get(language).into(),
+                }),
                 components: tier
                     .lines
                     .iter()
                     .map(|c| {
                         let (kind, quantity, hours) = match &c.quantity {
+                            Quantity::Fixed(q) if c.periods.is_some() => {
+                                ("per_period", Some(q.normalize()), None)
+                            }
                             Quantity::Fixed(q) => ("fixed", Some(q.normalize()), None),
                             Quantity::PerMonth(q) => ("per_month", Some(q.normalize()), None),
                             Quantity::HoursPerMonth(h) => (
@@ -142,6 +229,13 @@ impl CatalogView {
                             quantity_kind: kind.into(),
                             quantity,
                             hours_per_month: hours,
+                            periods: c.periods.map(|p| {
+                                match p {
+                                    PeriodCount::Begun => "begun",
+                                    PeriodCount::Whole => "whole",
+                                }
+                                .into()
+                            }),
                         }
                     })
                     .collect(),
@@ -158,6 +252,29 @@ impl CatalogView {
             items,
             tiers,
         }
+    }
+}
+
+fn payment_view(terms: &PaymentTerms, language: Language) -> PaymentView {
+    PaymentView {
+        term_days: terms.term_days,
+        instalments: terms
+            .instalments
+            .iter()
+            .map(|i| {
+                let (share, amount) = match i.portion {
+                    Portion::Share(share) => (Some(share.normalize()), None),
+                    Portion::Amount(amount) => (None, Some(Money::round(amount))),
+                };
+                InstalmentView {
+                    on: i.on,
+                    months: i.months,
+                    share,
+                    amount,
+                    label: i.label.as_ref().map(|l| l.get(language).into()),
+                }
+            })
+            .collect(),
     }
 }
 

@@ -100,10 +100,12 @@ pub async fn quote_document_endpoint(
     query: QueryParams<DocumentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let quote = service::get(&state.store, id, Now::current().today).await?;
+    let (quote, accepted) = service::for_document(&state.store, id, Now::current().today).await?;
     let format = negotiate(&req, query.0.format);
     let language = query.0.lang.unwrap_or(quote.computation.language);
-    let document = state.documents.view(&quote, language);
+    let document = state
+        .documents
+        .view_accepted(&quote, language, accepted.as_ref());
     respond(&state, document, format, quote.computation.quote_date).await
 }
 

@@ -44,7 +44,8 @@ pub struct PricingQuery {
     /// A catalog version by name, e.g. `2024.1` (instead of `date`).
     #[param(max_length = 100, example = "2024.1")]
     pub version: Option<String>,
-    /// The part: `tiers`, `variations` or `items`. A CSV holds one part (default `tiers`);
+    /// The part: `tiers`, `variations`, `items` or `success_fees` (the last present with all
+    /// parts only when the catalog has a success fee). A CSV holds one part (default `tiers`);
     /// XLSX (one sheet per part) and JSON hold every part unless one is asked for.
     #[param(inline)]
     pub part: Option<Part>,
@@ -161,7 +162,7 @@ pub async fn export_pricing(
         .body(bytes))
 }
 
-fn attachment(file_name: &str) -> (header::HeaderName, String) {
+pub(super) fn attachment(file_name: &str) -> (header::HeaderName, String) {
     (
         header::CONTENT_DISPOSITION,
         format!("attachment; filename=\"{file_name}\""),
@@ -191,7 +192,9 @@ pub struct RegisterParams {
 ///
 /// One row per revision, by number and revision: number, revision, created, status, employer,
 /// tier, catalog version, excl. BTW, base and BTW per rate (every rate of the loaded catalog
-/// versions), BTW, incl. BTW, valid until, accepted/declined date. Every filter is optional.
+/// versions), BTW, incl. BTW, the success fee excl. BTW, its BTW and incl. BTW (empty when the
+/// quote has none; contingent, so not in the amounts before it), valid until, accepted/declined
+/// date. Every filter is optional.
 /// The body streams (chunked): memory does not grow with the number of quotes.
 #[utoipa::path(
     tag = "exports",

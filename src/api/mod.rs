@@ -8,9 +8,11 @@ mod errors;
 pub(crate) mod exports;
 pub(crate) mod extract;
 pub(crate) mod health;
+pub(crate) mod invoicing;
 pub(crate) mod metrics;
 pub(crate) mod online;
 pub(crate) mod preview;
+pub(crate) mod pricing_diff;
 pub(crate) mod problem;
 pub(crate) mod quotes;
 pub(crate) mod request_id;
@@ -47,7 +49,7 @@ use webhooks::WebhookEvents;
     tags(
         (name = "quotes", description = "Price cases and manage quotes (role sales)"),
         (name = "requests", description = "Quote requests from the bureau's website: the public form (no key, rate-limited) and the sales side"),
-        (name = "exports", description = "Finance exports: the pricing table of a catalog version and the quote register, as CSV (dialects nl and intl), XLSX or JSON (role finance)"),
+        (name = "exports", description = "Finance exports: the pricing table of a catalog version, the difference between two versions, the quote register and the expected invoicing, as CSV (dialects nl and intl), XLSX or JSON (role finance)"),
         (name = "webhooks", description = "Webhook deliveries: every event sent to each endpoint, its attempts, sending one again (role admin)"),
         (name = "catalog", description = "The price list (public)"),
         (name = "operations", description = "Health, readiness and metrics (public)"),
@@ -103,6 +105,8 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(webhooks::retry_delivery)
                 .service(exports::export_pricing)
                 .service(exports::export_quotes)
+                .service(pricing_diff::export_pricing_diff)
+                .service(invoicing::export_invoicing)
                 .service(catalog::get_catalog),
         );
 }

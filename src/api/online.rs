@@ -14,9 +14,10 @@ use super::problem::ApiError;
 use super::requests::RequestLimit;
 use super::state::AppState;
 use crate::catalog::Language;
-use crate::documents::Format;
 use crate::documents::letters::OnlinePage;
+use crate::documents::{Document, Format};
 use crate::quotes::error::QuoteError;
+use crate::quotes::model::Quote;
 use crate::quotes::service::{self, Now};
 
 /// The pages, rate-limited per client; each answer carries the headers that keep the token
@@ -88,17 +89,34 @@ fn back(token: &str, error: Option<&str>) -> HttpResponse {
         .finish()
 }
 
+/// The quote a token opens and its document in the language asked for (else the quote's);
+/// `None` for a wrong token.
+async fn opened(
+    state: &AppState,
+    token: &str,
+    lang: Option<Language>,
+) -> Result<Option<(Quote, Document)>, ApiError> {
+    let (quote, accepted) =
+        match service::open(&state.store, &state.webhooks, token, Now::current()).await {
+            Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(None),
+            other => other?,
+        };
+    let language = lang.unwrap_or(quote.computation.language);
+    let document = state
+        .documents
+        .view_accepted(&quote, language, accepted.as_ref());
+    Ok(Some((quote, document)))
+}
+
 async fn page(
     state: web::Data<AppState>,
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let quote = match service::open(&state.store, &state.webhooks, &token, Now::current()).await {
-        Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(not_found()),
-        other => other?,
+    let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
+        return Ok(not_found());
     };
-    let lang = query.lang.unwrap_or(quote.computation.language);
-    let document = state.documents.view(&quote, lang);
+    let lang = Language::parse(document.lang).unwrap_or_default();
     let html = state.renderer.html(&document)?;
     let base = format!("/q/{token}");
     let error = query
@@ -125,12 +143,9 @@ async fn pdf(
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let quote = match service::open(&state.store, &state.webhooks, &token, Now::current()).await {
-        Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(not_found()),
-        other => other?,
+    let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
+        return Ok(not_found());
     };
-    let lang = query.lang.unwrap_or(quote.computation.language);
-    let document = state.documents.view(&quote, lang);
     let file_name = format!("{}.pdf", document.file_stem);
     let renderer = state.renderer.clone();
     let date = quote.computation.quote_date;

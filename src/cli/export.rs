@@ -1,4 +1,4 @@
-//! `offerte export`: the pricing table and the quote register to a file.
+//! `offerte export`: the pricing table, the quote register and the expected invoicing to a file.
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -10,9 +10,10 @@ use std::process::ExitCode;
 use super::{load_catalog, wire};
 use crate::catalog::CatalogSet;
 use crate::config::{Overrides, Settings};
+use crate::exports::invoicing::{self, InvoicingPart};
 use crate::exports::pricing::Part;
 use crate::exports::register::{Register, RegisterFilter};
-use crate::exports::{Dialect, ExportFormat, write};
+use crate::exports::{Dialect, ExportFormat, tables, write};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::service::{self as quote_service, Now};
 use crate::store::Store;
@@ -23,6 +24,9 @@ pub enum ExportCommand {
     Pricing(PricingExportArgs),
     /// The quote register from the database (every revision, every status unless filtered).
     Quotes(QuotesExportArgs),
+    /// The expected invoicing: per month, what falls due from the accepted quotes by their
+    /// payment schedules (and every instalment behind it).
+    Invoicing(InvoicingExportArgs),
 }
 
 /// Options every export takes.
@@ -55,7 +59,8 @@ pub struct PricingExportArgs {
     /// A catalog version by name, e.g. 2024.1.
     #[arg(long)]
     pub version: Option<String>,
-    /// tiers, variations or items: the table of a CSV (default tiers); XLSX and JSON hold every
+    /// tiers, variations, items or success_fees (the last present with all parts only when the
+    /// catalog has a success fee): the table of a CSV (default tiers); XLSX and JSON hold every
     /// part unless one is given.
     #[arg(long, value_parser = wire::<Part>)]
     pub part: Option<Part>,
@@ -79,11 +84,30 @@ pub struct QuotesExportArgs {
     pub database_url: Option<String>,
 }
 
-/// Parses a value by its wire name (as in JSON and query strings).
+#[derive(Debug, clap::Args)]
+pub struct InvoicingExportArgs {
+    #[command(flatten)]
+    pub options: ExportOptions,
+    /// Instalments due on or after this day; the months start with its month.
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Instalments due on or before this day; the months end with its month.
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// months (default) or instalments: the table of a CSV; XLSX and JSON hold both.
+    #[arg(long, value_parser = wire::<InvoicingPart>, default_value = "months")]
+    pub part: InvoicingPart,
+    /// Database URL, `sqlite://...` or `postgres://...` (overrides DATABASE_URL).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+/// Runs an `offerte export` command.
 pub(super) fn export(command: ExportCommand) -> Result<ExitCode> {
     let (options, database_url) = match &command {
         ExportCommand::Pricing(args) => (&args.options, None),
         ExportCommand::Quotes(args) => (&args.options, args.database_url.clone()),
+        ExportCommand::Invoicing(args) => (&args.options, args.database_url.clone()),
     };
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let overrides = Overrides {
@@ -95,18 +119,26 @@ pub(super) fn export(command: ExportCommand) -> Result<ExitCode> {
     let Some(catalogs) = load_catalog(&settings.pricing_dir)? else {
         return Ok(ExitCode::FAILURE);
     };
-    let output = options.output.clone();
-    let partial = partial_path(&output);
-    let file = std::fs::File::create(&partial)
-        .with_context(|| format!("creating {}", partial.display()))?;
-    let out = std::io::BufWriter::new(file);
-    let result = match command {
+    write_beside(&options.output.clone(), |out| match command {
         ExportCommand::Pricing(args) => export_pricing(&catalogs, &args, out),
         ExportCommand::Quotes(args) => export_quotes(catalogs, &settings, &args, out),
-    };
-    match result {
+        ExportCommand::Invoicing(args) => export_invoicing(catalogs, &settings, &args, out),
+    })
+}
+
+/// Runs `write` into a file beside `output` and renames it to `output` when `write` says what
+/// it wrote; when it refused (`None`, the reason printed: exit code 2) or failed, the partial
+/// file is removed, so a failed export leaves no half file.
+pub(super) fn write_beside(
+    output: &Path,
+    write: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<Option<String>>,
+) -> Result<ExitCode> {
+    let partial = partial_path(output);
+    let file = std::fs::File::create(&partial)
+        .with_context(|| format!("creating {}", partial.display()))?;
+    match write(std::io::BufWriter::new(file)) {
         Ok(Some(message)) => {
-            std::fs::rename(&partial, &output).with_context(|| {
+            std::fs::rename(&partial, output).with_context(|| {
                 format!("renaming {} to {}", partial.display(), output.display())
             })?;
             eprintln!("{message} to {}", output.display());
@@ -218,4 +250,47 @@ fn export_quotes(
         write::register(rows, job, out).await
     })?;
     Ok(Some(format!("wrote {count} quote(s)")))
+}
+
+/// Writes the expected invoicing from the accepted quotes of the configured database.
+fn export_invoicing(
+    catalogs: CatalogSet,
+    settings: &Settings,
+    args: &InvoicingExportArgs,
+    out: impl std::io::Write + Send,
+) -> Result<Option<String>> {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && to < from
+    {
+        eprintln!("error: --to ({to}) lies before --from ({from})");
+        return Ok(None);
+    }
+    let dialect = args.options.dialect;
+    let language = dialect.language();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let expected = runtime.block_on(async {
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
+        let schedules = quote_service::accepted_schedules(&store, language);
+        invoicing::collect(schedules, args.from, args.to, language).await
+    })?;
+    let company = catalogs
+        .in_force(Now::current().today)
+        .map(|c| c.bureau.name.clone())
+        .unwrap_or_default();
+    tables::write(
+        &expected,
+        &expected.tables(),
+        args.options.format,
+        dialect,
+        args.part.as_str(),
+        &expected.properties(&company, &catalogs.names()),
+        out,
+    )?;
+    Ok(Some(format!(
+        "wrote {} instalment(s) over {} month(s)",
+        expected.instalments.len(),
+        expected.months.len()
+    )))
 }

@@ -8,12 +8,16 @@ use std::process::ExitCode;
 use crate::access::{Role, new_key};
 use crate::catalog::{CatalogError, CatalogSet};
 
+mod catalog;
 mod export;
 mod quote;
 mod serve;
 
+pub use catalog::DiffArgs;
 use export::export;
-pub use export::{ExportCommand, ExportOptions, PricingExportArgs, QuotesExportArgs};
+pub use export::{
+    ExportCommand, ExportOptions, InvoicingExportArgs, PricingExportArgs, QuotesExportArgs,
+};
 use quote::quote;
 pub use quote::summary;
 use serve::{purge, serve};
@@ -49,7 +53,8 @@ pub enum Command {
     /// Delete quote requests not turned into a quote that are older than the retention
     /// (`request_retention_days`, default 180); the running server's sweep does the same.
     Purge(PurgeArgs),
-    /// Finance exports to a file: the pricing table or the quote register.
+    /// Finance exports to a file: the pricing table, the quote register or the expected
+    /// invoicing.
     #[command(subcommand)]
     Export(ExportCommand),
 }
@@ -136,6 +141,9 @@ pub enum CatalogCommand {
         #[arg(env = "OFFERTE_PRICING_DIR", default_value = "pricing")]
         dir: PathBuf,
     },
+    /// Compare two catalog versions: every tier and variation, old and new price, difference,
+    /// % (and the item price list); what a price change does before it takes effect.
+    Diff(DiffArgs),
 }
 
 /// Runs a parsed command line; the exit code says how it went (2: the input was refused).
@@ -143,6 +151,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Quote(args)) => quote(&args),
         Some(Command::Catalog(CatalogCommand::Check { dir })) => check(&dir),
+        Some(Command::Catalog(CatalogCommand::Diff(args))) => catalog::diff(&args),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Purge(args)) => purge(args),
         None => serve(ServeArgs::default()),

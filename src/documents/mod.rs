@@ -8,6 +8,7 @@ pub mod messages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod quotes;
+pub mod terms;
 pub mod view;
 
 use anyhow::{Context, Result};

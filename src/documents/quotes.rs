@@ -7,7 +7,7 @@ use super::letters::Letters;
 use super::{Document, QuoteFacts, Renderer, view};
 use crate::catalog::{Catalog, CatalogSet, Language};
 use crate::pricing::Computation;
-use crate::quotes::model::Quote;
+use crate::quotes::model::{Acceptance, Quote};
 use crate::quotes::ports::{Letter, LetterRequest, SentDocument};
 
 /// What a quote's document needs: the templates and the catalog versions.
@@ -26,6 +26,21 @@ impl QuoteDocuments {
             .version(&computation.catalog.version)
             .or_else(|| self.catalogs.in_force(computation.quote_date))
             .unwrap_or(&self.catalogs.versions()[0])
+    }
+
+    /// The view-model of a stored quote in `language`, with the signature block filled in when
+    /// it was accepted online.
+    pub fn view_accepted(
+        &self,
+        quote: &Quote,
+        language: Language,
+        acceptance: Option<&Acceptance>,
+    ) -> Document {
+        let document = self.view(quote, language);
+        match acceptance {
+            Some(a) => document.accepted(&a.name, a.at, self.renderer.labels(language)),
+            None => document,
+        }
     }
 
     /// The view-model of a stored quote in `language`.
@@ -52,15 +67,31 @@ impl QuoteDocuments {
     }
 }
 
-impl SentDocument for QuoteDocuments {
-    /// The PDF in the quote's language, rendered off the async workers (it is CPU work).
-    async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>> {
-        let document = self.view(quote, quote.computation.language);
+impl QuoteDocuments {
+    /// A PDF rendered off the async workers (it is CPU work).
+    async fn render_pdf(&self, document: Document, quote: &Quote) -> anyhow::Result<Vec<u8>> {
         let renderer = self.renderer.clone();
         let date = quote.computation.quote_date;
         tokio::task::spawn_blocking(move || renderer.pdf(&document, date))
             .await
             .map_err(|e| anyhow::anyhow!("render task: {e}"))?
+    }
+}
+
+impl SentDocument for QuoteDocuments {
+    /// The PDF in the quote's language.
+    async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>> {
+        self.render_pdf(self.view(quote, quote.computation.language), quote)
+            .await
+    }
+
+    async fn accepted_pdf(
+        &self,
+        quote: &Quote,
+        acceptance: &Acceptance,
+    ) -> anyhow::Result<Vec<u8>> {
+        let document = self.view_accepted(quote, quote.computation.language, Some(acceptance));
+        self.render_pdf(document, quote).await
     }
 
     fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter> {

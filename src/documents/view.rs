@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::format;
 use super::messages::Labels;
+use super::terms::{self, EarlyEndView, InstalmentView, SuccessFeeView};
 use crate::catalog::model::Bureau;
 use crate::catalog::{Logo, Unit};
 use crate::pricing::{Computation, LineKind};
@@ -39,17 +40,32 @@ pub struct Document {
     pub trajectory: TrajectoryView,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
+    /// When what is invoiced (empty for a quote stored before schedules existed).
+    pub schedule: Vec<InstalmentView>,
+    pub schedule_note: String,
+    /// What is owed after each month if the trajectory ends early (empty for old quotes).
+    pub early_end: Vec<EarlyEndView>,
+    pub success_fee: Option<SuccessFeeView>,
     pub exemptions: Vec<String>,
     pub explanation: Vec<String>,
     pub warnings: Vec<String>,
     pub alternatives: Vec<AlternativeView>,
     pub catalog_version: String,
     pub catalog_hash: String,
+    /// Who accepted the quote online, and when: the signature block is filled in with it.
+    pub acceptance: Option<AcceptanceView>,
     /// A file name for downloads, e.g. `OFF-2026-00042-2`.
     pub file_stem: String,
     /// The bureau's logo image, for the PDF engine (the HTML has it in `bureau.logo`).
     #[serde(skip)]
     pub logo: Option<Logo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptanceView {
+    pub name: String,
+    /// The date and time (UTC) in words of the document's language.
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +127,9 @@ pub struct LineView {
     pub amount: String,
     pub exempt: bool,
     pub adjustment: bool,
+    /// One of the last two lines: printed in one piece with the totals, so a page never breaks
+    /// between a table and its totals.
+    pub keep: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -148,23 +167,31 @@ pub fn build(
     let language = computation.language;
     let day = |d: NaiveDate| format::date(d, &labels.month_names);
     let money = |m| format::money(m, language);
-    let unit = |u: Unit| labels.text(&format!("unit_{}", u.as_str()));
+    let unit = |u: Unit, period_months: Option<u32>| {
+        labels
+            .text(&format!("unit_{}", u.as_str()))
+            .replace("{months}", &period_months.unwrap_or(1).to_string())
+    };
     let c = computation;
+    let kept_from = c.lines.len().saturating_sub(2);
     let lines = c
         .lines
         .iter()
-        .map(|l| LineView {
+        .enumerate()
+        .map(|(i, l)| LineView {
             name: l.name.clone(),
             description: l.description.clone(),
             quantity: format::quantity(l.quantity, language),
-            unit: unit(l.unit),
+            unit: unit(l.unit, l.period_months),
             unit_price: money(l.unit_price),
             vat: format::percent(l.vat_rate, language),
             amount: money(l.amount),
             exempt: l.vat_exempt_reason.is_some(),
-            adjustment: l.kind == LineKind::BundleAdjustment,
+            adjustment: l.kind != LineKind::Item,
+            keep: i >= kept_from,
         })
         .collect();
+    let terms = terms::build(c, labels);
     let mut exemptions: Vec<String> = Vec::new();
     for reason in c.lines.iter().filter_map(|l| l.vat_exempt_reason.clone()) {
         if !exemptions.contains(&reason) {
@@ -210,6 +237,7 @@ pub fn build(
             .map(|q| q.display_number.to_string())
             .unwrap_or_else(|| format!("preview-{}", c.tier.code)),
         logo: bureau.logo_image.clone(),
+        acceptance: None,
         number,
         revision,
         date: day(c.quote_date),
@@ -248,6 +276,10 @@ pub fn build(
             vat: money(c.totals.vat),
             incl_vat: money(c.totals.incl_vat),
         },
+        schedule: terms.schedule,
+        schedule_note: terms.schedule_note,
+        early_end: terms.early_end,
+        success_fee: terms.success_fee,
         exemptions,
         explanation: c.explanation.iter().map(|e| e.message.clone()).collect(),
         warnings: c.warnings.iter().map(|w| w.message.clone()).collect(),
@@ -292,5 +324,25 @@ fn employer_view(e: &Employer) -> EmployerView {
         kvk_number: e.kvk_number.clone(),
         email: user_text(&e.email),
         phone: e.phone.clone(),
+    }
+}
+
+impl Document {
+    /// The document with its signature block filled in: accepted online by `name` at `at`.
+    pub fn accepted(
+        mut self,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        labels: &Labels,
+    ) -> Document {
+        self.acceptance = Some(AcceptanceView {
+            name: user_text(name),
+            at: format!(
+                "{} {} UTC",
+                format::date(at.date_naive(), &labels.month_names),
+                at.format("%H:%M")
+            ),
+        });
+        self
     }
 }

@@ -9,9 +9,12 @@
 //! [`Column`]s, which the CSV and XLSX writers read. Amounts stay `Decimal` (as [`Money`]) up to
 //! the writer; only the XLSX cell takes an `f64`.
 
+pub mod catalog_diff;
 pub mod csv;
+pub mod invoicing;
 pub mod pricing;
 pub mod register;
+pub mod tables;
 pub mod write;
 pub mod xlsx;
 

@@ -36,27 +36,33 @@ impl RegisterFilter {
     /// `offertes-2026` for a year, else the days (`offertes-2026-11-01-tot-2026-11-15`,
     /// `offertes-vanaf-…`, `offertes-tot-…`, `offertes-alle`), then the status if any.
     pub fn file_stem(&self) -> String {
-        let period = match (self.from, self.to) {
-            (Some(from), Some(to)) if from.day() == 1 && Some(to) == last_of_month(from) => {
-                format!("{:04}-{:02}", from.year(), from.month())
-            }
-            (Some(from), Some(to))
-                if from.ordinal() == 1
-                    && to.year() == from.year()
-                    && to.month() == 12
-                    && to.day() == 31 =>
-            {
-                format!("{:04}", from.year())
-            }
-            (Some(from), Some(to)) => format!("{from}-tot-{to}"),
-            (Some(from), None) => format!("vanaf-{from}"),
-            (None, Some(to)) => format!("tot-{to}"),
-            (None, None) => "alle".into(),
-        };
+        let period = period_name(self.from, self.to);
         match self.status {
             Some(status) => format!("offertes-{period}-{status}"),
             None => format!("offertes-{period}"),
         }
+    }
+}
+
+/// How a download names the period it covers: `2026-11` for a calendar month, `2026` for a
+/// year, else the days (`2026-11-01-tot-2026-11-15`, `vanaf-…`, `tot-…`), `alle` for no bounds.
+pub fn period_name(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    match (from, to) {
+        (Some(from), Some(to)) if from.day() == 1 && Some(to) == last_of_month(from) => {
+            format!("{:04}-{:02}", from.year(), from.month())
+        }
+        (Some(from), Some(to))
+            if from.ordinal() == 1
+                && to.year() == from.year()
+                && to.month() == 12
+                && to.day() == 31 =>
+        {
+            format!("{:04}", from.year())
+        }
+        (Some(from), Some(to)) => format!("{from}-tot-{to}"),
+        (Some(from), None) => format!("vanaf-{from}"),
+        (None, Some(to)) => format!("tot-{to}"),
+        (None, None) => "alle".into(),
     }
 }
 
@@ -142,6 +148,15 @@ pub struct RegisterRow {
     pub vat_by_rate: Vec<RateAmounts>,
     pub vat: Money,
     pub incl_vat: Money,
+    /// The fee due only on placement, excl. BTW, when the quote has one. Contingent: not in
+    /// the amounts before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_fee_excl_vat: Option<Money>,
+    /// The success fee's own BTW.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_fee_vat: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_fee_incl_vat: Option<Money>,
     pub valid_until: NaiveDate,
     /// The day it was accepted or declined (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,6 +232,24 @@ impl Register {
             Column::new("vat", w("Btw totaal", "VAT total"), Kind::Money, 13.0),
             Column::new("incl_vat", w("Incl. btw", "Incl. VAT"), Kind::Money, 15.0),
             Column::new(
+                "success_fee_excl_vat",
+                w("Succesfee excl. btw", "Success fee excl. VAT"),
+                Kind::Money,
+                15.0,
+            ),
+            Column::new(
+                "success_fee_vat",
+                w("Succesfee btw", "Success fee VAT"),
+                Kind::Money,
+                13.0,
+            ),
+            Column::new(
+                "success_fee_incl_vat",
+                w("Succesfee incl. btw", "Success fee incl. VAT"),
+                Kind::Money,
+                15.0,
+            ),
+            Column::new(
                 "valid_until",
                 w("Geldig tot", "Valid until"),
                 Kind::Date,
@@ -265,6 +298,9 @@ impl Register {
             vat_by_rate,
             vat: entry.totals.vat,
             incl_vat: entry.totals.incl_vat,
+            success_fee_excl_vat: entry.success_fee.as_ref().map(|f| f.excl_vat),
+            success_fee_vat: entry.success_fee.as_ref().map(|f| f.vat),
+            success_fee_incl_vat: entry.success_fee.as_ref().map(|f| f.incl_vat),
             valid_until: entry.valid_until,
             decided_on: entry.decided_at.map(|d| d.date_naive()),
         }
@@ -274,6 +310,7 @@ impl Register {
 impl RegisterRow {
     /// The cells under [`Register::sheet`]'s columns.
     pub fn cells(&self) -> Row {
+        let money = |m: Option<Money>| m.map_or(Cell::Empty, Cell::Money);
         let mut cells = vec![
             Cell::Text(self.number.clone()),
             Cell::Integer(self.revision),
@@ -291,6 +328,9 @@ impl RegisterRow {
         cells.extend([
             Cell::Money(self.vat),
             Cell::Money(self.incl_vat),
+            money(self.success_fee_excl_vat),
+            money(self.success_fee_vat),
+            money(self.success_fee_incl_vat),
             Cell::Date(self.valid_until),
             Cell::from(self.decided_on),
         ]);
@@ -301,6 +341,80 @@ impl RegisterRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Unit;
+    use crate::pricing::{SuccessFee, Totals};
+
+    #[test]
+    fn the_success_fee_has_its_own_block_outside_the_totals() {
+        let money = |s: &str| Money::round(s.parse().unwrap());
+        let fee = SuccessFee {
+            code: "plaatsing".into(),
+            name: "Plaatsing".into(),
+            description: String::new(),
+            condition: "bij plaatsing".into(),
+            quantity: Decimal::ONE,
+            unit: Unit::OneOff,
+            unit_price: money("750"),
+            vat_rate: Decimal::from(21),
+            excl_vat: money("750"),
+            vat: money("157.50"),
+            incl_vat: money("907.50"),
+            vat_exempt_reason: None,
+        };
+        let entry = |success_fee| RegisterEntry {
+            number: "OFF-2026-00001".into(),
+            revision: 1,
+            created_at: "2026-11-02T09:30:00Z".parse().unwrap(),
+            status: Status::Accepted,
+            employer: "Bakkerij B.V.".into(),
+            tier: "m3".into(),
+            catalog_version: "2025.1".into(),
+            totals: Totals {
+                excl_vat: money("1775"),
+                vat: money("372.75"),
+                incl_vat: money("2147.75"),
+                vat_breakdown: Vec::new(),
+            },
+            valid_until: "2026-12-02".parse().unwrap(),
+            decided_at: None,
+            success_fee,
+        };
+        let register = Register {
+            language: Language::Nl,
+            vat_rates: vec![Decimal::from(21)],
+        };
+        let keys: Vec<String> = register
+            .sheet()
+            .columns
+            .into_iter()
+            .map(|c| c.key)
+            .collect();
+        let at = |key: &str| keys.iter().position(|k| k == key).unwrap();
+        assert_eq!(at("success_fee_excl_vat"), at("incl_vat") + 1);
+        assert_eq!(at("success_fee_incl_vat"), at("valid_until") - 1);
+
+        let row = register.row(entry(Some(fee)));
+        assert_eq!(row.incl_vat, money("2147.75"), "not in the totals");
+        let cells = row.cells().cells;
+        assert_eq!(cells.len(), keys.len());
+        assert_eq!(cells[at("success_fee_excl_vat")], Cell::Money(money("750")));
+        assert_eq!(cells[at("success_fee_vat")], Cell::Money(money("157.50")));
+        assert_eq!(
+            cells[at("success_fee_incl_vat")],
+            Cell::Money(money("907.50"))
+        );
+        let json = serde_json::to_value(&row).unwrap();
+        assert_eq!(json["success_fee_incl_vat"], "907.50");
+
+        let none = register.row(entry(None));
+        assert_eq!(none.cells().cells[at("success_fee_vat")], Cell::Empty);
+        assert!(
+            serde_json::to_value(&none)
+                .unwrap()
+                .get("success_fee_vat")
+                .is_none()
+        );
+    }
 
     fn d(s: &str) -> Option<NaiveDate> {
         Some(s.parse().unwrap())

@@ -23,6 +23,18 @@ impl Money {
         Money(cents)
     }
 
+    /// An amount of whole cents (`from_cents(197500)` is 1975.00).
+    pub(crate) fn from_cents(cents: i128) -> Option<Money> {
+        Decimal::try_from_i128_with_scale(cents, 2).ok().map(Money)
+    }
+
+    /// The amount in whole cents.
+    pub(crate) fn cents(self) -> i128 {
+        let mut value = self.0;
+        value.rescale(2);
+        value.mantissa()
+    }
+
     /// The BTW on this amount at `rate` percent, rounded to cents.
     pub fn vat_at(self, rate: Decimal) -> Money {
         Money::round(self.0 * rate / Decimal::ONE_HUNDRED)

@@ -300,6 +300,13 @@ pub struct Quote {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// Who accepted a quote online, and when (from its `accepted` event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    pub name: String,
+    pub at: DateTime<Utc>,
+}
+
 /// One step in a quote's life, kept forever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
@@ -405,4 +412,22 @@ pub struct RegisterEntry {
     pub valid_until: NaiveDate,
     /// When it was accepted or declined.
     pub decided_at: Option<DateTime<Utc>>,
+    /// The fee due only on placement, as quoted (contingent: not in `totals`).
+    pub success_fee: Option<crate::pricing::SuccessFee>,
+}
+
+/// A quote revision's payment schedule, as the expected invoicing reads it in bulk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleEntry {
+    /// The number with its revision, e.g. `OFF-2026-00042-2` (see `display_number`).
+    pub display_number: String,
+    /// The employer's company name.
+    pub employer: String,
+    /// When it was accepted (or declined).
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The last change of the row (the decision, for a decided quote).
+    pub updated_at: DateTime<Utc>,
+    /// Empty for a quote stored before schedules existed.
+    pub payment_schedule: Vec<crate::pricing::Instalment>,
+    pub totals: crate::pricing::Totals,
 }

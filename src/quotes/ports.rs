@@ -12,7 +12,11 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::lifecycle::{Status, StatusMatch};
-use super::model::{Actor, Employee, Employer, Event, Quote, RegisterEntry};
+use super::model::{
+    Acceptance, Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry,
+};
+/// The language a read asks for (re-exported, so storage names only the port).
+pub use crate::catalog::Language;
 use crate::outbox::NewJob;
 use crate::pricing::{Circumstances, Computation};
 
@@ -185,6 +189,14 @@ pub trait QuoteRepository {
         &'a self,
         query: &RegisterQuery,
     ) -> BoxStream<'a, Result<RegisterEntry, StorageError>>;
+    /// The payment schedule of every revision stored in `status`, by number and revision, from
+    /// the computation in `language` (the quote's own or its translation), read as the consumer
+    /// takes them.
+    fn schedules<'a>(
+        &'a self,
+        status: Status,
+        language: Language,
+    ) -> BoxStream<'a, Result<ScheduleEntry, StorageError>>;
     /// Replaces a draft's content (with an event and the jobs it sends), if it still has
     /// `expected`.
     async fn replace(
@@ -256,5 +268,8 @@ pub struct Letter {
 #[allow(async_fn_in_trait)]
 pub trait SentDocument {
     async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>>;
+    /// The PDF with its signature block filled in by the online acceptance.
+    async fn accepted_pdf(&self, quote: &Quote, acceptance: &Acceptance)
+    -> anyhow::Result<Vec<u8>>;
     fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter>;
 }

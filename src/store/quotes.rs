@@ -10,10 +10,10 @@ use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_qu
 use super::{Store, WritePool};
 use crate::outbox::NewJob;
 use crate::quotes::lifecycle::Status;
-use crate::quotes::model::{Event, Quote, RegisterEntry};
+use crate::quotes::model::{Event, Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{
-    CreateQuote, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
-    StatusChange, StorageError, Stored, Version,
+    CreateQuote, Language, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery,
+    Revision, StatusChange, StorageError, Stored, Version,
 };
 
 /// `LIKE` pattern for a substring, with the pattern characters escaped.
@@ -124,6 +124,14 @@ impl QuoteRepository for Store {
         query: &RegisterQuery,
     ) -> BoxStream<'a, Result<RegisterEntry, StorageError>> {
         self.register_rows(query)
+    }
+
+    fn schedules<'a>(
+        &'a self,
+        status: Status,
+        language: Language,
+    ) -> BoxStream<'a, Result<ScheduleEntry, StorageError>> {
+        self.schedule_rows(status, language)
     }
 
     async fn replace(

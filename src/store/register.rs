@@ -1,12 +1,14 @@
-//! The register: every quote revision matching, streamed as the consumer reads.
+//! The register: every quote revision matching, streamed as the consumer reads; and the payment
+//! schedules of the quotes in one status, the same way.
 
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use super::Store;
-use super::rows::register_entry_from_row;
-use crate::quotes::model::RegisterEntry;
-use crate::quotes::ports::{RegisterQuery, StorageError};
+use super::rows::{register_entry_from_row, schedule_entry_from_row};
+use crate::quotes::lifecycle::Status;
+use crate::quotes::model::{RegisterEntry, ScheduleEntry};
+use crate::quotes::ports::{Language, RegisterQuery, StorageError};
 
 impl Store {
     /// Rows are read from the database as the consumer takes them, so memory does not grow with
@@ -40,6 +42,23 @@ impl Store {
             }
             q.fetch(pool)
                 .map(|row| register_entry_from_row(&row?))
+                .boxed()
+        })
+    }
+
+    /// The schedules of the revisions stored in `status`, streamed like the register.
+    pub(super) fn schedule_rows<'a>(
+        &'a self,
+        status: Status,
+        language: Language,
+    ) -> BoxStream<'a, Result<ScheduleEntry, StorageError>> {
+        let sql = self.sql();
+        on_pool!(self, pool => {
+            sqlx::query(sql.schedules)
+                .bind(status.as_str())
+                .bind(language.as_str())
+                .fetch(pool)
+                .map(|row| schedule_entry_from_row(&row?))
                 .boxed()
         })
     }

@@ -7,9 +7,9 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
 
 use super::error::data;
-use crate::pricing::Totals;
+use crate::pricing::{Instalment, SuccessFee, Totals};
 use crate::quotes::lifecycle::{Status, display_number};
-use crate::quotes::model::{Actor, Event, Quote, RegisterEntry};
+use crate::quotes::model::{Actor, Event, Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{StorageError, Stored};
 use crate::requests::model::{QuoteRequest, RequestStatus};
 
@@ -88,6 +88,17 @@ where
 #[derive(serde::Deserialize)]
 struct StoredTotals {
     totals: Totals,
+    #[serde(default)]
+    success_fee: Option<SuccessFee>,
+}
+
+/// The part of a stored computation the expected invoicing reads (a quote stored before
+/// schedules existed has none: an empty list).
+#[derive(serde::Deserialize)]
+struct StoredSchedule {
+    #[serde(default)]
+    payment_schedule: Vec<Instalment>,
+    totals: Totals,
 }
 
 pub(crate) fn register_entry_from_row<'r, R>(row: &'r R) -> Result<RegisterEntry, StorageError>
@@ -112,6 +123,28 @@ where
         totals: stored.totals,
         valid_until: row.try_get("valid_until")?,
         decided_at: row.try_get("decided_at")?,
+        success_fee: stored.success_fee,
+    })
+}
+
+pub(crate) fn schedule_entry_from_row<'r, R>(row: &'r R) -> Result<ScheduleEntry, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let stored: StoredSchedule =
+        from_json("computation", &row.try_get::<String, _>("computation")?)?;
+    let number: String = row.try_get("number")?;
+    Ok(ScheduleEntry {
+        display_number: display_number(&number, row.try_get("revision")?),
+        employer: row.try_get("employer_name")?,
+        decided_at: row.try_get("decided_at")?,
+        updated_at: row.try_get("updated_at")?,
+        payment_schedule: stored.payment_schedule,
+        totals: stored.totals,
     })
 }
 

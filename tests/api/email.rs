@@ -298,14 +298,14 @@ async fn the_employer_reads_and_accepts_online(backend: Backend) {
     .await;
     assert_eq!(reply.status(), StatusCode::SEE_OTHER);
     assert_eq!(reply.headers()["location"], format!("{path}?e=name"));
-    let reply = form(&app, &format!("{path}/accept"), &[("name", "J. de Vries")]).await;
+    let reply = form(&app, &format!("{path}/accept"), &[("name", "M. Bakker")]).await;
     assert_eq!(reply.headers()["location"], format!("{path}?e=agree"));
     assert_eq!(app.quote(&id).await["status"], "sent");
 
     let reply = form(
         &app,
         &format!("{path}/accept"),
-        &[("name", "J. de Vries"), ("agree", "yes")],
+        &[("name", "M. Bakker"), ("agree", "yes")],
     )
     .await;
     assert_eq!(reply.status(), StatusCode::SEE_OTHER);
@@ -314,13 +314,19 @@ async fn the_employer_reads_and_accepts_online(backend: Backend) {
     assert_eq!(quote["status"], "accepted");
     let events = app.events(&id).await;
     let accepted = events.iter().find(|e| e["to"] == "accepted").unwrap();
-    assert_eq!(accepted["name"], "J. de Vries");
+    assert_eq!(accepted["name"], "M. Bakker");
     assert_eq!(accepted["role"], "employer");
     let sent = events.iter().find(|e| e["to"] == "sent").unwrap();
     assert_eq!(
         accepted["document_sha256"], sent["document_sha256"],
         "the document accepted is the one sent"
     );
+    // The document now carries the acceptance in its signature block (staff and employer).
+    let text = app
+        .get(&format!("/api/v1/quotes/{id}/document?format=txt"))
+        .await
+        .text;
+    assert!(text.contains("M. Bakker"), "{text}");
     // The page now says so, and a second answer is refused.
     let html = reqwest::get(app.url(&path))
         .await

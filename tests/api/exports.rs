@@ -18,21 +18,21 @@ use std::io::{Cursor, Read};
 use crate::helpers::{Backend, TestApp, problem_fields, quote_body, spawn_app};
 
 /// A download: status, headers and the raw body.
-struct Download {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Download {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
 }
 
 impl Download {
-    fn header(&self, name: &str) -> &str {
+    pub fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
 
-    fn expect_ok(&self, content_type: &str, file_name: &str) {
+    pub fn expect_ok(&self, content_type: &str, file_name: &str) {
         assert_eq!(
             self.status,
             StatusCode::OK,
@@ -50,7 +50,7 @@ impl Download {
         );
     }
 
-    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
                 "not the JSON export ({e}): {}",
@@ -60,7 +60,7 @@ impl Download {
     }
 }
 
-async fn download(app: &TestApp, path: &str, key: Option<&str>) -> Download {
+pub(crate) async fn download(app: &TestApp, path: &str, key: Option<&str>) -> Download {
     let response = app
         .request(Method::GET, path, key)
         .send()
@@ -73,23 +73,23 @@ async fn download(app: &TestApp, path: &str, key: Option<&str>) -> Download {
     }
 }
 
-async fn finance(app: &TestApp, path: &str) -> Download {
+pub(crate) async fn finance(app: &TestApp, path: &str) -> Download {
     download(app, path, Some(&app.keys.finance)).await
 }
 
-fn d(text: &str) -> Decimal {
+pub(crate) fn d(text: &str) -> Decimal {
     text.parse()
         .unwrap_or_else(|_| panic!("not a number: {text:?}"))
 }
 
 /// An amount of the JSON computation.
-fn money(value: &Value) -> Decimal {
+pub(crate) fn money(value: &Value) -> Decimal {
     d(value
         .as_str()
         .unwrap_or_else(|| panic!("not an amount: {value}")))
 }
 
-fn cents(value: Decimal) -> Decimal {
+pub(crate) fn cents(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
@@ -97,7 +97,7 @@ fn cents(value: Decimal) -> Decimal {
 // Reading the files back.
 
 /// The records of a CSV in `dialect`, header first; checks the BOM and the separators.
-fn read_csv(body: &[u8], dialect: &str) -> Vec<Vec<String>> {
+pub(crate) fn read_csv(body: &[u8], dialect: &str) -> Vec<Vec<String>> {
     let (bom, delimiter) = match dialect {
         "nl" => (true, b';'),
         "intl" => (false, b','),
@@ -131,7 +131,7 @@ fn read_csv(body: &[u8], dialect: &str) -> Vec<Vec<String>> {
 
 /// A number of a CSV in `dialect`: decimal comma in nl, decimal point in intl, never a
 /// thousands separator.
-fn csv_number(text: &str, dialect: &str) -> Decimal {
+pub(crate) fn csv_number(text: &str, dialect: &str) -> Decimal {
     match dialect {
         "nl" => {
             assert!(!text.contains('.'), "nl: no point in {text:?}");
@@ -144,18 +144,18 @@ fn csv_number(text: &str, dialect: &str) -> Decimal {
     }
 }
 
-fn csv_optional(text: &str, dialect: &str) -> Option<Decimal> {
+pub(crate) fn csv_optional(text: &str, dialect: &str) -> Option<Decimal> {
     (!text.is_empty()).then(|| csv_number(text, dialect))
 }
 
 /// An XLSX read back: the sheet names in order, each sheet's cells, the reader itself.
-struct Book {
-    names: Vec<String>,
-    sheets: BTreeMap<String, Vec<Vec<Data>>>,
-    reader: Xlsx<Cursor<Vec<u8>>>,
+pub(crate) struct Book {
+    pub names: Vec<String>,
+    pub sheets: BTreeMap<String, Vec<Vec<Data>>>,
+    pub reader: Xlsx<Cursor<Vec<u8>>>,
 }
 
-fn read_xlsx(body: &[u8]) -> Book {
+pub(crate) fn read_xlsx(body: &[u8]) -> Book {
     let mut reader: Xlsx<_> = Xlsx::new(Cursor::new(body.to_vec())).expect("an XLSX file");
     let names = reader.sheet_names();
     let mut sheets = BTreeMap::new();
@@ -179,7 +179,7 @@ fn read_xlsx(body: &[u8]) -> Book {
 }
 
 /// A file of the XLSX zip, as text.
-fn xlsx_part(body: &[u8], path: &str) -> String {
+pub(crate) fn xlsx_part(body: &[u8], path: &str) -> String {
     let mut archive = zip::ZipArchive::new(Cursor::new(body)).expect("a zip");
     let mut file = archive
         .by_name(path)
@@ -190,7 +190,7 @@ fn xlsx_part(body: &[u8], path: &str) -> String {
 }
 
 /// A cell that must be an amount stored as a number (never text), in cents.
-fn xlsx_money(cell: &Data, what: &str) -> Decimal {
+pub(crate) fn xlsx_money(cell: &Data, what: &str) -> Decimal {
     match cell {
         Data::Float(value) => cents(Decimal::from_f64(*value).expect("a finite number")),
         Data::Int(value) => Decimal::from(*value),
@@ -198,7 +198,7 @@ fn xlsx_money(cell: &Data, what: &str) -> Decimal {
     }
 }
 
-fn xlsx_number(cell: &Data, what: &str) -> Option<Decimal> {
+pub(crate) fn xlsx_number(cell: &Data, what: &str) -> Option<Decimal> {
     match cell {
         Data::Empty => None,
         Data::Float(value) => Some(
@@ -212,7 +212,7 @@ fn xlsx_number(cell: &Data, what: &str) -> Option<Decimal> {
     }
 }
 
-fn xlsx_text(cell: &Data) -> String {
+pub(crate) fn xlsx_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(text) => text.clone(),
@@ -220,7 +220,7 @@ fn xlsx_text(cell: &Data) -> String {
     }
 }
 
-fn xlsx_date(cell: &Data, what: &str) -> Option<NaiveDate> {
+pub(crate) fn xlsx_date(cell: &Data, what: &str) -> Option<NaiveDate> {
     match cell {
         Data::Empty => None,
         Data::DateTime(value) => {
@@ -815,7 +815,7 @@ fn check_register_row(row: &RegisterRow, quote: &Value) {
 /// A CSV register record against its JSON row.
 fn check_register_csv(record: &[String], row: &RegisterRow, dialect: &str) {
     let case = format!("{dialect} {}-{}", row.number, row.revision);
-    assert_eq!(record.len(), 16, "{case}: columns");
+    assert_eq!(record.len(), 19, "{case}: columns");
     assert_eq!(record[0], row.number, "{case}");
     assert_eq!(record[1], row.revision.to_string(), "{case}");
     assert_eq!(record[2], row.created_on.to_string(), "{case}");
@@ -841,9 +841,22 @@ fn check_register_csv(record: &[String], row: &RegisterRow, dialect: &str) {
     ]
     .map(|m| m.amount());
     assert_eq!(amounts, expected, "{case}: amounts");
-    assert_eq!(record[14], row.valid_until.to_string(), "{case}");
+    // The success fee block: empty when the quote has none (the default catalog has none).
+    let fee = [
+        row.success_fee_excl_vat,
+        row.success_fee_vat,
+        row.success_fee_incl_vat,
+    ];
+    for (i, amount) in (14..=16).zip(fee) {
+        assert_eq!(
+            csv_optional(&record[i], dialect),
+            amount.map(|m| m.amount()),
+            "{case}: success fee"
+        );
+    }
+    assert_eq!(record[17], row.valid_until.to_string(), "{case}");
     assert_eq!(
-        record[15],
+        record[18],
         row.decided_on.map(|d| d.to_string()).unwrap_or_default(),
         "{case}"
     );
@@ -971,12 +984,15 @@ async fn register_exports_match_the_quotes(backend: Backend) {
         ]
         .map(|m| m.amount());
         assert_eq!(amounts, expected, "{case}");
+        for cell in &cells[14..=16] {
+            assert_eq!(*cell, Data::Empty, "{case}: no success fee");
+        }
         assert_eq!(
-            xlsx_date(&cells[14], &case),
+            xlsx_date(&cells[17], &case),
             Some(row.valid_until),
             "{case}"
         );
-        assert_eq!(xlsx_date(&cells[15], &case), row.decided_on, "{case}");
+        assert_eq!(xlsx_date(&cells[18], &case), row.decided_on, "{case}");
     }
     assert_eq!(xlsx_text(&cells[1][4]), HOSTILE);
     let formulas = workbook.worksheet_formula("Offertes").expect("formulas");
@@ -992,7 +1008,7 @@ async fn register_exports_match_the_quotes(backend: Backend) {
         "formula-like names carry the quote prefix"
     );
     assert!(sheet.contains(&format!(
-        r#"<autoFilter ref="A1:P{}"/>"#,
+        r#"<autoFilter ref="A1:S{}"/>"#,
         export.rows.len() + 1
     )));
     let core = xlsx_part(&xlsx.body, "docProps/core.xml");

@@ -16,6 +16,7 @@ mod email;
 mod exports;
 mod operations;
 mod preview;
+mod price_exports;
 mod quotes;
 mod races;
 mod requests;

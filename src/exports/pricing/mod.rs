@@ -6,12 +6,13 @@
 //! before the week-52 warning, with about 22 months of the waiting period left, so every tier
 //! of up to 22 months is eligible), readiness `ready_with_support`, no schooling, intensity
 //! `standard`, no expected duration, no options, the tier chosen explicitly. The until-the-end
-//! tier therefore runs 23 (partial) months from the start in the default catalog; its bundle
-//! price makes its total independent of that.
+//! tier therefore runs 23 (partial) months from the start in the default catalog; its price by
+//! the months left is at its cap there.
 //!
-//! Three parts: `tiers` (each tier's lines and a total row), `variations` (the same for each
-//! intensity and schooling other than the standard one: what the line rules add or scale) and
-//! `items` (the plain price list).
+//! Four parts: `tiers` (each tier's lines and a total row), `variations` (the same for each
+//! intensity and schooling other than the standard one: what the line rules add or scale),
+//! `items` (the plain price list) and `success_fees` (each tier's fee due only on placement,
+//! outside its total; present only for a catalog that has one, or when asked for alone).
 //!
 //! Files: `standard` (the standard case and the variations), `rows` (a computation and the
 //! price list as rows), `sheets` (the columns and cells the CSV and XLSX writers read).
@@ -27,10 +28,10 @@ use utoipa::ToSchema;
 
 use super::word;
 use crate::catalog::{Catalog, CatalogSet, Language, Unit};
-use crate::pricing::{CatalogRef, Circumstances, Money, compute};
+use crate::pricing::{CatalogRef, Circumstances, Computation, Money, compute};
 
-pub use rows::{item_rows, tier_rows};
-pub use sheets::{item_sheet, tier_sheet};
+pub use rows::{item_rows, success_fee_row, tier_rows};
+pub use sheets::{item_sheet, success_fee_sheet, tier_sheet};
 pub use standard::{Variation, standard_circumstances};
 
 /// A part of the pricing export.
@@ -43,16 +44,24 @@ pub enum Part {
     Variations,
     /// The plain item price list.
     Items,
+    /// Each tier's success fee (due only on placement, not in its total).
+    SuccessFees,
 }
 
 impl Part {
-    pub const ALL: [Part; 3] = [Part::Tiers, Part::Variations, Part::Items];
+    pub const ALL: [Part; 4] = [
+        Part::Tiers,
+        Part::Variations,
+        Part::Items,
+        Part::SuccessFees,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Part::Tiers => "tiers",
             Part::Variations => "variations",
             Part::Items => "items",
+            Part::SuccessFees => "success_fees",
         }
     }
 
@@ -62,6 +71,7 @@ impl Part {
             Part::Tiers => word(language, "Pakketten", "Tiers"),
             Part::Variations => word(language, "Varianten", "Variations"),
             Part::Items => word(language, "Prijslijst", "Items"),
+            Part::SuccessFees => word(language, "Succesfee", "Success fees"),
         }
     }
 }
@@ -136,6 +146,28 @@ pub struct ItemRow {
     pub vat_exempt_reason: Option<String>,
 }
 
+/// A tier's success fee under standard circumstances: due only on placement, outside the total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SuccessFeeRow {
+    #[schema(example = "m3")]
+    pub tier: String,
+    pub tier_name: String,
+    /// The item code of the fee.
+    pub item: String,
+    pub description: String,
+    /// When the fee is due.
+    pub condition: String,
+    #[schema(value_type = String, example = "1")]
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    /// BTW percentage.
+    #[schema(value_type = String, example = "21")]
+    pub vat_rate: Decimal,
+    pub excl_vat: Money,
+    pub vat: Money,
+    pub incl_vat: Money,
+}
+
 /// The pricing export as JSON (and the rows the CSV and XLSX writers read). Parts not asked for
 /// are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -151,6 +183,46 @@ pub struct PricingExport {
     pub variations: Option<Vec<PricingRow>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<ItemRow>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_fees: Option<Vec<SuccessFeeRow>>,
+}
+
+/// Every tier of `catalog` priced under standard circumstances (with `variation` applied), in
+/// catalog order. `catalogs` must hold `catalog` (the computation picks the version by date).
+pub fn standard_computations(
+    catalogs: &CatalogSet,
+    catalog: &Catalog,
+    language: Language,
+    variation: Option<Variation>,
+) -> Result<Vec<Computation>> {
+    let standard = standard_circumstances(catalog, language);
+    let mut computations = Vec::new();
+    for tier in &catalog.tiers {
+        let mut input = standard.clone();
+        input.tier = Some(tier.code.clone());
+        if let Some(variation) = variation {
+            variation.apply(&mut input);
+        }
+        let computation = compute(catalogs, &input, catalog.valid_from)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| {
+                format!(
+                    "pricing tier `{}` of catalog {} under standard circumstances{}",
+                    tier.code,
+                    catalog.version,
+                    variation
+                        .map(|v| format!(" ({})", v.code()))
+                        .unwrap_or_default()
+                )
+            })?;
+        anyhow::ensure!(
+            computation.catalog.version == catalog.version,
+            "catalog {} is not the version in force on its own valid_from",
+            catalog.version
+        );
+        computations.push(computation);
+    }
+    Ok(computations)
 }
 
 /// Builds the parts asked for. `catalogs` must hold `catalog` (the computation picks the version
@@ -161,49 +233,23 @@ pub fn build(
     language: Language,
     parts: &[Part],
 ) -> Result<PricingExport> {
-    let standard = standard_circumstances(catalog, language);
-    let price = |variation: Option<Variation>| {
-        let mut rows = Vec::new();
-        for tier in &catalog.tiers {
-            let mut input = standard.clone();
-            input.tier = Some(tier.code.clone());
-            if let Some(variation) = variation {
-                variation.apply(&mut input);
-            }
-            let computation = compute(catalogs, &input, catalog.valid_from)
-                .map_err(|e| anyhow::anyhow!("{e}"))
-                .with_context(|| {
-                    format!(
-                        "pricing tier `{}` of catalog {} under standard circumstances{}",
-                        tier.code,
-                        catalog.version,
-                        variation
-                            .map(|v| format!(" ({})", v.code()))
-                            .unwrap_or_default()
-                    )
-                })?;
-            anyhow::ensure!(
-                computation.catalog.version == catalog.version,
-                "catalog {} is not the version in force on its own valid_from",
-                catalog.version
-            );
-            rows.extend(tier_rows(
-                &computation,
-                variation.map(Variation::code),
-                language,
-            ));
-        }
-        Ok::<_, anyhow::Error>(rows)
-    };
-    let tiers = if parts.contains(&Part::Tiers) {
-        Some(price(None)?)
+    let standard = if parts.contains(&Part::Tiers) || parts.contains(&Part::SuccessFees) {
+        standard_computations(catalogs, catalog, language, None)?
     } else {
-        None
+        Vec::new()
     };
+    let tiers = parts.contains(&Part::Tiers).then(|| {
+        standard
+            .iter()
+            .flat_map(|c| tier_rows(c, None, language))
+            .collect()
+    });
     let variations = if parts.contains(&Part::Variations) {
         let mut rows = Vec::new();
         for variation in Variation::all() {
-            rows.extend(price(Some(variation))?);
+            for c in standard_computations(catalogs, catalog, language, Some(variation))? {
+                rows.extend(tier_rows(&c, Some(variation.code()), language));
+            }
         }
         Some(rows)
     } else {
@@ -212,6 +258,13 @@ pub fn build(
     let items = parts
         .contains(&Part::Items)
         .then(|| item_rows(catalog, language));
+    let success_fees = if parts.contains(&Part::SuccessFees) {
+        let rows: Vec<SuccessFeeRow> = standard.iter().filter_map(success_fee_row).collect();
+        // No empty sheet beside the others for a catalog without success fees.
+        (!rows.is_empty() || parts.len() == 1).then_some(rows)
+    } else {
+        None
+    };
     Ok(PricingExport {
         catalog: CatalogRef {
             version: catalog.version.clone(),
@@ -219,9 +272,10 @@ pub fn build(
             hash: catalog.hash.clone(),
         },
         language,
-        standard_circumstances: standard,
+        standard_circumstances: standard_circumstances(catalog, language),
         tiers,
         variations,
         items,
+        success_fees,
     })
 }

@@ -1,6 +1,6 @@
 //! A computation as the rows of a tier table, and the catalog's items as the price list.
 
-use super::{ItemRow, PricingRow, RowKind};
+use super::{ItemRow, PricingRow, RowKind, SuccessFeeRow};
 use crate::catalog::{Catalog, Language};
 use crate::exports::word;
 use crate::pricing::{Computation, LineKind, Money};
@@ -85,4 +85,22 @@ pub fn item_rows(catalog: &Catalog, language: Language) -> Vec<ItemRow> {
             }
         })
         .collect()
+}
+
+/// The success fee of one computation, if it has one.
+pub fn success_fee_row(c: &Computation) -> Option<SuccessFeeRow> {
+    let fee = c.success_fee.as_ref()?;
+    Some(SuccessFeeRow {
+        tier: c.tier.code.clone(),
+        tier_name: c.tier.name.clone(),
+        item: fee.code.clone(),
+        description: fee.name.clone(),
+        condition: fee.condition.clone(),
+        quantity: fee.quantity,
+        unit_price: fee.unit_price,
+        vat_rate: fee.vat_rate,
+        excl_vat: fee.excl_vat,
+        vat: fee.vat,
+        incl_vat: fee.incl_vat,
+    })
 }

@@ -1,6 +1,6 @@
 //! The columns of the pricing tables and the cells of their rows, for the CSV and XLSX writers.
 
-use super::{ItemRow, Part, PricingExport, PricingRow, RowKind};
+use super::{ItemRow, Part, PricingExport, PricingRow, RowKind, SuccessFeeRow};
 use crate::catalog::{Language, Unit};
 use crate::exports::{Cell, Column, Kind, Row, Sheet, word};
 
@@ -173,6 +173,70 @@ impl PricingExport {
             let rows = items.iter().map(|i| Row::plain(i.cells())).collect();
             tables.push((Part::Items, item_sheet(self.language), rows));
         }
+        if let Some(fees) = &self.success_fees {
+            let rows = fees.iter().map(|f| Row::plain(f.cells())).collect();
+            tables.push((Part::SuccessFees, success_fee_sheet(self.language), rows));
+        }
         tables
+    }
+}
+
+/// The columns of the success fees.
+pub fn success_fee_sheet(language: Language) -> Sheet {
+    let w = |nl, en| word(language, nl, en);
+    Sheet {
+        name: Part::SuccessFees.title(language).into(),
+        columns: vec![
+            Column::new("tier", w("Pakket", "Tier"), Kind::Text, 10.0),
+            Column::new("tier_name", w("Pakketnaam", "Tier name"), Kind::Text, 34.0),
+            Column::new("item", w("Onderdeel", "Item"), Kind::Text, 18.0),
+            Column::new(
+                "description",
+                w("Omschrijving", "Description"),
+                Kind::Text,
+                30.0,
+            ),
+            Column::new("condition", w("Voorwaarde", "Condition"), Kind::Text, 50.0).wrapped(),
+            Column::new("quantity", w("Aantal", "Quantity"), Kind::Number, 9.0),
+            Column::new(
+                "unit_price",
+                w("Prijs per eenheid", "Unit price"),
+                Kind::Money,
+                17.0,
+            ),
+            Column::new("vat_rate", w("Btw %", "VAT %"), Kind::Number, 7.0),
+            Column::new(
+                "excl_vat",
+                w("Bedrag excl. btw", "Excl. VAT"),
+                Kind::Money,
+                17.0,
+            ),
+            Column::new("vat", w("Btw", "VAT"), Kind::Money, 14.0),
+            Column::new(
+                "incl_vat",
+                w("Bedrag incl. btw", "Incl. VAT"),
+                Kind::Money,
+                17.0,
+            ),
+        ],
+    }
+}
+
+impl SuccessFeeRow {
+    /// The cells under [`success_fee_sheet`]'s columns.
+    pub fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::Text(self.tier.clone()),
+            Cell::Text(self.tier_name.clone()),
+            Cell::Text(self.item.clone()),
+            Cell::Text(self.description.clone()),
+            Cell::Text(self.condition.clone()),
+            Cell::Number(self.quantity),
+            Cell::Money(self.unit_price),
+            Cell::Number(self.vat_rate),
+            Cell::Money(self.excl_vat),
+            Cell::Money(self.vat),
+            Cell::Money(self.incl_vat),
+        ]
     }
 }

@@ -8,7 +8,7 @@ use super::{Now, quote_jobs};
 use crate::outbox::webhooks::{EventType, Webhooks};
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, lapse_moment, status_on};
-use crate::quotes::model::{Actor, Event, Quote};
+use crate::quotes::model::{Acceptance, Actor, Event, Quote};
 use crate::quotes::ports::{QuoteRepository, StatusChange, StorageError, Stored};
 
 /// Every step in the quote's life, oldest first; an expiry that is due but not yet stored by
@@ -89,4 +89,32 @@ pub async fn sweep_expired(
         }
     }
     Ok(count)
+}
+
+/// Who accepted the quote online, and when: from its `accepted` event (`None` for a quote not
+/// accepted, or accepted by a salesperson's transition).
+pub async fn acceptance(
+    repo: &impl QuoteRepository,
+    quote: &Quote,
+) -> Result<Option<Acceptance>, QuoteError> {
+    if quote.status != Status::Accepted {
+        return Ok(None);
+    }
+    Ok(repo
+        .events(quote.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.to == Status::Accepted)
+        .find_map(|e| e.name.map(|name| Acceptance { name, at: e.at })))
+}
+
+/// A quote for its document: as read today, and its online acceptance if any.
+pub async fn for_document(
+    repo: &impl QuoteRepository,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<(Quote, Option<Acceptance>), QuoteError> {
+    let quote = super::get(repo, id, today).await?;
+    let accepted = acceptance(repo, &quote).await?;
+    Ok((quote, accepted))
 }

@@ -27,9 +27,9 @@ mod read;
 mod send;
 
 pub use change::{revise, transition, update};
-pub use history::{events, sweep_expired};
+pub use history::{acceptance, events, for_document, sweep_expired};
 pub use online::{accept, decline, open};
-pub use read::{ListFilter, RegisterFilter, list, register};
+pub use read::{ListFilter, RegisterFilter, accepted_schedules, list, register};
 pub use send::{Mailing, Reminders, deliveries, new_token, send, send_reminders, token_sha256};
 
 /// How often an operation reads and decides again when the quote changed under it.

@@ -6,14 +6,13 @@
 use sha2::{Digest, Sha256};
 
 use super::change::event;
-use super::send::{Mailing, message_id, token_sha256};
+use super::send::{Mailing, email_job, token_sha256};
 use super::{ATTEMPTS, Now, fetch, quote_jobs, stored};
 use crate::outbox::webhooks::{EventType, Webhooks};
-use crate::outbox::{EmailJob, NewJob, StoredAttachment};
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::Status;
-use crate::quotes::model::{Actor, Quote, text_200};
+use crate::quotes::model::{Acceptance, Actor, Quote, text_200};
 use crate::quotes::ports::{
     LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, StorageError, Stored,
 };
@@ -28,14 +27,14 @@ fn employer() -> Actor {
 
 const VIEWED: &str = "viewed online";
 
-/// The quote a token opens, in the status it has today. The first view of a sent quote is
-/// recorded (an event "viewed online", and `quote.viewed`).
+/// The quote a token opens, in the status it has today, with its online acceptance if any. The
+/// first view of a sent quote is recorded (an event "viewed online", and `quote.viewed`).
 pub async fn open(
     repo: &impl QuoteRepository,
     hooks: &Webhooks,
     token: &str,
     now: Now,
-) -> Result<Quote, QuoteError> {
+) -> Result<(Quote, Option<Acceptance>), QuoteError> {
     let id = repo
         .find_link(&token_sha256(token))
         .await?
@@ -77,7 +76,8 @@ pub async fn open(
             }
         }
     }
-    Ok(quote)
+    let accepted = super::acceptance(repo, &quote).await?;
+    Ok((quote, accepted))
 }
 
 /// The employer accepts: `name` and the box ticked are required. Recorded in the `accepted`
@@ -211,43 +211,40 @@ async fn decide(
         event.document_sha256 = Some(hex::encode(Sha256::digest(&pdf)));
         let mut jobs = Vec::new();
         if let Some((Some(mailing), name)) = confirm {
-            {
-                let accepted = Quote {
-                    status: Status::Accepted,
-                    ..quote.clone()
-                };
-                let letter = documents
-                    .letter(
-                        &accepted,
-                        &LetterRequest {
-                            kind: LetterKind::Accepted,
-                            link: None,
-                            message: None,
-                            accepted_by: Some((name, now.at)),
-                        },
-                    )
-                    .map_err(QuoteError::Render)?;
-                let sender = mailing.from.clone().unwrap_or(letter.bureau_email.clone());
-                let mail = EmailJob {
-                    message_id: message_id(&sender),
-                    from: sender,
-                    to: vec![quote.employer.email.clone()],
-                    cc: vec![letter.bureau_email.clone()],
-                    reply_to: Some(letter.bureau_email.clone()),
-                    subject: letter.subject,
-                    text: letter.text,
-                    html: letter.html,
-                    attachments: vec![StoredAttachment::new(
-                        letter.attachment_name,
-                        "application/pdf",
-                        &pdf,
-                    )],
-                };
-                jobs.push(
-                    NewJob::email(id, "accepted_confirmation", &mail, now.at)
-                        .map_err(|e| QuoteError::Render(e.into()))?,
-                );
-            }
+            let accepted = Quote {
+                status: Status::Accepted,
+                ..quote.clone()
+            };
+            let acceptance = Acceptance {
+                name: name.to_string(),
+                at: now.at,
+            };
+            let accepted_pdf = documents
+                .accepted_pdf(&accepted, &acceptance)
+                .await
+                .map_err(QuoteError::Render)?;
+            let letter = documents
+                .letter(
+                    &accepted,
+                    &LetterRequest {
+                        kind: LetterKind::Accepted,
+                        link: None,
+                        message: None,
+                        accepted_by: Some((name, now.at)),
+                    },
+                )
+                .map_err(QuoteError::Render)?;
+            let to = vec![quote.employer.email.clone()];
+            let cc = vec![letter.bureau_email.clone()];
+            jobs.push(email_job(
+                mailing,
+                id,
+                "accepted_confirmation",
+                letter,
+                (to, cc),
+                &accepted_pdf,
+                now,
+            )?);
         }
         let answered = Quote {
             status: to,

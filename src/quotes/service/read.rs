@@ -1,12 +1,14 @@
-//! Reading quotes in bulk: the list and the register, each quote in the status it has today.
+//! Reading quotes in bulk: the list and the register, each quote in the status it has today;
+//! the payment schedules of the accepted quotes.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
+use crate::catalog::Language;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
-use crate::quotes::model::{Quote, RegisterEntry};
+use crate::quotes::model::{Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{QuoteQuery, QuoteRepository, RegisterQuery, StorageError};
 
 /// Filters of the quote list.
@@ -77,4 +79,14 @@ pub fn register<'a>(
             })
         })
         .boxed()
+}
+
+/// The payment schedule of every accepted quote, by number and revision, with its labels in
+/// `language`, as a stream. `accepted` is final (no move out of it, no revision of it), so each
+/// accepted revision is one order and counts once.
+pub fn accepted_schedules<'a>(
+    repo: &'a impl QuoteRepository,
+    language: Language,
+) -> BoxStream<'a, Result<ScheduleEntry, StorageError>> {
+    repo.schedules(Status::Accepted, language)
 }

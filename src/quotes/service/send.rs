@@ -18,7 +18,8 @@ use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, check_transition};
 use crate::quotes::model::{Actor, Quote, SendBody};
 use crate::quotes::ports::{
-    LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, StorageError, Stored,
+    Letter, LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, StorageError,
+    Stored,
 };
 
 /// How quotes go out by e-mail.
@@ -92,24 +93,15 @@ pub async fn send(
             .to
             .clone()
             .unwrap_or_else(|| sent.employer.email.clone());
-        let sender = mailing.from.clone().unwrap_or(letter.bureau_email.clone());
-        let mail = EmailJob {
-            message_id: message_id(&sender),
-            from: sender,
-            to: vec![to],
-            cc: body.cc.clone(),
-            reply_to: Some(letter.bureau_email.clone()),
-            subject: letter.subject,
-            text: letter.text,
-            html: letter.html,
-            attachments: vec![StoredAttachment::new(
-                letter.attachment_name,
-                "application/pdf",
-                &pdf,
-            )],
-        };
-        let job = NewJob::email(id, "quote_sent", &mail, now.at)
-            .map_err(|e| QuoteError::Render(e.into()))?;
+        let job = email_job(
+            mailing,
+            id,
+            "quote_sent",
+            letter,
+            (vec![to], body.cc.clone()),
+            &pdf,
+            now,
+        )?;
         let reason = format!("sent by e-mail to {}", job.recipient);
         let mut jobs = vec![job];
         jobs.extend(quote_jobs(hooks, EventType::QuoteSent, &sent, now.at)?);
@@ -132,6 +124,36 @@ pub async fn send(
         }
     }
     Err(QuoteError::Busy(last))
+}
+
+/// The outbox job of one e-mail about a quote (to, cc): the letter, the PDF attached under the
+/// document's name, from the configured sender (else the bureau), replies to the bureau.
+pub(crate) fn email_job(
+    mailing: &Mailing,
+    quote_id: Uuid,
+    topic: &str,
+    letter: Letter,
+    (to, cc): (Vec<String>, Vec<String>),
+    pdf: &[u8],
+    now: Now,
+) -> Result<NewJob, QuoteError> {
+    let sender = mailing.from.clone().unwrap_or(letter.bureau_email.clone());
+    let mail = EmailJob {
+        message_id: message_id(&sender),
+        from: sender,
+        to,
+        cc,
+        reply_to: Some(letter.bureau_email),
+        subject: letter.subject,
+        text: letter.text,
+        html: letter.html,
+        attachments: vec![StoredAttachment::new(
+            letter.attachment_name,
+            "application/pdf",
+            pdf,
+        )],
+    };
+    NewJob::email(quote_id, topic, &mail, now.at).map_err(|e| QuoteError::Render(e.into()))
 }
 
 /// `<random@sender's domain>`: the same on every delivery attempt of one e-mail.
@@ -198,28 +220,16 @@ pub async fn send_reminders<R: QuoteRepository>(
                 },
             )
             .map_err(QuoteError::Render)?;
-        let sender = reminders
-            .mailing
-            .from
-            .clone()
-            .unwrap_or(letter.bureau_email.clone());
-        let mail = EmailJob {
-            message_id: message_id(&sender),
-            from: sender,
-            to: vec![quote.employer.email.clone()],
-            cc: Vec::new(),
-            reply_to: Some(letter.bureau_email.clone()),
-            subject: letter.subject,
-            text: letter.text,
-            html: letter.html,
-            attachments: vec![StoredAttachment::new(
-                letter.attachment_name,
-                "application/pdf",
-                &pdf,
-            )],
-        };
-        let job =
-            NewJob::email(id, REMINDER, &mail, now.at).map_err(|e| QuoteError::Render(e.into()))?;
+        let to = vec![quote.employer.email.clone()];
+        let job = email_job(
+            reminders.mailing,
+            id,
+            REMINDER,
+            letter,
+            (to, Vec::new()),
+            &pdf,
+            now,
+        )?;
         let reason = format!("reminder sent to {}", job.recipient);
         let change = StatusChange {
             id,
