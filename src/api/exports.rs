@@ -140,7 +140,7 @@ pub async fn export_pricing(
         format.extension()
     );
     let catalogs = state.catalogs.clone();
-    let bytes = web::block(move || {
+    export_file(format, move || {
         let export: PricingExport =
             pricing::build(&catalogs, &catalog, dialect.language(), &parts)?;
         let mut out = Vec::new();
@@ -152,10 +152,20 @@ pub async fn export_pricing(
             &catalog.bureau.name,
             &mut out,
         )?;
-        Ok::<_, anyhow::Error>(out)
+        Ok((file_name, out))
     })
     .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("export task: {e}")))??;
+}
+
+/// Builds an export off the async workers (it is CPU work) and answers it as an attachment
+/// under the file name the build gives.
+pub(super) async fn export_file(
+    format: ExportFormat,
+    build: impl FnOnce() -> anyhow::Result<(String, Vec<u8>)> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let (file_name, bytes) = web::block(build)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("export task: {e}")))??;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header(attachment(&file_name))

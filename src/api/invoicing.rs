@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::{Auth, FinanceRole};
-use super::exports::{ExportFile, attachment};
+use super::exports::{ExportFile, export_file};
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
@@ -93,7 +93,7 @@ pub async fn export_invoicing(
         .unwrap_or_default();
     let versions = state.catalogs.names();
     let file_name = invoicing::file_name(q.from, q.to, format, part);
-    let bytes = web::block(move || {
+    export_file(format, move || {
         let mut out = Vec::new();
         tables::write(
             &expected,
@@ -104,12 +104,7 @@ pub async fn export_invoicing(
             &expected.properties(&company, &versions),
             &mut out,
         )?;
-        Ok::<_, anyhow::Error>(out)
+        Ok((file_name, out))
     })
     .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("export task: {e}")))??;
-    Ok(HttpResponse::Ok()
-        .content_type(format.content_type())
-        .insert_header(attachment(&file_name))
-        .body(bytes))
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use utoipa::IntoParams;
 
 use super::auth::{Auth, FinanceRole};
-use super::exports::{ExportFile, attachment};
+use super::exports::{ExportFile, export_file};
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
@@ -130,7 +130,7 @@ pub async fn export_pricing_diff(
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
     let part = q.part.unwrap_or_default();
-    let (file_name, bytes) = web::block(move || {
+    export_file(format, move || {
         let diff = catalog_diff::diff(&catalogs, &old, &catalogs, &new, dialect.language())?;
         let mut out = Vec::new();
         tables::write(
@@ -142,12 +142,7 @@ pub async fn export_pricing_diff(
             &diff.properties(&new.bureau.name),
             &mut out,
         )?;
-        Ok::<_, anyhow::Error>((diff.file_name(format, part), out))
+        Ok((diff.file_name(format, part), out))
     })
     .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("export task: {e}")))??;
-    Ok(HttpResponse::Ok()
-        .content_type(format.content_type())
-        .insert_header(attachment(&file_name))
-        .body(bytes))
 }
