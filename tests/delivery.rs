@@ -21,13 +21,7 @@ const OTHER_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
 #[path = "support/servers.rs"]
 mod servers;
-use servers::{Server, python};
-
-/// A port on loopback that nothing listens on (bound, then released).
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+use servers::{ClosedPort, Server, python};
 
 fn now() -> i64 {
     let since = SystemTime::now()
@@ -180,7 +174,8 @@ async fn a_550_recipient_is_a_permanent_failure() {
 
 #[tokio::test]
 async fn a_relay_that_is_down_is_a_transient_failure() {
-    let mailer = Mailer::from_url(&format!("smtp://127.0.0.1:{}", closed_port())).unwrap();
+    let down = ClosedPort::new();
+    let mailer = Mailer::from_url(&format!("smtp://127.0.0.1:{}", down.port)).unwrap();
     let result = mailer.send(&mail("hr@werkgever.example")).await;
     assert!(matches!(&result, Err(e) if e.is_transient()), "{result:?}");
 }
@@ -353,7 +348,8 @@ async fn a_receiver_that_does_not_answer_in_time_is_retried() {
 
 #[tokio::test]
 async fn a_receiver_that_is_down_is_retried() {
-    let url = Url::parse(&format!("http://127.0.0.1:{}/hook", closed_port())).unwrap();
+    let down = ClosedPort::new();
+    let url = Url::parse(&format!("http://127.0.0.1:{}/hook", down.port)).unwrap();
     let outcome = deliver(&url, &signer(&[SECRET]), &new_message_id()).await;
     assert!(
         matches!(&outcome, Outcome::Retry { status: None, retry_after: None, error } if error.contains("could not connect")),

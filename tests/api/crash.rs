@@ -8,7 +8,6 @@
 
 use serde_json::Value;
 use std::collections::HashSet;
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,29 +27,26 @@ impl Server {
 
     /// With extra environment variables.
     async fn start_with(db_url: &str, entry: &str, env: &[(&str, String)]) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_offerte"))
-            .args([
-                "serve",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-                "--database-url",
-                db_url,
-            ])
+        // Port 0: the server binds a port of the system's choosing and logs it (JSON, on
+        // stderr); a port chosen here and bound later could be taken by another test meanwhile.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_offerte"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", db_url])
             .arg("--pricing-dir")
             .arg(repo_dir().join("pricing"))
             .env("OFFERTE_TEMPLATES_DIR", repo_dir().join("templates"))
             .env("OFFERTE_API_KEYS", entry)
-            .env("OFFERTE_LOG", "error")
+            .env("OFFERTE_LOG", "error,offerte::cli::serve=info")
+            .env("OFFERTE_LOG_FORMAT", "json")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("the offerte binary starts");
+        let Some(port) = listening_port(child.stderr.take().unwrap()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not say which port it listens on");
+        };
         // Owned at once, so the process is killed and reaped on every path (Drop).
         let server = Server {
             child,
@@ -66,6 +62,26 @@ impl Server {
         }
         panic!("the server did not come up on {}", server.base);
     }
+}
+
+/// The port in the server's "listening" log line; the rest of its log is read and dropped on a
+/// thread (so the pipe never fills). `None` when the log ends or 60 s pass without that line.
+fn listening_port(stderr: std::process::ChildStderr) -> Option<u16> {
+    use std::io::{BufRead, BufReader};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let port = serde_json::from_str::<Value>(&line)
+                .ok()
+                .and_then(|l| l["port"].as_u64())
+                .and_then(|p| u16::try_from(p).ok());
+            if let Some(port) = port {
+                let _ = tx.send(port);
+            }
+        }
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60)).ok()
 }
 
 impl Drop for Server {
@@ -194,12 +210,12 @@ async fn a_queued_email_survives_a_kill(backend: Backend) {
     let Some(python) = python() else { return };
     let db = TestDb::new(backend).await;
     let (key, entry) = new_key(Role::Sales);
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let env = [("OFFERTE_SMTP_URL", format!("smtp://127.0.0.1:{port}"))];
+    // The relay's port refuses connections until the sink is told to open it.
+    let smtp = Support::start(&python, "smtp_sink.py", &["--down-until", "up"]);
+    let env = [(
+        "OFFERTE_SMTP_URL",
+        format!("smtp://127.0.0.1:{}", smtp.port),
+    )];
     let mut server = Server::start_with(&db.url, &entry, &env).await;
     let client = reqwest::Client::new();
     let quote: Value = client
@@ -226,7 +242,7 @@ async fn a_queued_email_survives_a_kill(backend: Backend) {
     server.child.kill().expect("SIGKILL");
     server.child.wait().expect("the process is gone");
 
-    let smtp = Support::start(&python, "smtp_sink.py", &["--port", &port.to_string()]);
+    smtp.touch("up");
     let server = Server::start_with(&db.url, &entry, &env).await;
     smtp.file("1.eml");
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -7,7 +7,6 @@ use mail_parser::{MessageParser, MimeHeaders};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::helpers::{Backend, TestApp, quote_body, spawn_app, spawn_app_with};
@@ -118,11 +117,9 @@ async fn a_sent_quote_arrives_with_the_pdf_whose_hash_was_recorded(backend: Back
 
 async fn a_relay_that_is_down_gets_the_mail_once_it_is_up(backend: Backend) {
     let Some(python) = python() else { return };
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let app = with_relay(backend, port).await;
+    // The relay's port is bound but refuses connections until the sink is told to open it.
+    let smtp = sink(&python, &["--port", "0", "--down-until", "up"]);
+    let app = with_relay(backend, smtp.port).await;
     let id = draft(&app, "Later B.V.").await;
     app.post(&format!("/api/v1/quotes/{id}/send"), &json!({}))
         .await
@@ -135,7 +132,7 @@ async fn a_relay_that_is_down_gets_the_mail_once_it_is_up(backend: Backend) {
     assert!(failed_once[0]["next_attempt_at"].is_string());
 
     // The relay comes up on that port; the retry (5 s after the first try) delivers.
-    let smtp = sink(&python, &["--port", &port.to_string()]);
+    smtp.touch("up");
     smtp.file("1.eml");
     let done = deliveries_until(&app, &id, |l| l[0]["status"] == "sent").await;
     assert_eq!(done[0]["attempts"], 2, "{done:?}");

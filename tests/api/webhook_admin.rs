@@ -96,13 +96,9 @@ async fn the_list_filters_pages_and_refuses_what_it_cannot_read(backend: Backend
 /// A queued delivery shows in the queue's depth and age.
 async fn the_metrics_show_the_queue(backend: Backend) {
     // Nothing listens on the endpoint's port: the delivery stays queued between attempts.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let down = crate::email::servers::ClosedPort::new();
     let app = spawn_app_with(backend, |s| {
-        s.webhook_url = Some(format!("http://127.0.0.1:{port}/hook"));
+        s.webhook_url = Some(format!("http://127.0.0.1:{}/hook", down.port));
         s.webhook_secret = Some(SECRET.into());
     })
     .await;

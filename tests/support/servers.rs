@@ -46,6 +46,29 @@ fn probe_python() -> Option<PathBuf> {
     None
 }
 
+/// A port on loopback that refuses every connection for as long as this value lives: bound (so
+/// nothing else, not even another test picking port 0, can take it) but never listening. A relay
+/// or a receiver that is down.
+pub struct ClosedPort {
+    pub port: u16,
+    _socket: socket2::Socket,
+}
+
+impl ClosedPort {
+    pub fn new() -> ClosedPort {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        socket
+            .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+        ClosedPort {
+            port,
+            _socket: socket,
+        }
+    }
+}
+
 /// A support script running on loopback; killed when dropped.
 pub struct Server {
     pub port: u16,
@@ -87,6 +110,12 @@ impl Server {
             panic!("{} did not print its port (got {line:?})", script.display());
         };
         Server { child, port, dir }
+    }
+
+    /// Writes the (empty) file `name` in the server's folder: the signal a script started with
+    /// `--down-until NAME` waits for.
+    pub fn touch(&self, name: &str) {
+        std::fs::write(self.path(name), b"").unwrap();
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A real SMTP server on 127.0.0.1 that keeps what it receives, for tests (aiosmtpd).
 
-    smtp_sink.py --dir DIR [--port 0] [--fail-first N] [--refuse-rcpt SUFFIX]
+    smtp_sink.py --dir DIR [--port 0] [--fail-first N] [--refuse-rcpt SUFFIX] [--down-until NAME]
 
 Prints `PORT <n>` as its first line once it accepts connections (`--port 0` lets the system
-pick). Each accepted message is written as DIR/<n>.eml (n = 1, 2, ... in order of arrival),
+pick). With `--down-until NAME` it prints the port as soon as the port is bound but refuses
+connections (bound, not listening: a relay that is down) until a file DIR/NAME appears; the port
+stays its own the whole time, so no other process can take it in between. Each accepted message is written as DIR/<n>.eml (n = 1, 2, ... in order of arrival),
 exactly the bytes received after DATA, with DIR/<n>.envelope.json ({"mail_from", "rcpt_tos"})
 beside it; both are written to a temporary name and renamed, the .eml last, so a reader that
 sees <n>.eml sees complete files. `--fail-first N` answers `451` to the first N messages (at
@@ -76,19 +78,26 @@ def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--refuse-rcpt")
+    parser.add_argument("--down-until")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
-    controller = LoopbackController(Sink(args.dir, args.fail_first, args.refuse_rcpt), sock)
-    controller.start()
-    print(f"PORT {controller.port}", flush=True)
-
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if args.down_until:
+        print(f"PORT {sock.getsockname()[1]}", flush=True)
+        opener = os.path.join(args.dir, args.down_until)
+        while not os.path.exists(opener):
+            if stop.wait(0.05):
+                return 0
+    controller = LoopbackController(Sink(args.dir, args.fail_first, args.refuse_rcpt), sock)
+    controller.start()
+    if not args.down_until:
+        print(f"PORT {controller.port}", flush=True)
     stop.wait()
     controller.stop()
     return 0
