@@ -14,9 +14,6 @@ ALTER TABLE outbox ADD COLUMN round_base BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN round_started_at TIMESTAMPTZ NULL;
 CREATE INDEX outbox_order_idx ON outbox (order_key, endpoint, seq);
 CREATE INDEX outbox_kind_seq_idx ON outbox (kind, seq);
--- Due jobs in the order the claim takes them.
-DROP INDEX outbox_due_idx;
-CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at, seq);
 
 -- Every attempt of a job: when, the receiver's HTTP status (webhooks), what went wrong.
 CREATE TABLE outbox_attempts (

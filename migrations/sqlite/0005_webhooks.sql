@@ -1,9 +1,7 @@
--- Webhooks through the outbox (issue 14). Same content as ../postgres (see there for why each
--- column exists). SQLite cannot add a numbering column to a table, so the outbox is rebuilt
--- with `seq` as its row number (AUTOINCREMENT: never reused, always rising); the id stays
--- unique, existing jobs keep their order. The payload (a webhook's body holds a whole quote)
--- moves to the end of the row: SQLite reads a row's columns in order, and the worker's claim
--- reads the columns after it for every due job.
+-- Webhooks through the outbox (issue 14). Same order and content as ../postgres (see there for
+-- why each column exists). SQLite cannot add a numbering column to a table, so the outbox is
+-- rebuilt with `seq` as its row number (AUTOINCREMENT: never reused, always rising); the id
+-- stays unique, existing jobs keep their order.
 CREATE TABLE outbox_new (
     seq INTEGER NOT NULL CONSTRAINT outbox_seq_key PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL CONSTRAINT outbox_pkey UNIQUE,
@@ -11,6 +9,7 @@ CREATE TABLE outbox_new (
     quote_id TEXT NULL CONSTRAINT outbox_quote_id_fkey REFERENCES quotes (id),
     topic TEXT NOT NULL,
     recipient TEXT NOT NULL,
+    payload TEXT NOT NULL,
     status TEXT NOT NULL,
     attempts BIGINT NOT NULL DEFAULT 0,
     last_error TEXT NULL,
@@ -22,7 +21,6 @@ CREATE TABLE outbox_new (
     order_key TEXT NULL,
     round_base BIGINT NOT NULL DEFAULT 0,
     round_started_at TEXT NULL,
-    payload TEXT NOT NULL,
     CONSTRAINT outbox_status_check CHECK (status IN ('queued', 'sent', 'failed'))
 );
 INSERT INTO outbox_new (id, kind, quote_id, topic, recipient, payload, status, attempts, last_error,
@@ -31,7 +29,6 @@ INSERT INTO outbox_new (id, kind, quote_id, topic, recipient, payload, status, a
         created_at, next_attempt_at, lease_until, done_at FROM outbox ORDER BY rowid;
 DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
--- Due jobs in the order the claim takes them (the row number is in every index).
 CREATE INDEX outbox_due_idx ON outbox (status, next_attempt_at);
 CREATE INDEX outbox_quote_id_idx ON outbox (quote_id, created_at);
 CREATE INDEX outbox_order_idx ON outbox (order_key, endpoint, seq);
