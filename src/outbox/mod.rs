@@ -180,6 +180,14 @@ pub struct Attempt {
     pub status_code: Option<u16>,
 }
 
+/// An attempt and what came of it, to record.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub id: Uuid,
+    pub outcome: Outcome,
+    pub attempt: Attempt,
+}
+
 /// What became of an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

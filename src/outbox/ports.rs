@@ -1,10 +1,11 @@
 //! What the outbox needs from a database.
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::service::{DeliveryFilter, JobInfo, QueueStats, WebhookDelivery};
-use super::{Attempt, ClaimedJob, Delivery, Outcome};
+use super::{ClaimedJob, Delivery, Finished};
 pub use crate::quotes::ports::StorageError;
 
 #[allow(async_fn_in_trait)]
@@ -18,21 +19,15 @@ pub trait OutboxRepository {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ClaimedJob>, StorageError>;
-    /// Records what became of an attempt (and the attempt itself) and ends the lease.
-    async fn finish_job(
-        &self,
-        id: Uuid,
-        outcome: &Outcome,
-        attempt: &Attempt,
-        now: DateTime<Utc>,
-    ) -> Result<(), StorageError>;
+    /// Records what became of attempts (and the attempts themselves) and ends their leases, in
+    /// one transaction.
+    async fn finish_jobs(&self, done: &[Finished], now: DateTime<Utc>) -> Result<(), StorageError>;
     /// A quote's deliveries, oldest first.
     async fn deliveries(&self, quote_id: Uuid) -> Result<Vec<Delivery>, StorageError>;
-    /// Since when, and why, an endpoint is disabled; `None` while it is enabled.
-    async fn endpoint_disabled(
+    /// The disabled endpoints: since when, and why.
+    async fn disabled_endpoints(
         &self,
-        endpoint: &str,
-    ) -> Result<Option<(DateTime<Utc>, String)>, StorageError>;
+    ) -> Result<HashMap<String, (DateTime<Utc>, String)>, StorageError>;
     async fn disable_endpoint(
         &self,
         endpoint: &str,

@@ -3,6 +3,8 @@
 //! second otherwise (for retries, other instances' jobs and jobs left by a crash).
 
 use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::FutureExt;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,7 +13,7 @@ use tokio::sync::Notify;
 
 use super::ports::OutboxRepository;
 use super::webhooks::WebhookJob;
-use super::{Attempt, ClaimedJob, EmailJob, JobKind, Outcome};
+use super::{Attempt, ClaimedJob, EmailJob, Finished, JobKind, Outcome};
 use crate::delivery::http::{self, WebhookHeaders, next_delay};
 use crate::delivery::mail::{Attachment, Mail, MailError, Mailer};
 use crate::delivery::signature::Signer;
@@ -19,8 +21,8 @@ use crate::delivery::signature::Signer;
 /// How long a job is leased to the worker that took it: longer than any one attempt (SMTP and
 /// HTTP time out well within it). A lease that runs out makes the job deliverable again.
 const LEASE: TimeDelta = TimeDelta::seconds(120);
-/// Jobs taken at once.
-const BATCH: i64 = 8;
+/// Jobs attempted side by side at most.
+const IN_FLIGHT: usize = 32;
 /// How often the worker looks without being woken.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -89,54 +91,93 @@ impl Counters {
 }
 
 /// Works until the process ends (the caller spawns it).
+///
+/// Up to [`IN_FLIGHT`] jobs are attempted side by side, so a slow receiver (up to its 15 s
+/// timeout) holds only its own job: whenever room frees up, more due jobs are taken. What came
+/// of the attempts is recorded as they end, those that ended together in one transaction (under
+/// load the worker's writes compete with the service's). Jobs that must keep their order are
+/// never in flight together: the claim leaves a job while an older one with its order key and
+/// endpoint is queued, and an attempt in flight is still queued.
 pub async fn run<R: OutboxRepository>(repo: R, senders: Senders, wake: Arc<Notify>) {
+    let mut in_flight = FuturesUnordered::new();
     loop {
-        let worked = match run_once(&repo, &senders).await {
-            Ok(n) => n,
-            Err(error) => {
-                tracing::warn!(error = %error, "outbox: could not take jobs");
-                0
+        let room = IN_FLIGHT.saturating_sub(in_flight.len());
+        if room > 0 {
+            match take(&repo, room).await {
+                Ok((jobs, disabled)) => {
+                    for job in jobs {
+                        in_flight.push(work(&repo, &senders, disabled.clone(), job));
+                    }
+                }
+                Err(error) => tracing::warn!(error = %error, "outbox: could not take jobs"),
             }
-        };
-        if worked == 0 {
+        }
+        if in_flight.is_empty() {
             tokio::select! {
                 () = wake.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
             }
+            continue;
+        }
+        tokio::select! {
+            Some(first) = in_flight.next() => {
+                let mut done = vec![first];
+                while let Some(Some(more)) = in_flight.next().now_or_never() {
+                    done.push(more);
+                }
+                let done: Vec<Finished> = done.into_iter().flatten().collect();
+                if let Err(error) = repo.finish_jobs(&done, Utc::now()).await {
+                    // Their leases run out and they are taken again: delivered twice at worst.
+                    tracing::warn!(error = %error, jobs = done.len(), "outbox: could not record attempts");
+                }
+            }
+            () = wake.notified(), if room > 0 => {}
+            () = tokio::time::sleep(POLL), if room > 0 => {}
         }
     }
 }
 
-/// Takes the due jobs once and delivers them; returns how many it took. The jobs of a batch
-/// go out side by side, so one slow receiver (up to its 15 s timeout) does not hold the others
-/// past their lease; a batch never holds two jobs that must keep their order (the claim leaves
-/// a job while an older one with its order key is queued).
-pub async fn run_once<R: OutboxRepository>(
+/// Leases up to `limit` due jobs, with the endpoints disabled now (read only when a webhook
+/// job is among them).
+async fn take<R: OutboxRepository>(
     repo: &R,
-    senders: &Senders,
-) -> Result<usize, super::ports::StorageError> {
+    limit: usize,
+) -> Result<(Vec<ClaimedJob>, Arc<Disabled>), super::ports::StorageError> {
     let now = Utc::now();
-    let jobs = repo.claim_jobs(now, now + LEASE, BATCH).await?;
-    let done =
-        futures_util::future::join_all(jobs.iter().map(|job| work(repo, senders, job))).await;
-    done.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(jobs.len())
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let jobs = repo.claim_jobs(now, now + LEASE, limit).await?;
+    let disabled = if jobs.iter().any(|j| j.kind == JobKind::Webhook) {
+        repo.disabled_endpoints().await?
+    } else {
+        HashMap::new()
+    };
+    Ok((jobs, Arc::new(disabled)))
 }
 
-/// One attempt of one job, recorded.
+/// One attempt of one job; `None` when storage failed meanwhile (logged; the job's lease runs
+/// out and it is taken again).
 async fn work<R: OutboxRepository>(
     repo: &R,
     senders: &Senders,
-    job: &ClaimedJob,
-) -> Result<(), super::ports::StorageError> {
+    disabled: Arc<Disabled>,
+    job: ClaimedJob,
+) -> Option<Finished> {
     let mut attempt = Attempt {
         number: job.attempts,
         at: Utc::now(),
         status_code: None,
     };
     let outcome = match job.kind {
-        JobKind::Email => deliver_email(job, senders).await,
-        JobKind::Webhook => deliver_webhook(repo, job, senders, &mut attempt).await?,
+        JobKind::Email => deliver_email(&job, senders).await,
+        JobKind::Webhook => {
+            match deliver_webhook(repo, &job, senders, &disabled, &mut attempt).await {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    tracing::warn!(job = %job.id, error = %error, "outbox: could not record a disabled endpoint");
+                    return None;
+                }
+            }
+        }
     };
     senders.counters.add(job.kind, Counted::of(&outcome));
     match &outcome {
@@ -150,9 +191,15 @@ async fn work<R: OutboxRepository>(
             tracing::error!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, "outbox: gave up")
         }
     }
-    repo.finish_job(job.id, &outcome, &attempt, Utc::now())
-        .await
+    Some(Finished {
+        id: job.id,
+        outcome,
+        attempt,
+    })
 }
+
+/// The disabled endpoints, read with each claim: since when, and why.
+type Disabled = HashMap<String, (DateTime<Utc>, String)>;
 
 async fn deliver_email(job: &ClaimedJob, senders: &Senders) -> Outcome {
     let Some(mailer) = &senders.mailer else {
@@ -183,6 +230,7 @@ async fn deliver_webhook<R: OutboxRepository>(
     repo: &R,
     job: &ClaimedJob,
     senders: &Senders,
+    disabled: &Disabled,
     attempt: &mut Attempt,
 ) -> Result<Outcome, super::ports::StorageError> {
     let stored: WebhookJob = match serde_json::from_str(&job.payload) {
@@ -193,7 +241,7 @@ async fn deliver_webhook<R: OutboxRepository>(
             });
         }
     };
-    if let Some((since, reason)) = repo.endpoint_disabled(&stored.endpoint).await? {
+    if let Some((since, reason)) = disabled.get(&stored.endpoint) {
         return Ok(Outcome::Failed {
             error: format!(
                 "the endpoint is disabled since {} ({reason}); retry a delivery to enable it",
@@ -206,7 +254,7 @@ async fn deliver_webhook<R: OutboxRepository>(
             error: "the endpoint is no longer configured".into(),
         });
     };
-    let body = stored.body.as_bytes();
+    let body = stored.body.get().as_bytes();
     let headers = WebhookHeaders::signed(
         &endpoint.signer,
         &stored.webhook_id,

@@ -13,7 +13,7 @@ use crate::outbox::service::{
     DeliveryAttempt, DeliveryFilter, JobInfo, QueueStats, WebhookDelivery,
 };
 use crate::outbox::webhooks::{EventType, webhook_id};
-use crate::outbox::{Attempt, ClaimedJob, Delivery, JobKind, JobStatus, Outcome};
+use crate::outbox::{ClaimedJob, Delivery, Finished, JobKind, JobStatus, Outcome};
 
 fn kind(text: &str) -> Result<JobKind, StorageError> {
     JobKind::parse(text).ok_or_else(|| data(format!("unknown job kind `{text}`")))
@@ -134,39 +134,40 @@ impl OutboxRepository for Store {
         })
     }
 
-    async fn finish_job(
-        &self,
-        id: Uuid,
-        outcome: &Outcome,
-        attempt: &Attempt,
-        now: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        let (job_status, error, next, done) = match outcome {
-            Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
-            Outcome::Retry { error, at } => {
-                (JobStatus::Queued, Some(error.as_str()), Some(*at), None)
-            }
-            Outcome::Failed { error } => (JobStatus::Failed, Some(error.as_str()), None, Some(now)),
-        };
+    async fn finish_jobs(&self, done: &[Finished], now: DateTime<Utc>) -> Result<(), StorageError> {
+        if done.is_empty() {
+            return Ok(());
+        }
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
-            sqlx::query(self.sql().finish_job)
-                .bind(id.to_string())
-                .bind(job_status.as_str())
-                .bind(error)
-                .bind(next)
-                .bind(done)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(self.sql().insert_attempt)
-                .bind(id.to_string())
-                .bind(i64::from(attempt.number))
-                .bind(attempt.at)
-                .bind(attempt.status_code.map(i32::from))
-                .bind(error)
-                .execute(&mut *tx)
-                .await?;
+            for Finished { id, outcome, attempt } in done {
+                let (job_status, error, next, at) = match outcome {
+                    Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
+                    Outcome::Retry { error, at } => {
+                        (JobStatus::Queued, Some(error.as_str()), Some(*at), None)
+                    }
+                    Outcome::Failed { error } => {
+                        (JobStatus::Failed, Some(error.as_str()), None, Some(now))
+                    }
+                };
+                sqlx::query(self.sql().finish_job)
+                    .bind(id.to_string())
+                    .bind(job_status.as_str())
+                    .bind(error)
+                    .bind(next)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(self.sql().insert_attempt)
+                    .bind(id.to_string())
+                    .bind(i64::from(attempt.number))
+                    .bind(attempt.at)
+                    .bind(attempt.status_code.map(i32::from))
+                    .bind(error)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
         });
         Ok(())
@@ -200,17 +201,16 @@ impl OutboxRepository for Store {
         })
     }
 
-    async fn endpoint_disabled(
+    async fn disabled_endpoints(
         &self,
-        endpoint: &str,
-    ) -> Result<Option<(DateTime<Utc>, String)>, StorageError> {
-        let found: Option<(DateTime<Utc>, Option<String>)> = on_pool!(self, pool => {
-            sqlx::query_as(self.sql().endpoint_disabled)
-                .bind(endpoint)
-                .fetch_optional(pool)
-                .await
+    ) -> Result<HashMap<String, (DateTime<Utc>, String)>, StorageError> {
+        let rows: Vec<(String, DateTime<Utc>, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as(self.sql().disabled_endpoints).fetch_all(pool).await
         })?;
-        Ok(found.map(|(at, reason)| (at, reason.unwrap_or_default())))
+        Ok(rows
+            .into_iter()
+            .map(|(id, at, reason)| (id, (at, reason.unwrap_or_default())))
+            .collect())
     }
 
     async fn disable_endpoint(

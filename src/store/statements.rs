@@ -166,15 +166,17 @@ statements! {
          decided_by_key = $6, updated_at = $5 WHERE id = $1::uuid AND status = $2";
     delete_request = "DELETE FROM quote_requests WHERE id = $1::uuid";
     purge_requests = "DELETE FROM quote_requests WHERE quote_id IS NULL AND created_at < $1";
-    /// Leases due jobs: `$1` now, `$2` the lease's end, `$3` how many, `$4` the queued status.
+    /// Leases due jobs, the longest due first (in the due index's order: no sort of a deep
+    /// queue; ties in any order, as the order that matters is kept by the `NOT EXISTS`): `$1`
+    /// now, `$2` the lease's end, `$3` how many, `$4` the queued status.
     /// A job waits while an older job with its order key and endpoint is queued (in flight or
     /// between attempts): a quote's webhook events reach each endpoint in order.
-    claim_jobs = "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE id IN (\
-         SELECT id FROM outbox AS o WHERE o.status = $4 AND o.next_attempt_at <= $1 \
+    claim_jobs = "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE seq IN (\
+         SELECT o.seq FROM outbox AS o WHERE o.status = $4 AND o.next_attempt_at <= $1 \
          AND (o.lease_until IS NULL OR o.lease_until < $1) \
          AND NOT EXISTS (SELECT 1 FROM outbox AS older WHERE older.status = $4 \
              AND older.order_key = o.order_key AND older.endpoint = o.endpoint AND older.seq < o.seq) \
-         ORDER BY o.seq LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         ORDER BY o.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
          RETURNING seq, id::text AS id, kind, payload, attempts, attempts - round_base AS round_attempts, \
          COALESCE(round_started_at, created_at) AS round_started_at";
     finish_job = "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
@@ -183,8 +185,8 @@ statements! {
          VALUES ($1::uuid, $2, $3, $4, $5)";
     deliveries = "SELECT id::text AS id, kind, topic, recipient, status, attempts, last_error, created_at, \
          next_attempt_at, done_at FROM outbox WHERE quote_id = $1::uuid ORDER BY seq";
-    endpoint_disabled = "SELECT disabled_at, disabled_reason FROM webhook_endpoints \
-         WHERE id = $1 AND disabled_at IS NOT NULL";
+    disabled_endpoints = "SELECT id, disabled_at, disabled_reason FROM webhook_endpoints \
+         WHERE disabled_at IS NOT NULL";
     disable_endpoint = "INSERT INTO webhook_endpoints (id, disabled_at, disabled_reason) VALUES ($1, $2, $3) \
          ON CONFLICT (id) DO UPDATE SET disabled_at = $2, disabled_reason = $3";
     enable_endpoint = "UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE id = $1";

@@ -275,15 +275,15 @@ pub(crate) async fn store_new(
         decided_at: None,
     };
     let jobs = hooks.wants(EventType::QuoteCreated).then(|| {
-        let (hooks, template) = (hooks.clone(), quote.clone());
+        // The number is filled into this copy where storage takes it (in the write turn, where
+        // a deep clone per create would cost); the lock is never contended.
+        let (hooks, template) = (hooks.clone(), std::sync::Mutex::new(quote.clone()));
         let make = move |number: &str| {
-            let quote = Quote {
-                number: number.to_string(),
-                display_number: display_number(number, 1),
-                ..template.clone()
-            };
+            let mut quote = template.lock().unwrap_or_else(|p| p.into_inner());
+            quote.number = number.to_string();
+            quote.display_number = display_number(number, 1);
             let subject = Subject::quote(quote.id, number);
-            hooks.jobs(EventType::QuoteCreated, &subject, &quote, quote.created_at)
+            hooks.jobs(EventType::QuoteCreated, &subject, &*quote, quote.created_at)
         };
         Arc::new(make) as NumberedJobs
     });
