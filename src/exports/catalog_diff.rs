@@ -302,7 +302,7 @@ impl CatalogDiff {
                 Column::new(
                     "percentage",
                     w("Verschil %", "Change %"),
-                    Kind::Number,
+                    Kind::Percentage,
                     11.0,
                 ),
                 amount("old_incl_vat", "Oud incl. btw", "Old incl. VAT"),
@@ -339,7 +339,7 @@ impl CatalogDiff {
                 Column::new(
                     "percentage",
                     w("Verschil %", "Change %"),
-                    Kind::Number,
+                    Kind::Percentage,
                     11.0,
                 ),
             ],

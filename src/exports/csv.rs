@@ -70,6 +70,12 @@ pub fn field(cell: &Cell, kind: Kind, dialect: Dialect) -> Cow<'_, str> {
         Cell::Text(text) if kind == Kind::UserText => neutralise(text),
         Cell::Text(text) => text.as_str().into(),
         Cell::Money(money) => number(money.to_string()),
+        Cell::Number(value) if kind == Kind::Percentage => {
+            // Rounded where it is computed; here only shown with two decimals.
+            let mut value = *value;
+            value.rescale(2);
+            number(value.to_string())
+        }
         Cell::Number(value) => number(value.normalize().to_string()),
         Cell::Integer(value) => value.to_string().into(),
         Cell::Date(date) => date.format("%Y-%m-%d").to_string().into(),
@@ -116,6 +122,21 @@ mod tests {
             "\u{feff}Werkgever;\"Bedrag; excl.\";Aantal;Datum\r\n\
              \"'=HYPERLINK(\"\"http://x\"\")\";-1975,50;1,5;2026-11-22\r\n"
         );
+    }
+
+    #[test]
+    fn a_percentage_keeps_two_decimals_where_a_number_is_as_short_as_exact() {
+        for (value, kind, nl, intl) in [
+            ("4", Kind::Percentage, "4,00", "4.00"),
+            ("-14.79", Kind::Percentage, "-14,79", "-14.79"),
+            ("3.370", Kind::Percentage, "3,37", "3.37"),
+            ("21.00", Kind::Number, "21", "21"),
+            ("1.50", Kind::Number, "1,5", "1.5"),
+        ] {
+            let cell = Cell::Number(value.parse().unwrap());
+            assert_eq!(field(&cell, kind, Dialect::Nl), nl, "{value}");
+            assert_eq!(field(&cell, kind, Dialect::Intl), intl, "{value}");
+        }
     }
 
     #[test]

@@ -88,8 +88,10 @@ pub enum Kind {
     UserText,
     /// Euros with two decimals.
     Money,
-    /// A decimal number (quantities, rates).
+    /// A decimal number (quantities, rates), as short as it is exact: 1.5, 21.
     Number,
+    /// A change in percent, always with two decimals: 4.00, -14.79.
+    Percentage,
     /// A whole number (revisions, months).
     Integer,
     Date,

@@ -43,6 +43,7 @@ struct Formats {
     /// Long text, wrapped.
     wrapped: [Format; 2],
     number: [Format; 2],
+    percentage: [Format; 2],
     money: [Format; 2],
     date: [Format; 2],
     /// Text typed by people that looks like a formula.
@@ -77,6 +78,7 @@ impl Formats {
                     .set_text_wrap(),
             ),
             number: both(Format::new()),
+            percentage: both(Format::new().set_num_format("0.00")),
             money: both(Format::new().set_num_format(EURO_FORMAT)),
             date: both(Format::new().set_num_format(date)),
             quoted: both(
@@ -269,7 +271,11 @@ fn write_cell(
             )?;
         }
         Cell::Number(value) => {
-            sheet.write_number_with_format(row, col, float(*value), &formats.number[bold])?;
+            let format = match kind {
+                Kind::Percentage => &formats.percentage[bold],
+                _ => &formats.number[bold],
+            };
+            sheet.write_number_with_format(row, col, float(*value), format)?;
         }
         Cell::Integer(value) => {
             // Whole numbers here (revisions, months) are far below 2^53: exact as f64.

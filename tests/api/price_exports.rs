@@ -160,6 +160,16 @@ async fn pricing_diff_compares_two_versions(backend: Backend) {
             assert_eq!(n(5), amount(r.new_excl_vat), "{case}");
             assert_eq!(n(6), amount(r.difference), "{case}");
             assert_eq!(n(7), r.percentage, "{case}");
+            // A change in percent always shows two decimals ("4,00", not "4").
+            let mark = if dialect == "nl" { ',' } else { '.' };
+            assert!(
+                record[7].is_empty()
+                    || record[7]
+                        .split_once(mark)
+                        .is_some_and(|(_, d)| d.len() == 2),
+                "{case}: {}",
+                &record[7]
+            );
             assert_eq!(n(8), amount(r.old_incl_vat), "{case}");
             assert_eq!(n(9), amount(r.new_incl_vat), "{case}");
         }
