@@ -304,7 +304,7 @@ async fn retry_after_is_honoured_on_503_and_429() {
             unreachable!()
         };
         assert_eq!(
-            http::next_delay(1, retry_after, Duration::ZERO),
+            http::next_delay(1, retry_after, Duration::ZERO, 0),
             Some(Duration::from_secs(7))
         );
     }

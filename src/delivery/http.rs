@@ -250,18 +250,32 @@ pub fn backoff(attempts: u32) -> Option<Duration> {
 
 /// The wait before the next attempt after a [`Outcome::Retry`] or [`Outcome::Rejected`], given
 /// the attempts made so far and the time since the first: [`backoff`], or the receiver's
-/// `Retry-After` when that is longer (never sooner than asked), and never past
-/// [`GIVE_UP_AFTER`], so a receiver cannot park a delivery for weeks. `None`: give up.
+/// `Retry-After` when that is longer (never sooner than asked), stretched by `spread`
+/// thousandths (at most [`MAX_SPREAD`]: jobs that failed together, when a receiver or relay went
+/// down, do not all come back in the same second), and never past [`GIVE_UP_AFTER`], so a
+/// receiver cannot park a delivery for weeks. `None`: give up.
 pub fn next_delay(
     attempts: u32,
     retry_after: Option<Duration>,
     since_first: Duration,
+    spread: u32,
 ) -> Option<Duration> {
     let left = GIVE_UP_AFTER
         .checked_sub(since_first)
         .filter(|left| !left.is_zero())?;
     let wait = backoff(attempts)?.max(retry_after.unwrap_or_default());
+    let wait = wait + wait * spread.min(MAX_SPREAD) / 1000;
     Some(wait.min(left))
+}
+
+/// The most a wait is stretched, in thousandths: 10 %.
+pub const MAX_SPREAD: u32 = 100;
+
+/// A job's own stretch of its waits (0 to [`MAX_SPREAD`] thousandths), from its id: fixed for
+/// the job, so its schedule is predictable, and different between jobs.
+pub fn spread_of(id: uuid::Uuid) -> u32 {
+    let low = u32::try_from(id.as_u128() & 0xFFFF_FFFF).unwrap_or_default();
+    low % (MAX_SPREAD + 1)
 }
 
 #[cfg(test)]
@@ -297,33 +311,70 @@ mod tests {
     fn next_delay_honours_retry_after_within_the_day() {
         let secs = Duration::from_secs;
         let zero = Duration::ZERO;
-        assert_eq!(next_delay(1, None, zero), Some(secs(5)));
+        assert_eq!(next_delay(1, None, zero, 0), Some(secs(5)));
         assert_eq!(
-            next_delay(1, Some(secs(7)), zero),
+            next_delay(1, Some(secs(7)), zero, 0),
             Some(secs(7)),
             "longer: honoured"
         );
         assert_eq!(
-            next_delay(2, Some(secs(7)), secs(5)),
+            next_delay(2, Some(secs(7)), secs(5), 0),
             Some(secs(300)),
             "shorter: the schedule"
         );
         assert_eq!(
-            next_delay(1, Some(secs(365 * 24 * H)), zero),
+            next_delay(1, Some(secs(365 * 24 * H)), zero, 0),
             Some(GIVE_UP_AFTER),
             "bounded by the day"
         );
         assert_eq!(
-            next_delay(6, None, secs(20 * H)),
+            next_delay(6, None, secs(20 * H), 0),
             Some(secs(4 * H)),
             "a late worker"
         );
-        assert_eq!(next_delay(3, None, GIVE_UP_AFTER), None, "the day is spent");
         assert_eq!(
-            next_delay(8, Some(secs(7)), zero),
+            next_delay(3, None, GIVE_UP_AFTER, 0),
+            None,
+            "the day is spent"
+        );
+        assert_eq!(
+            next_delay(8, Some(secs(7)), zero, 0),
             None,
             "the schedule is spent"
         );
+    }
+
+    #[test]
+    fn the_spread_delays_by_at_most_a_tenth_and_never_past_the_day() {
+        let secs = Duration::from_secs;
+        let zero = Duration::ZERO;
+        assert_eq!(
+            next_delay(1, None, zero, 100),
+            Some(Duration::from_millis(5500))
+        );
+        assert_eq!(next_delay(2, None, zero, 50), Some(secs(315)));
+        assert_eq!(
+            next_delay(2, None, zero, 5000),
+            Some(secs(330)),
+            "capped at 10 %"
+        );
+        assert_eq!(
+            next_delay(2, Some(secs(600)), zero, 100),
+            Some(secs(660)),
+            "later than Retry-After asks, never sooner"
+        );
+        assert_eq!(
+            next_delay(7, None, secs(17 * H + 35 * 60 + 5), 100),
+            Some(backoff(7).unwrap()),
+            "the last attempt stays at the end of the day"
+        );
+        // Spread over the jobs, fixed per job.
+        let spreads: Vec<u32> = (0..1000).map(|_| spread_of(uuid::Uuid::now_v7())).collect();
+        assert!(spreads.iter().all(|s| *s <= MAX_SPREAD));
+        let distinct: std::collections::HashSet<_> = spreads.iter().collect();
+        assert!(distinct.len() > 50, "{} distinct spreads", distinct.len());
+        let id = uuid::Uuid::now_v7();
+        assert_eq!(spread_of(id), spread_of(id));
     }
 
     fn headers(pairs: &[(reqwest::header::HeaderName, &str)]) -> HeaderMap {

@@ -293,7 +293,8 @@ async fn deliver_webhook<R: OutboxRepository>(
 }
 
 /// The next attempt by the schedule (5 s, 5 min, 30 min, 2 h, ... up to a day after the round
-/// began), never sooner than the receiver's `Retry-After`; or the end.
+/// began; each wait up to 10 % longer, by the job), never sooner than the receiver's
+/// `Retry-After`; or the end.
 fn retry(
     job: &ClaimedJob,
     error: String,
@@ -301,7 +302,8 @@ fn retry(
     now: DateTime<Utc>,
 ) -> Outcome {
     let since_first = (now - job.round_started_at).to_std().unwrap_or_default();
-    match next_delay(job.round_attempts, retry_after, since_first) {
+    let spread = http::spread_of(job.id);
+    match next_delay(job.round_attempts, retry_after, since_first, spread) {
         Some(wait) => Outcome::Retry {
             error,
             at: now + TimeDelta::from_std(wait).unwrap_or(TimeDelta::MAX),

@@ -372,8 +372,9 @@ async fn retry_after_is_honoured(backend: Backend) {
     let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
     let wait = at(&list[0]["next_attempt_at"]) - at(&list[0]["attempts"][0]["at"]);
     assert_eq!(list[0]["status"], "queued");
+    // 120 s asked, stretched by the delivery's own spread (up to 10 %).
     assert!(
-        (115..=125).contains(&wait.num_seconds()),
+        (115..=137).contains(&wait.num_seconds()),
         "the next attempt {wait} after the first, not 5 s: {list:#?}"
     );
     assert_eq!(list[0]["attempts"][0]["status_code"], 500);
