@@ -360,6 +360,19 @@ fn export_commands_write_the_files() {
             "bad.csv",
         ],
         vec![
+            "invoicing",
+            "--format",
+            "csv",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "9999-12-31",
+            "--database-url",
+            &db,
+            "--output",
+            "bad.csv",
+        ],
+        vec![
             "pricing",
             "--format",
             "csv",
@@ -488,7 +501,7 @@ fn catalog_diff_compares_two_versions() {
         );
         assert!(
             text.contains(
-                "\r\n,m6,6-month package,changed,2500.00,2600.00,100.00,4,3025.00,3146.00\r\n"
+                "\r\n,m6,6-month package,changed,2500.00,2600.00,100.00,4.00,3025.00,3146.00\r\n"
             ),
             "{text}"
         );

@@ -14,16 +14,17 @@ use super::responses::{AuthErrors, QueryErrors, ServerErrors};
 use super::state::{AppState, today};
 use crate::exports::invoicing::{self, Invoicing, InvoicingPart};
 use crate::exports::{Dialect, ExportFormat, tables};
-use crate::pricing::InputError;
 use crate::quotes::service as quote_service;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InvoicingQuery {
-    /// Instalments due on or after this day; the months start with its month.
+    /// Instalments due on or after this day; the months start with its month. A year from 2000
+    /// to 2099.
     pub from: Option<NaiveDate>,
-    /// Instalments due on or before this day; the months end with its month.
+    /// Instalments due on or before this day; the months end with its month. A year from 2000
+    /// to 2099, at most ten years after `from` (120 months).
     pub to: Option<NaiveDate>,
     /// `csv`, `xlsx` or `json` (default `xlsx`).
     #[param(inline)]
@@ -69,15 +70,7 @@ pub async fn export_invoicing(
     query: QueryParams<InvoicingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && to < from
-    {
-        return Err(ApiError::Invalid(InputError::one(
-            "to",
-            "before_from",
-            format!("lies before `from` ({from})"),
-        )));
-    }
+    invoicing::check_period(q.from, q.to).map_err(ApiError::Invalid)?;
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
     let part = q.part.unwrap_or(InvoicingPart::Months);

@@ -214,10 +214,10 @@ fn export_quotes(
     args: &QuotesExportArgs,
     out: impl std::io::Write + Send + 'static,
 ) -> Result<Option<String>> {
-    if let (Some(from), Some(to)) = (args.from, args.to)
-        && to < from
-    {
-        eprintln!("error: --to ({to}) lies before --from ({from})");
+    if let Err(refused) = invoicing::check_period(args.from, args.to) {
+        for e in &refused.errors {
+            eprintln!("error: --{} {}", e.field, e.message);
+        }
         return Ok(None);
     }
     let dialect = args.options.dialect;
@@ -259,10 +259,10 @@ fn export_invoicing(
     args: &InvoicingExportArgs,
     out: impl std::io::Write + Send,
 ) -> Result<Option<String>> {
-    if let (Some(from), Some(to)) = (args.from, args.to)
-        && to < from
-    {
-        eprintln!("error: --to ({to}) lies before --from ({from})");
+    if let Err(refused) = invoicing::check_period(args.from, args.to) {
+        for e in &refused.errors {
+            eprintln!("error: --{} {}", e.field, e.message);
+        }
         return Ok(None);
     }
     let dialect = args.options.dialect;

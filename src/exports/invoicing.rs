@@ -19,7 +19,7 @@ use super::xlsx::Properties;
 use super::{Cell, Column, ExportFormat, Kind, Row, Sheet, word};
 use crate::catalog::Language;
 use crate::catalog::terms::PaymentTerms;
-use crate::pricing::{Instalment, Money, Totals};
+use crate::pricing::{InputError, Instalment, Money, Totals};
 use crate::quotes::model::ScheduleEntry;
 
 /// An accepted quote, as the invoicing needs it.
@@ -75,6 +75,52 @@ pub struct Invoicing {
     pub months: Vec<MonthRow>,
     /// By due date, then number, then order in the schedule.
     pub instalments: Vec<DueRow>,
+}
+
+/// The years a period may reach: a month row is written for every month between its ends, so
+/// a mistyped year (0026, 9999) would otherwise ask for thousands of years of empty months.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
+/// The longest period, in months (ten years).
+const LONGEST: u32 = 120;
+
+/// `from` and `to` in order, within [`YEARS`], and at most [`LONGEST`] months apart.
+pub fn check_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(), InputError> {
+    for (field, day) in [("from", from), ("to", to)] {
+        if let Some(day) = day
+            && !YEARS.contains(&day.year())
+        {
+            return Err(InputError::one(
+                field,
+                "out_of_range",
+                format!(
+                    "lies outside the years {} to {} ({day})",
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            ));
+        }
+    }
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            return Err(InputError::one(
+                "to",
+                "before_from",
+                format!("lies before `from` ({from})"),
+            ));
+        }
+        let months = (to.year() - from.year()) * 12 + to.month0() as i32 - from.month0() as i32;
+        if months >= LONGEST as i32 {
+            return Err(InputError::one(
+                "to",
+                "period_too_long",
+                format!(
+                    "lies more than {} years after `from` ({from}): ask for a shorter period",
+                    LONGEST / 12
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What falls due between `from` and `to` (both included, both optional).
@@ -377,5 +423,37 @@ impl Invoicing {
             ("months", months, month_rows),
             ("instalments", instalments, instalment_rows),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_period_is_in_order_within_the_century_and_at_most_ten_years() {
+        let d = |s: &str| Some(s.parse::<NaiveDate>().unwrap());
+        let refused = |from, to| {
+            let e = check_period(from, to).unwrap_err().errors.remove(0);
+            (e.field, e.code)
+        };
+        let is = |field: &str, code: &str| (field.to_string(), code.to_string());
+        assert!(check_period(None, None).is_ok());
+        assert!(check_period(d("2026-01-01"), None).is_ok());
+        assert!(
+            check_period(d("2026-01-01"), d("2035-12-31")).is_ok(),
+            "120 months"
+        );
+        assert!(check_period(d("2000-01-01"), d("2000-01-01")).is_ok());
+        assert_eq!(
+            refused(d("2026-01-01"), d("2036-01-01")),
+            is("to", "period_too_long")
+        );
+        assert_eq!(
+            refused(d("2026-02-01"), d("2026-01-31")),
+            is("to", "before_from")
+        );
+        assert_eq!(refused(d("1999-12-31"), None), is("from", "out_of_range"));
+        assert_eq!(refused(None, d("2100-01-01")), is("to", "out_of_range"));
     }
 }

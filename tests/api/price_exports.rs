@@ -636,6 +636,14 @@ async fn invoicing_follows_the_accepted_schedules(backend: Backend) {
             StatusCode::UNPROCESSABLE_ENTITY,
             "to",
         ),
+        // A mistyped year would ask for thousands of years of empty months.
+        ("from=0026-01-01", StatusCode::UNPROCESSABLE_ENTITY, "from"),
+        ("to=9999-12-31", StatusCode::UNPROCESSABLE_ENTITY, "to"),
+        (
+            "from=2026-01-01&to=2036-01-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "to",
+        ),
         ("from=gisteren", StatusCode::BAD_REQUEST, "from"),
         ("part=weeks", StatusCode::BAD_REQUEST, "part"),
         ("format=ods", StatusCode::BAD_REQUEST, "format"),
