@@ -122,10 +122,11 @@ impl Server {
         self.dir.path().join(name)
     }
 
-    /// The file `name` in the server's folder, waiting a few seconds for it to appear.
+    /// The file `name` in the server's folder, waiting for it to appear (60 s at most: generous,
+    /// for a busy CI machine).
     pub fn file(&self, name: &str) -> Vec<u8> {
         let path = self.path(name);
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(bytes) = std::fs::read(&path) {
                 return bytes;
