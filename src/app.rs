@@ -90,9 +90,17 @@ impl Application {
         let mailer = settings
             .smtp_url
             .as_deref()
-            .map(Mailer::from_url)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("smtp_url: {e}"))?;
+            .map(|url| {
+                let ca = match &settings.smtp_ca_file {
+                    Some(path) => Some(std::fs::read(path).map_err(|e| {
+                        anyhow::anyhow!("smtp_ca_file: reading {}: {e}", path.display())
+                    })?),
+                    None => None,
+                };
+                Mailer::from_url_trusting(url, ca.as_deref())
+                    .map_err(|e| anyhow::anyhow!("smtp_url: {e}"))
+            })
+            .transpose()?;
         let mailing = mailer.as_ref().map(|m| {
             tracing::info!(relay = m.relay(), "e-mail through SMTP");
             Mailing {

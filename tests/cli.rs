@@ -410,6 +410,55 @@ fn a_webhook_secret_not_in_whsec_form_stops_the_start_with_the_reason() {
 }
 
 #[test]
+fn an_smtp_ca_file_that_cannot_be_used_stops_the_start_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("not-a-ca.pem"), "hello").unwrap();
+    for (env, reason) in [
+        (
+            vec![("OFFERTE_SMTP_CA_FILE", "ca.pem")],
+            "smtp_ca_file is set but smtp_url is not",
+        ),
+        (
+            vec![
+                ("OFFERTE_SMTP_URL", "smtp://127.0.0.1:2525?tls=starttls"),
+                ("OFFERTE_SMTP_CA_FILE", "missing.pem"),
+            ],
+            "smtp_ca_file: reading missing.pem",
+        ),
+        (
+            vec![
+                ("OFFERTE_SMTP_URL", "smtps://user:geheim@127.0.0.1:2465"),
+                ("OFFERTE_SMTP_CA_FILE", "not-a-ca.pem"),
+            ],
+            "holds no PEM certificate",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_offerte"))
+            .current_dir(dir.path())
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--database-url",
+                "sqlite::memory:",
+            ])
+            .envs(env)
+            .env("OFFERTE_PRICING_DIR", pricing_dir())
+            .env(
+                "OFFERTE_TEMPLATES_DIR",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            )
+            .env("OFFERTE_LOG", "error")
+            .output()
+            .expect("offerte runs");
+        assert!(!output.status.success(), "{reason}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(reason), "{reason}: {stderr}");
+        assert!(!stderr.contains("geheim"), "{stderr}");
+    }
+}
+
+#[test]
 fn webhook_secret_makes_a_secret_the_server_takes() {
     let output = Command::new(env!("CARGO_BIN_EXE_offerte"))
         .arg("webhook-secret")

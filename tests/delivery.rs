@@ -172,6 +172,104 @@ async fn a_550_recipient_is_a_permanent_failure() {
     assert_eq!(sink.count("eml"), 0);
 }
 
+/// A certificate authority of one's own and a relay certificate it signed for `127.0.0.1` and
+/// `localhost`, written as PEM files into `dir`: (CA file, relay chain, relay key).
+fn own_ca(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Bureau interne CA (test)");
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let relay = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    let paths = (
+        dir.join("ca.pem"),
+        dir.join("relay.pem"),
+        dir.join("relay.key"),
+    );
+    std::fs::write(&paths.0, ca.pem()).unwrap();
+    std::fs::write(&paths.1, relay.pem()).unwrap();
+    std::fs::write(&paths.2, key.serialize_pem()).unwrap();
+    paths
+}
+
+/// A relay with a certificate from the bureau's own CA: trusted with the CA file, over STARTTLS
+/// (refusing mail without it) and over implicit TLS; refused as unknown without the CA file
+/// (a transient failure: a certificate can be fixed while the outbox waits).
+#[tokio::test]
+async fn a_tls_relay_signed_by_an_own_ca_is_trusted_with_the_ca_file_only() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = own_ca(dir.path());
+    let ca_pem = std::fs::read(&ca).unwrap();
+    for (tls, url) in [
+        ("starttls", "smtp://127.0.0.1:{port}?tls=starttls"),
+        ("implicit", "smtps://127.0.0.1:{port}"),
+    ] {
+        let sink = Server::start(
+            &python,
+            "smtp_sink.py",
+            &[
+                "--tls",
+                tls,
+                "--cert",
+                cert.to_str().unwrap(),
+                "--key",
+                key.to_str().unwrap(),
+            ],
+        );
+        let url = url.replace("{port}", &sink.port.to_string());
+
+        let untrusted = Mailer::from_url(&url).unwrap();
+        let refused = untrusted.send(&mail("hr@werkgever.example")).await;
+        assert!(
+            matches!(&refused, Err(e) if e.is_transient()),
+            "{tls}: {refused:?}"
+        );
+        assert_eq!(sink.count("eml"), 0, "{tls}: nothing taken without trust");
+
+        let trusted = Mailer::from_url_trusting(&url, Some(&ca_pem)).unwrap();
+        let sent = mail("hr@werkgever.example");
+        trusted
+            .send(&sent)
+            .await
+            .unwrap_or_else(|e| panic!("{tls}: {e}"));
+        let raw = sink.file("1.eml");
+        let received = MessageParser::default().parse(&raw).unwrap();
+        assert_eq!(received.subject(), Some(sent.subject.as_str()), "{tls}");
+        let pdf = received.attachments().next().unwrap();
+        assert!(
+            pdf.contents() == sent.attachments[0].bytes.as_slice(),
+            "{tls}"
+        );
+    }
+
+    // The relay insists on STARTTLS: a plain connection's mail is refused, not taken in clear.
+    let sink = Server::start(
+        &python,
+        "smtp_sink.py",
+        &[
+            "--tls",
+            "starttls",
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let plain = smtp(&sink).send(&mail("hr@werkgever.example")).await;
+    assert!(plain.is_err(), "{plain:?}");
+    assert_eq!(sink.count("eml"), 0);
+    // A CA file is for TLS only.
+    let err = Mailer::from_url_trusting(&format!("smtp://127.0.0.1:{}", sink.port), Some(&ca_pem))
+        .unwrap_err();
+    assert!(err.contains("for a TLS relay"), "{err}");
+}
+
 #[tokio::test]
 async fn a_relay_that_is_down_is_a_transient_failure() {
     let down = ClosedPort::new();

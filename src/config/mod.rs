@@ -68,6 +68,10 @@ pub struct Settings {
     /// plain relay, e.g. a local MTA on loopback), `smtp://user:pass@host:587?tls=starttls`, or
     /// `smtps://user:pass@host:465`. None: quotes are not e-mailed (`send` answers 409).
     pub smtp_url: Option<String>,
+    /// A PEM file of certificate authorities the relay's certificate may also chain to
+    /// (`OFFERTE_SMTP_CA_FILE`), for an internal relay signed by the bureau's own CA; the public
+    /// roots stay trusted. Only with a TLS `smtp_url`.
+    pub smtp_ca_file: Option<PathBuf>,
     /// The sender of e-mails (`OFFERTE_MAIL_FROM`); default the catalog bureau's e-mail address.
     pub mail_from: Option<String>,
     /// The base of links in e-mails (`OFFERTE_PUBLIC_URL`), e.g. `https://offerte.bureau.nl`;
@@ -113,6 +117,7 @@ impl std::fmt::Debug for Settings {
             .field("webhook_secret", &secret(&self.webhook_secret))
             .field("webhooks", &self.webhooks)
             .field("smtp_url", &self.smtp_url.as_deref().map(masked_url))
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
             .field("reminder_days", &self.reminder_days)
@@ -140,6 +145,7 @@ impl Default for Settings {
             webhook_secret: None,
             webhooks: Vec::new(),
             smtp_url: None,
+            smtp_ca_file: None,
             mail_from: None,
             public_url: None,
             reminder_days: 7,
@@ -240,6 +246,7 @@ impl Settings {
                 "OFFERTE_WEBHOOK_URL" => self.webhook_url = Some(value.clone()),
                 "OFFERTE_WEBHOOK_SECRET" => self.webhook_secret = Some(value.clone()),
                 "OFFERTE_SMTP_URL" => self.smtp_url = Some(value.clone()),
+                "OFFERTE_SMTP_CA_FILE" => self.smtp_ca_file = Some(value.into()),
                 "OFFERTE_MAIL_FROM" => self.mail_from = Some(value.clone()),
                 "OFFERTE_PUBLIC_URL" => self.public_url = Some(value.clone()),
                 "OFFERTE_REMINDER_DAYS" => self.reminder_days = number(name, value)?,
@@ -258,6 +265,9 @@ impl Settings {
         }
         if !(1..=60_000).contains(&self.rate_limit_per_minute) {
             bail!("rate_limit_per_minute must be from 1 to 60000");
+        }
+        if self.smtp_ca_file.is_some() && self.smtp_url.is_none() {
+            bail!("smtp_ca_file is set but smtp_url is not: set both, or neither");
         }
         Ok(())
     }

@@ -1,34 +1,18 @@
 //! E-mail through an SMTP relay (`lettre`, tokio, rustls).
 //!
-//! [`Mailer::from_url`] takes the relay as one URL (`OFFERTE_SMTP_URL`); these forms are
-//! accepted (the user and password percent-encoded):
-//!
-//! | URL                                               | connection                           |
-//! | ------------------------------------------------- | ------------------------------------ |
-//! | `smtp://host[:port]`                              | plain SMTP, no TLS (default port 25) |
-//! | `smtp://[user:pass@]host[:port]?tls=starttls`     | STARTTLS, required (default 587)     |
-//! | `smtps://[user:pass@]host[:port]`                 | implicit TLS (default 465)           |
-//!
-//! `?tls=required` is accepted as lettre's own name for `starttls`; a path (`smtp://host/name`)
-//! is the name sent in `EHLO`, as lettre's `from_url` has it. Refused, with the reason:
-//! credentials on a plain connection (they would cross the network in clear), lettre's
-//! `tls=opportunistic` (a man in the middle can silently strip it), any other query parameter
-//! (a typo must not quietly mean "no TLS"). Plain SMTP is meant for a relay on loopback or a
-//! local MTA, and for the tests.
+//! [`Mailer::from_url`] takes the relay as one URL (`OFFERTE_SMTP_URL`, the forms in
+//! [`super::relay`]), and a CA file's certificates to trust besides the public roots.
 //!
 //! [`Mailer::send`] sends one [`Mail`] and says whether a failure is worth retrying
 //! ([`MailError::Transient`]) or not ([`MailError::Permanent`]).
 
 use std::fmt;
-use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment as Part, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use reqwest::Url;
 
-/// How long one SMTP command may take (lettre's default is a minute).
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+use super::relay;
 
 /// A connection (pool) to one SMTP relay.
 #[derive(Clone)]
@@ -84,80 +68,25 @@ impl MailError {
 }
 
 impl Mailer {
-    /// A mailer for the relay at `url` (forms in the module docs). Connects only when sending.
-    /// The error never repeats the URL, which may hold a password. Call it inside a Tokio
-    /// runtime: the connection pool starts a task there (outside one it is an error, not a
+    /// A mailer for the relay at `url` (the forms in [`super::relay`]). Connects only when
+    /// sending. The error never repeats the URL, which may hold a password. Call it inside a
+    /// Tokio runtime: the connection pool starts a task there (outside one it is an error, not a
     /// panic).
     pub fn from_url(url: &str) -> Result<Mailer, String> {
+        Mailer::from_url_trusting(url, None)
+    }
+
+    /// As [`Mailer::from_url`], the relay's certificate may also chain to a certificate
+    /// authority in `ca_pem` (PEM, one or more certificates): a bureau's own CA for an internal
+    /// relay. The public roots stay trusted.
+    pub fn from_url_trusting(url: &str, ca_pem: Option<&[u8]>) -> Result<Mailer, String> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(
                 "the mailer must be made inside a Tokio runtime (its pool runs there)".into(),
             );
         }
-        let parsed =
-            Url::parse(url.trim()).map_err(|e| format!("the SMTP URL is not a URL ({e})"))?;
-        let host = parsed
-            .host_str()
-            .filter(|h| !h.is_empty())
-            .ok_or("the SMTP URL names no host")?
-            .to_owned();
-        let mut tls = None;
-        for (key, value) in parsed.query_pairs() {
-            match key.as_ref() {
-                "tls" if tls.is_none() => tls = Some(value.into_owned()),
-                "tls" => return Err("the SMTP URL gives `tls` twice".into()),
-                other => {
-                    return Err(format!(
-                        "the SMTP URL has an unknown parameter `{other}` (only `tls=starttls` is known)"
-                    ));
-                }
-            }
-        }
-        let has_credentials = !parsed.username().is_empty() || parsed.password().is_some();
-        let (mode, default_port) = match (parsed.scheme(), tls.as_deref()) {
-            ("smtp", None) if has_credentials => {
-                return Err(
-                    "the SMTP URL has credentials on a plain connection, which would send \
-                     them in clear; use `?tls=starttls` or `smtps://`"
-                        .into(),
-                );
-            }
-            ("smtp", None) => ("plain", 25),
-            ("smtp", Some("starttls" | "required")) => ("STARTTLS", 587),
-            ("smtp", Some("opportunistic")) => {
-                return Err(
-                    "`tls=opportunistic` falls back to plain text when an attacker strips \
-                     STARTTLS; use `tls=starttls`"
-                        .into(),
-                );
-            }
-            ("smtp", Some(other)) => {
-                return Err(format!(
-                    "the SMTP URL has `tls={other}`; the one value known is `tls=starttls`"
-                ));
-            }
-            ("smtps", None) => ("implicit TLS", 465),
-            ("smtps", Some(_)) => {
-                return Err("`smtps://` is TLS from the start; drop the `tls` parameter".into());
-            }
-            (scheme, _) => {
-                return Err(format!(
-                    "the SMTP URL's scheme is `{scheme}`; use `smtp://` or `smtps://`"
-                ));
-            }
-        };
-        // lettre's `from_url` reads the same URL; it knows STARTTLS as `tls=required`.
-        let mut lettre_url = parsed.clone();
-        lettre_url.set_query((mode == "STARTTLS").then_some("tls=required"));
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(lettre_url.as_str())
-            .map_err(|e| format!("the SMTP URL was refused by lettre ({e})"))?
-            .timeout(Some(SMTP_TIMEOUT))
-            .build();
-        let port = parsed.port().unwrap_or(default_port);
-        Ok(Mailer {
-            transport,
-            relay: format!("{host}:{port} ({mode})"),
-        })
+        let (transport, relay) = relay::transport(url, ca_pem)?;
+        Ok(Mailer { transport, relay })
     }
 
     /// The relay as `host:port (mode)`, without credentials: safe to log.
@@ -417,60 +346,9 @@ mod tests {
         assert!(m.to_message().unwrap().envelope().to().len() == 2);
     }
 
-    #[tokio::test]
-    async fn smtp_urls_in_the_documented_forms_are_accepted() {
-        let cases = [
-            ("smtp://127.0.0.1:2525", "127.0.0.1:2525 (plain)"),
-            ("smtp://localhost", "localhost:25 (plain)"),
-            (
-                "smtp://user:p%40ss@mail.example:587?tls=starttls",
-                "mail.example:587 (STARTTLS)",
-            ),
-            (
-                "smtp://u:p@mail.example?tls=required",
-                "mail.example:587 (STARTTLS)",
-            ),
-            (
-                "smtps://user:pass@mail.example",
-                "mail.example:465 (implicit TLS)",
-            ),
-            (
-                "smtps://mail.example:2465/bureau.example",
-                "mail.example:2465 (implicit TLS)",
-            ),
-        ];
-        for (url, relay) in cases {
-            let mailer = Mailer::from_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
-            assert_eq!(mailer.relay(), relay);
-            assert!(!format!("{mailer:?}").contains("pass"));
-        }
-    }
-
     #[test]
     fn a_mailer_outside_a_runtime_is_an_error_not_a_panic() {
         let err = Mailer::from_url("smtp://127.0.0.1:2525").unwrap_err();
         assert!(err.contains("Tokio runtime"), "{err}");
-    }
-
-    #[tokio::test]
-    async fn other_smtp_urls_are_refused_with_a_reason_and_no_password() {
-        let cases = [
-            ("smtp://user:secret@mail.example:25", "in clear"),
-            ("smtp://mail.example?tls=opportunistic", "opportunistic"),
-            ("smtp://mail.example?tls=startls", "tls=startls"),
-            (
-                "smtp://mail.example?tsl=starttls",
-                "unknown parameter `tsl`",
-            ),
-            ("smtps://mail.example?tls=starttls", "drop the `tls`"),
-            ("http://user:secret@mail.example", "scheme is `http`"),
-            ("mail.example", "not a URL"),
-            ("smtp://", "no host"),
-        ];
-        for (url, reason) in cases {
-            let err = Mailer::from_url(url).expect_err(url);
-            assert!(err.contains(reason), "{url}: {err}");
-            assert!(!err.contains("secret"), "{url}: {err}");
-        }
     }
 }

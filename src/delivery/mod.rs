@@ -8,9 +8,11 @@
 //!   rotating), verification as a receiver does it, message ids. Pure.
 //! - [`http`]: one webhook POST (15 s, no redirects) classified as delivered / retry / gone /
 //!   rejected, and the retry schedule (the spec's, cut to a day).
-//! - [`mail`]: an SMTP relay from one URL, and one mail (text + HTML, attachments) sent with
-//!   failures sorted into transient and permanent.
+//! - [`relay`]: the SMTP relay from one URL (plain, STARTTLS, implicit TLS; a CA of one's own).
+//! - [`mail`]: one mail (text + HTML, attachments) sent through the relay, with failures sorted
+//!   into transient and permanent.
 
 pub mod http;
 pub mod mail;
+pub mod relay;
 pub mod signature;

@@ -2,6 +2,7 @@
 """A real SMTP server on 127.0.0.1 that keeps what it receives, for tests (aiosmtpd).
 
     smtp_sink.py --dir DIR [--port 0] [--fail-first N] [--refuse-rcpt SUFFIX] [--down-until NAME]
+                 [--tls starttls|implicit --cert PEM --key PEM]
 
 Prints `PORT <n>` as its first line once it accepts connections (`--port 0` lets the system
 pick). With `--down-until NAME` it prints the port as soon as the port is bound but refuses
@@ -11,7 +12,9 @@ exactly the bytes received after DATA, with DIR/<n>.envelope.json ({"mail_from",
 beside it; both are written to a temporary name and renamed, the .eml last, so a reader that
 sees <n>.eml sees complete files. `--fail-first N` answers `451` to the first N messages (at
 the end of DATA), to test retries; `--refuse-rcpt SUFFIX` answers `550` to every recipient
-ending in SUFFIX, to test permanent failures. Runs until killed.
+ending in SUFFIX, to test permanent failures. `--tls starttls` offers STARTTLS and refuses
+mail without it; `--tls implicit` speaks TLS from the first byte (as on port 465); both with the
+certificate chain and key given. Runs until killed.
 """
 
 import argparse
@@ -19,6 +22,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 
@@ -71,6 +75,18 @@ class LoopbackController(Controller):
     def _create_server(self):
         return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
 
+    def _trigger_server(self):
+        # aiosmtpd's readiness check connects with the server's own context, which a server-side
+        # TLS context cannot do: connect as a client that checks nothing instead.
+        if self.ssl_context is None:
+            return super()._trigger_server()
+        client = ssl.create_default_context()
+        client.check_hostname = False
+        client.verify_mode = ssl.CERT_NONE
+        with socket.create_connection((self.hostname, self.port), 1.0) as raw:
+            with client.wrap_socket(raw) as tls:
+                tls.recv(1024)
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -79,6 +95,9 @@ def main():
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--refuse-rcpt")
     parser.add_argument("--down-until")
+    parser.add_argument("--tls", choices=["starttls", "implicit"])
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
@@ -94,7 +113,16 @@ def main():
         while not os.path.exists(opener):
             if stop.wait(0.05):
                 return 0
-    controller = LoopbackController(Sink(args.dir, args.fail_first, args.refuse_rcpt), sock)
+    tls = {}
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+        if args.tls == "starttls":
+            tls = {"tls_context": context, "require_starttls": True}
+        else:
+            tls = {"ssl_context": context}
+    handler = Sink(args.dir, args.fail_first, args.refuse_rcpt)
+    controller = LoopbackController(handler, sock, **tls)
     controller.start()
     if not args.down_until:
         print(f"PORT {controller.port}", flush=True)
