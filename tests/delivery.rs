@@ -206,22 +206,16 @@ async fn a_tls_relay_signed_by_an_own_ca_is_trusted_with_the_ca_file_only() {
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = own_ca(dir.path());
     let ca_pem = std::fs::read(&ca).unwrap();
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let relay = |tls| {
+        let args = ["--tls", tls, "--cert", cert, "--key", key];
+        Server::start(&python, "smtp_sink.py", &args)
+    };
     for (tls, url) in [
         ("starttls", "smtp://127.0.0.1:{port}?tls=starttls"),
         ("implicit", "smtps://127.0.0.1:{port}"),
     ] {
-        let sink = Server::start(
-            &python,
-            "smtp_sink.py",
-            &[
-                "--tls",
-                tls,
-                "--cert",
-                cert.to_str().unwrap(),
-                "--key",
-                key.to_str().unwrap(),
-            ],
-        );
+        let sink = relay(tls);
         let url = url.replace("{port}", &sink.port.to_string());
 
         let untrusted = Mailer::from_url(&url).unwrap();
@@ -249,18 +243,7 @@ async fn a_tls_relay_signed_by_an_own_ca_is_trusted_with_the_ca_file_only() {
     }
 
     // The relay insists on STARTTLS: a plain connection's mail is refused, not taken in clear.
-    let sink = Server::start(
-        &python,
-        "smtp_sink.py",
-        &[
-            "--tls",
-            "starttls",
-            "--cert",
-            cert.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-        ],
-    );
+    let sink = relay("starttls");
     let plain = smtp(&sink).send(&mail("hr@werkgever.example")).await;
     assert!(plain.is_err(), "{plain:?}");
     assert_eq!(sink.count("eml"), 0);
