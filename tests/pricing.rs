@@ -1346,7 +1346,9 @@ fn the_catalog_diff_shows_old_new_difference_and_percentage() {
     .expect("written");
     let csv = String::from_utf8(csv).expect("utf-8");
     assert!(
-        csv.contains(",m6,Pakket 6 maanden,changed,2500.00,2600.00,100.00,4,3025.00,3146.00\r\n"),
+        csv.contains(
+            ",m6,Pakket 6 maanden,changed,2500.00,2600.00,100.00,4.00,3025.00,3146.00\r\n"
+        ),
         "{csv}"
     );
     let json = serde_json::to_value(&d).expect("json");

@@ -486,14 +486,16 @@ fn schedules() -> impl Strategy<Value = String> {
                 last.2 = None;
             }
             let shares = parts.iter().filter(|p| p.2.is_none()).count();
-            let mut bounds: Vec<u32> = cuts.into_iter().take(shares - 1).collect();
+            let mut bounds: std::collections::BTreeSet<u32> =
+                cuts.into_iter().take(shares - 1).collect();
+            // Fewer random cuts than shares: cut the rest at the highest hundredths below 100%
+            // not cut yet (each share stays above 0).
+            let mut next = 9_999;
             while bounds.len() < shares - 1 {
-                // Fewer random cuts than shares: cut the rest in hundredths just below 100%.
-                let next = 9_999 - bounds.len() as u32;
-                bounds.push(next);
+                bounds.insert(next);
+                next -= 1;
             }
-            bounds.sort_unstable();
-            bounds.dedup();
+            let mut bounds: Vec<u32> = bounds.into_iter().collect();
             bounds.push(10_000);
             let mut shares = bounds
                 .iter()
