@@ -1130,6 +1130,52 @@ fn example_success_fee_outside_the_totals() {
     );
 }
 
+/// In the pricing table, a length cap (and a minimum top-up) is a row of its own kind, not a
+/// bundle adjustment: light guidance's 9-month package is capped at the until-the-end price.
+#[test]
+fn adjustments_are_rows_of_their_own_kind() {
+    use offerte::exports::pricing::{Part, RowKind, build};
+    let export = build(
+        catalogs(),
+        default_catalog(),
+        offerte::catalog::Language::Nl,
+        &Part::ALL,
+    )
+    .expect("built");
+    let rows = export.variations.as_ref().expect("variations");
+    let capped: Vec<_> = rows
+        .iter()
+        .filter(|r| r.variation.as_deref() == Some("light") && r.tier == "m9")
+        .collect();
+    let cap = capped
+        .iter()
+        .find(|r| r.kind == RowKind::LengthCap)
+        .expect("a length-cap row for light m9");
+    assert_eq!(cap.item.as_deref(), Some("length_cap"));
+    assert!(cap.excl_vat < Money::ZERO, "a cap lowers the price");
+    let kinds: Vec<RowKind> = capped.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds.last(), Some(&RowKind::Total));
+    for row in rows.iter().filter(|r| r.kind == RowKind::BundleAdjustment) {
+        assert_eq!(row.item.as_deref(), Some("bundle_adjustment"), "{row:?}");
+    }
+    let mut csv = Vec::new();
+    offerte::exports::write::pricing(
+        &export,
+        offerte::exports::ExportFormat::Csv,
+        offerte::exports::Dialect::Intl,
+        Part::Variations,
+        "Werkpad",
+        &mut csv,
+    )
+    .expect("written");
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("light,m9,") && l.contains(",length_cap,length_cap,")),
+        "{csv}"
+    );
+}
+
 /// The pricing table export shows the new forms: per-period lines, the price by months left,
 /// and success fees in a block of their own, outside the totals.
 #[test]

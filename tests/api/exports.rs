@@ -345,6 +345,8 @@ fn pricing_fields(row: &PricingRow, with_variation: bool) -> Vec<String> {
     let kind = match row.kind {
         RowKind::Item => "item",
         RowKind::BundleAdjustment => "bundle_adjustment",
+        RowKind::MinimumAdjustment => "minimum_adjustment",
+        RowKind::LengthCap => "length_cap",
         RowKind::Total => "total",
     };
     fields.extend([

@@ -82,10 +82,12 @@ impl Part {
 pub enum RowKind {
     /// A catalog item.
     Item,
-    /// An adjustment of the tier's price: the difference between the bundle price and the sum
-    /// of the tier's standard parts, a top-up to its minimum or the length cap (`item` says
-    /// which: `bundle_adjustment`, `minimum_adjustment`, `length_cap`).
+    /// The difference between the tier's bundle price and the sum of its standard parts.
     BundleAdjustment,
+    /// What lifts the tier to its minimum price.
+    MinimumAdjustment,
+    /// What brings the tier down to the price of a tier that runs at least as long.
+    LengthCap,
     /// The tier's total (the computation's totals).
     Total,
 }
@@ -103,7 +105,8 @@ pub struct PricingRow {
     /// Months the tier runs under these circumstances.
     pub months: u32,
     pub kind: RowKind,
-    /// The item code (`bundle_adjustment` for the adjustment; none on a total row).
+    /// The item code (for an adjustment its kind: `bundle_adjustment`, `minimum_adjustment`,
+    /// `length_cap`; none on a total row).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
     /// The item's name, or "Total …" on a total row.

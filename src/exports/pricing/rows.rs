@@ -31,11 +31,9 @@ pub fn tier_rows(c: &Computation, variation: Option<&str>, language: Language) -
             PricingRow {
                 kind: match line.kind {
                     LineKind::Item => RowKind::Item,
-                    // The kind of adjustment is in `item` (`bundle_adjustment`,
-                    // `minimum_adjustment`, `length_cap`).
-                    LineKind::BundleAdjustment
-                    | LineKind::MinimumAdjustment
-                    | LineKind::LengthCap => RowKind::BundleAdjustment,
+                    LineKind::BundleAdjustment => RowKind::BundleAdjustment,
+                    LineKind::MinimumAdjustment => RowKind::MinimumAdjustment,
+                    LineKind::LengthCap => RowKind::LengthCap,
                 },
                 item: Some(line.code.clone()),
                 description: line.name.clone(),

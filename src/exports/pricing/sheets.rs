@@ -67,6 +67,8 @@ impl PricingRow {
         let kind = match self.kind {
             RowKind::Item => "item",
             RowKind::BundleAdjustment => "bundle_adjustment",
+            RowKind::MinimumAdjustment => "minimum_adjustment",
+            RowKind::LengthCap => "length_cap",
             RowKind::Total => "total",
         };
         cells.extend([
