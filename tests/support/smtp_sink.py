@@ -7,14 +7,15 @@
 Prints `PORT <n>` as its first line once it accepts connections (`--port 0` lets the system
 pick). With `--down-until NAME` it prints the port as soon as the port is bound but refuses
 connections (bound, not listening: a relay that is down) until a file DIR/NAME appears; the port
-stays its own the whole time, so no other process can take it in between. Each accepted message is written as DIR/<n>.eml (n = 1, 2, ... in order of arrival),
-exactly the bytes received after DATA, with DIR/<n>.envelope.json ({"mail_from", "rcpt_tos"})
-beside it; both are written to a temporary name and renamed, the .eml last, so a reader that
-sees <n>.eml sees complete files. `--fail-first N` answers `451` to the first N messages (at
-the end of DATA), to test retries; `--refuse-rcpt SUFFIX` answers `550` to every recipient
-ending in SUFFIX, to test permanent failures. `--tls starttls` offers STARTTLS and refuses
-mail without it; `--tls implicit` speaks TLS from the first byte (as on port 465); both with the
-certificate chain and key given. Runs until killed.
+stays its own the whole time, so no other process can take it in between. Each accepted message
+is written as DIR/<n>.eml (n = 1, 2, ... in order of arrival), exactly the bytes received after
+DATA, with DIR/<n>.envelope.json ({"mail_from", "rcpt_tos"}) beside it; both are written to a
+temporary name and renamed, the .eml last, so a reader that sees <n>.eml sees complete files.
+`--fail-first N` answers `451` to the first N messages (at the end of DATA), to test retries;
+`--refuse-rcpt SUFFIX` answers `550` to every recipient ending in SUFFIX, to test permanent
+failures. `--tls starttls` offers STARTTLS and refuses mail without it; `--tls implicit` speaks
+TLS from the first byte (as on port 465); both with the certificate chain and key given. Runs
+until killed.
 """
 
 import argparse
