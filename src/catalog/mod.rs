@@ -63,6 +63,18 @@ pub struct CatalogSet {
 }
 
 impl CatalogSet {
+    /// A catalog file as [`CatalogSet::from_sources`] takes it: its file name and its text.
+    pub fn read_source(path: &Path) -> anyhow::Result<(String, String)> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading catalog file {}", path.display()))?;
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        Ok((name, text))
+    }
+
     /// Reads and checks every `*.toml` file in `dir`.
     pub fn load_dir(dir: &Path) -> Result<CatalogSet, CatalogError> {
         let mut files = Vec::new();
@@ -73,14 +85,7 @@ impl CatalogSet {
                 .with_context(|| format!("reading the catalog folder {}", dir.display()))?
                 .path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading catalog file {}", path.display()))?;
-                let name = path
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((name, text));
+                files.push(Self::read_source(&path)?);
             }
         }
         let mut set = Self::from_sources(files).map_err(CatalogError::Invalid)?;

@@ -1,7 +1,7 @@
 //! `offerte catalog diff OLD NEW`: two catalog versions side by side, to a file or standard
 //! output.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -77,14 +77,7 @@ impl Folder<'_> {
 fn side(folder: &mut Folder<'_>, which: &str, text: &str) -> Result<Option<Side>> {
     let path = Path::new(text);
     if path.is_file() {
-        let source = std::fs::read_to_string(path)
-            .with_context(|| format!("reading catalog file {}", path.display()))?;
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        return match CatalogSet::from_sources(vec![(name, source)]) {
+        return match CatalogSet::from_sources(vec![CatalogSet::read_source(path)?]) {
             Ok(set) => {
                 let catalog = set.versions()[0].clone();
                 Ok(Some((Arc::new(set), catalog)))
