@@ -152,16 +152,9 @@ fn endpoint(
 mod tests {
     use super::*;
     use crate::config::Overrides;
-    use std::collections::BTreeMap;
+    use crate::config::tests::env;
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn webhook_endpoints_come_from_the_environment_and_the_file() {
