@@ -13,7 +13,7 @@
 //! to time `offerte export quotes` on it as a process of its own).
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
-use offerte::api::auth::{Role, new_key};
+use offerte::access::{Role, new_key};
 use offerte::app::Application;
 use offerte::catalog::{CatalogSet, Language};
 use offerte::config::Settings;

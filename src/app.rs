@@ -12,7 +12,8 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::api::{self, auth::Keys, extract::BodyLimit, metrics::Metrics, state::AppState};
+use crate::access::Keys;
+use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::catalog::CatalogSet;
 use crate::config::Settings;
 use crate::delivery::mail::Mailer;

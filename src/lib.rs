@@ -17,5 +17,6 @@ pub mod outbox;
 pub mod pricing;
 pub mod quotes;
 pub mod requests;
+pub mod storage;
 pub mod store;
 pub(crate) mod telemetry;

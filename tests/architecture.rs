@@ -14,12 +14,34 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("access", &[]),
     ("telemetry", &["config"]),
     ("delivery", &[]),
+    // What every storage port shares: row versions, storage failures, constraint names.
+    ("storage", &[]),
     // The domain: rules and the interfaces (ports) it needs from outside.
-    ("quotes", &["pricing", "catalog", "outbox"]),
+    (
+        "quotes",
+        &[
+            "pricing",
+            "catalog",
+            "outbox::model",
+            "outbox::webhooks",
+            "outbox::ports",
+            "storage",
+        ],
+    ),
     // The outbox: jobs (model), what it needs from a database, the worker that sends.
-    ("outbox", &["quotes::ports", "delivery"]),
+    ("outbox", &["storage", "delivery"]),
     // Requests queue their webhook events in the outbox, as quotes do.
-    ("requests", &["quotes", "pricing", "catalog", "outbox"]),
+    (
+        "requests",
+        &[
+            "quotes",
+            "pricing",
+            "catalog",
+            "outbox::model",
+            "outbox::webhooks",
+            "storage",
+        ],
+    ),
     // Storage serves the domain: its models and ports only, never its services.
     (
         "store",
@@ -29,8 +51,13 @@ const ARROWS: &[(&str, &[&str])] = &[
             "quotes::lifecycle",
             "requests::model",
             "requests::ports",
-            "outbox",
+            "outbox::model",
+            "outbox::ports",
+            "outbox::service",
+            "outbox::webhooks",
             "pricing",
+            "catalog",
+            "storage",
         ],
     ),
     // Rendering and exports read the core and the quote records.
@@ -66,6 +93,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "pricing",
             "quotes",
             "requests",
+            "storage",
         ],
     ),
 ];

@@ -8,7 +8,7 @@ use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use super::problem::ApiError;
-pub use crate::access::{ApiKey, Keys, Role, new_key};
+use crate::access::{Keys, Role};
 
 /// Who made a request.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,9 @@ use crate::outbox::service::DeliveryError;
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, TransitionError};
-use crate::quotes::ports::StorageError;
+
 use crate::requests::error::RequestError;
+use crate::storage::StorageError;
 
 fn statuses(list: &[Status]) -> Vec<String> {
     list.iter().map(|s| s.as_str().to_string()).collect()

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::outbox::JobKind;
+use crate::outbox::model::JobKind;
 use crate::outbox::service::QueueStats;
 use crate::outbox::worker::{Counted, Counters};
 

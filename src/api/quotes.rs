@@ -17,7 +17,7 @@ use super::responses::{
 };
 use super::state::AppState;
 use crate::exports::register::created_range;
-use crate::outbox::Delivery;
+use crate::outbox::model::Delivery;
 use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{

@@ -11,7 +11,7 @@ use super::extract::{Paging, QueryParams};
 use super::problem::{ApiError, Problem};
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
 use super::state::AppState;
-use crate::outbox::JobStatus;
+use crate::outbox::model::JobStatus;
 use crate::outbox::service::{self, DeliveryFilter, WebhookDelivery};
 use crate::outbox::webhooks::EventType;
 use crate::quotes::model::Page;

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::JobStatus;
-use super::ports::{OutboxRepository, StorageError};
+use super::model::JobStatus;
+use super::ports::OutboxRepository;
 use super::webhooks::EventType;
+use crate::storage::StorageError;
 
 /// One attempt of a delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -75,7 +76,7 @@ pub struct DeliveryFilter {
 /// A job as the retry needs it.
 #[derive(Debug, Clone)]
 pub struct JobInfo {
-    pub kind: super::JobKind,
+    pub kind: super::model::JobKind,
     pub endpoint: Option<String>,
     pub status: JobStatus,
 }
@@ -83,7 +84,7 @@ pub struct JobInfo {
 /// The queue of one kind of job, for the metrics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueStats {
-    pub kind: super::JobKind,
+    pub kind: super::model::JobKind,
     pub queued: i64,
     /// When the oldest queued job was queued (or retried by an admin).
     pub oldest: Option<DateTime<Utc>>,
@@ -118,7 +119,7 @@ pub async fn retry(
     let job = repo
         .job(id)
         .await?
-        .filter(|j| j.kind == super::JobKind::Webhook)
+        .filter(|j| j.kind == super::model::JobKind::Webhook)
         .ok_or(DeliveryError::NotFound(id))?;
     if let Some(endpoint) = &job.endpoint {
         repo.enable_endpoint(endpoint).await?;

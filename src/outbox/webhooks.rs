@@ -17,7 +17,7 @@ use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{JobKind, NewJob};
+use super::model::{JobKind, NewJob};
 
 /// Everything a webhook endpoint can be told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
+use super::model::{Attempt, ClaimedJob, EmailJob, Finished, JobKind, Outcome};
 use super::ports::OutboxRepository;
 use super::webhooks::WebhookJob;
-use super::{Attempt, ClaimedJob, EmailJob, Finished, JobKind, Outcome};
 use crate::delivery::http::{self, WebhookHeaders, next_delay};
 use crate::delivery::mail::{Attachment, Mail, MailError, Mailer};
 use crate::delivery::signature::Signer;
@@ -142,7 +142,7 @@ pub async fn run<R: OutboxRepository>(repo: R, senders: Senders, wake: Arc<Notif
 async fn take<R: OutboxRepository>(
     repo: &R,
     limit: usize,
-) -> Result<(Vec<ClaimedJob>, Arc<Disabled>), super::ports::StorageError> {
+) -> Result<(Vec<ClaimedJob>, Arc<Disabled>), crate::storage::StorageError> {
     let now = Utc::now();
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let jobs = repo.claim_jobs(now, now + LEASE, limit).await?;
@@ -232,7 +232,7 @@ async fn deliver_webhook<R: OutboxRepository>(
     senders: &Senders,
     disabled: &Disabled,
     attempt: &mut Attempt,
-) -> Result<Outcome, super::ports::StorageError> {
+) -> Result<Outcome, crate::storage::StorageError> {
     let stored: WebhookJob = match serde_json::from_str(&job.payload) {
         Ok(stored) => stored,
         Err(e) => {

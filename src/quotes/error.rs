@@ -3,8 +3,9 @@
 use uuid::Uuid;
 
 use super::lifecycle::{Status, TransitionError};
-use super::ports::StorageError;
+
 use crate::pricing::InputError;
+use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QuoteError {

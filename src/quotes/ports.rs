@@ -15,42 +15,10 @@ use super::lifecycle::{Status, StatusMatch};
 use super::model::{
     Acceptance, Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry,
 };
-/// The language a read asks for (re-exported, so storage names only the port).
-pub use crate::catalog::Language;
-use crate::outbox::NewJob;
+use crate::catalog::Language;
+use crate::outbox::model::NewJob;
 use crate::pricing::{Circumstances, Computation};
-
-/// A row's version: it goes up by one with every change of the row.
-pub type Version = i64;
-
-/// Why storage could not do what was asked. Storage failures only: no business rule.
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    #[error("no such record")]
-    NotFound,
-    /// The row is no longer in the version (or status) the change was decided on.
-    #[error("the record changed meanwhile")]
-    Stale,
-    #[error("conflict with an existing record ({0:?})")]
-    Conflict(Constraint),
-    /// The database could not be reached or refused the statement.
-    #[error("the database failed")]
-    Unavailable(#[source] anyhow::Error),
-    /// A stored value could not be read back.
-    #[error("stored data could not be read")]
-    Data(#[source] anyhow::Error),
-}
-
-/// The named unique constraints a write can run into.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Constraint {
-    QuoteId,
-    QuoteNumberRevision,
-    IdempotencyKey,
-    RequestReference,
-    /// Any other constraint, by its name.
-    Other(String),
-}
+use crate::storage::{StorageError, Version};
 
 /// A quote as stored, with the version a change must name.
 #[derive(Debug, Clone)]

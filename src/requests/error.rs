@@ -3,9 +3,10 @@
 use uuid::Uuid;
 
 use super::model::RequestStatus;
-use super::ports::StorageError;
+
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
+use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::model::{QuoteRequest, RequestStatus};
-use crate::outbox::NewJob;
-pub use crate::quotes::ports::StorageError;
+use crate::outbox::model::NewJob;
+use crate::storage::StorageError;
 
 /// Which requests a list holds.
 #[derive(Debug, Clone, Default)]

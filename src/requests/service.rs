@@ -9,14 +9,15 @@ use super::error::RequestError;
 use super::model::{
     Indicative, NewRequestBody, QuoteRequest, RequestReceipt, RequestStatus, new_reference,
 };
-use super::ports::{RequestDecision, RequestQuery, RequestRepository, StorageError};
+use super::ports::{RequestDecision, RequestQuery, RequestRepository};
 use crate::catalog::{CatalogSet, Language};
-use crate::outbox::NewJob;
+use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::quotes::error::QuoteError;
 use crate::quotes::model::{Actor, NewQuoteBody, Quote};
-use crate::quotes::ports::{Constraint, QuoteRepository, RequestLink};
+use crate::quotes::ports::{QuoteRepository, RequestLink};
 use crate::quotes::service::{self, NewDraft, Now};
+use crate::storage::{Constraint, StorageError};
 
 /// What happens next, in the request's language.
 fn next_steps(language: Language, reference: &str) -> String {

@@ -17,9 +17,10 @@ use tokio::sync::oneshot;
 use super::statements::MAX_ROWS;
 use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
-use crate::outbox::NewJob;
+use crate::outbox::model::NewJob;
 use crate::quotes::lifecycle::{Status, format_number};
-use crate::quotes::ports::{CreateQuote, NewEvent, NumberedJobs, RequestLink, StorageError};
+use crate::quotes::ports::{CreateQuote, NewEvent, NumberedJobs, RequestLink};
+use crate::storage::StorageError;
 
 /// At most this many creates share one transaction (one multi-row statement holds them all).
 const MAX_BATCH: usize = MAX_ROWS;

@@ -2,7 +2,7 @@
 //! (SQLite reports columns, not names: they are mapped to the same names), anything else from
 //! the database as unavailable.
 
-use crate::quotes::ports::{Constraint, StorageError};
+use crate::storage::{Constraint, StorageError};
 
 pub(crate) fn from_sqlx(error: sqlx::Error) -> StorageError {
     if let sqlx::Error::Database(db) = &error {

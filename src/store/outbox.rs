@@ -8,12 +8,13 @@ use uuid::Uuid;
 use super::error::data;
 use super::rows::parse_uuid;
 use super::{Store, WritePool};
-use crate::outbox::ports::{OutboxRepository, StorageError};
+use crate::outbox::model::{ClaimedJob, Delivery, Finished, JobKind, JobStatus, Outcome};
+use crate::outbox::ports::OutboxRepository;
 use crate::outbox::service::{
     DeliveryAttempt, DeliveryFilter, JobInfo, QueueStats, WebhookDelivery,
 };
 use crate::outbox::webhooks::{EventType, webhook_id};
-use crate::outbox::{ClaimedJob, Delivery, Finished, JobKind, JobStatus, Outcome};
+use crate::storage::StorageError;
 
 fn kind(text: &str) -> Result<JobKind, StorageError> {
     JobKind::parse(text).ok_or_else(|| data(format!("unknown job kind `{text}`")))

@@ -8,13 +8,15 @@ use super::creates::CreateJob;
 use super::rows::{event_from_row, parse_uuid, quote_from_row};
 use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
-use crate::outbox::NewJob;
+use crate::catalog::Language;
+use crate::outbox::model::NewJob;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Event, Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{
-    CreateQuote, Language, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery,
-    Revision, StatusChange, StorageError, Stored, Version,
+    CreateQuote, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
+    StatusChange, Stored,
 };
+use crate::storage::{StorageError, Version};
 
 /// `LIKE` pattern for a substring, with the pattern characters escaped.
 fn contains_pattern(text: &str) -> String {

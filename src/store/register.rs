@@ -6,9 +6,11 @@ use futures_util::stream::BoxStream;
 
 use super::Store;
 use super::rows::{register_entry_from_row, schedule_entry_from_row};
+use crate::catalog::Language;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{RegisterEntry, ScheduleEntry};
-use crate::quotes::ports::{Language, RegisterQuery, StorageError};
+use crate::quotes::ports::RegisterQuery;
+use crate::storage::StorageError;
 
 impl Store {
     /// Rows are read from the database as the consumer takes them, so memory does not grow with

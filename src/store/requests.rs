@@ -6,9 +6,10 @@ use uuid::Uuid;
 use super::rows::{request_from_row, to_json};
 use super::writes::insert_jobs;
 use super::{Store, WritePool};
-use crate::outbox::NewJob;
+use crate::outbox::model::NewJob;
 use crate::requests::model::QuoteRequest;
-use crate::requests::ports::{RequestDecision, RequestQuery, RequestRepository, StorageError};
+use crate::requests::ports::{RequestDecision, RequestQuery, RequestRepository};
+use crate::storage::StorageError;
 
 impl RequestRepository for Store {
     async fn create_request(&self, r: &QuoteRequest, jobs: &[NewJob]) -> Result<(), StorageError> {

@@ -10,8 +10,9 @@ use super::error::data;
 use crate::pricing::{Instalment, SuccessFee, Totals};
 use crate::quotes::lifecycle::{Status, display_number};
 use crate::quotes::model::{Actor, Event, Quote, RegisterEntry, ScheduleEntry};
-use crate::quotes::ports::{StorageError, Stored};
+use crate::quotes::ports::Stored;
 use crate::requests::model::{QuoteRequest, RequestStatus};
+use crate::storage::StorageError;
 
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, StorageError> {
     serde_json::to_string(value).map_err(|e| StorageError::Data(e.into()))

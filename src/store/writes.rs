@@ -8,9 +8,10 @@ use uuid::Uuid;
 use super::Store;
 use super::rows::to_json;
 use super::statements::{INSERT_EVENTS, INSERT_JOBS, INSERT_QUOTES, MAX_ROWS};
-use crate::outbox::{JobStatus, NewJob};
+use crate::outbox::model::{JobStatus, NewJob};
 use crate::quotes::model::Actor;
-use crate::quotes::ports::{NewEvent, NewQuote, StorageError};
+use crate::quotes::ports::{NewEvent, NewQuote};
+use crate::storage::StorageError;
 
 /// A quote row with every value bound as stored: serialized before the write turn, so the JSON
 /// work of concurrent creates runs in parallel, not inside the serial part.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::helpers::{Backend, TestDb, quote_body, repo_dir};
-use offerte::api::auth::{Role, new_key};
+use offerte::access::{Role, new_key};
 
 struct Server {
     child: Child,

@@ -4,7 +4,7 @@
 //! HTTP client. Also: a second server on the same database, and a restart on it.
 
 use chrono::{Days, NaiveDate};
-use offerte::api::auth::{Role, new_key};
+use offerte::access::{Role, new_key};
 use offerte::app::Application;
 use offerte::config::Settings;
 use reqwest::header::HeaderMap;

@@ -2,7 +2,7 @@
 //! revisions, the idempotency key, pagination and filters, restarts and catalog changes.
 
 use chrono::{Days, NaiveDate};
-use offerte::api::auth::Role;
+use offerte::access::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -13,8 +13,9 @@ use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, check_transition, display_number};
 use crate::quotes::model::{Actor, Quote, QuoteChanges};
 use crate::quotes::ports::{
-    NewEvent, QuoteRepository, Revision, SentDocument, StatusChange, StorageError, Stored,
+    NewEvent, QuoteRepository, Revision, SentDocument, StatusChange, Stored,
 };
+use crate::storage::StorageError;
 
 /// Replaces parts of a draft; new circumstances are priced again.
 pub async fn update(

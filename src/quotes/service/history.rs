@@ -9,7 +9,8 @@ use crate::outbox::webhooks::{EventType, Webhooks};
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, lapse_moment, status_on};
 use crate::quotes::model::{Acceptance, Actor, Event, Quote};
-use crate::quotes::ports::{QuoteRepository, StatusChange, StorageError, Stored};
+use crate::quotes::ports::{QuoteRepository, StatusChange, Stored};
+use crate::storage::StorageError;
 
 /// Every step in the quote's life, oldest first; an expiry that is due but not yet stored by
 /// the sweep is shown (without an id) at the moment the quote lapsed.

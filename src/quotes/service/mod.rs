@@ -12,13 +12,12 @@ use uuid::Uuid;
 use super::error::QuoteError;
 use super::lifecycle::{Status, display_number, status_on};
 use super::model::{Actor, Employee, Employer, NewQuoteBody, Quote};
-use super::ports::{
-    CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, StorageError, Stored,
-};
+use super::ports::{CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, Stored};
 use crate::catalog::CatalogSet;
-use crate::outbox::NewJob;
+use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::pricing::{self, Circumstances, Computation, InputError};
+use crate::storage::StorageError;
 
 mod change;
 mod history;
@@ -190,7 +189,7 @@ pub async fn create(
     };
     match store_new(repo, hooks, draft).await {
         Err(QuoteError::Storage(StorageError::Conflict(
-            super::ports::Constraint::IdempotencyKey,
+            crate::storage::Constraint::IdempotencyKey,
         ))) => {
             // Another request with the same key won the race: answer as its replay.
             let (key, hash) = idempotency.expect("only keyed creates hit this constraint");

@@ -14,8 +14,9 @@ use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Acceptance, Actor, Quote, text_200};
 use crate::quotes::ports::{
-    LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, StorageError, Stored,
+    LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, Stored,
 };
+use crate::storage::StorageError;
 
 /// The employer, who acts through a link and not with a key.
 fn employer() -> Actor {

@@ -9,7 +9,8 @@ use crate::catalog::Language;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
 use crate::quotes::model::{Quote, RegisterEntry, ScheduleEntry};
-use crate::quotes::ports::{QuoteQuery, QuoteRepository, RegisterQuery, StorageError};
+use crate::quotes::ports::{QuoteQuery, QuoteRepository, RegisterQuery};
+use crate::storage::StorageError;
 
 /// Filters of the quote list.
 #[derive(Debug, Clone, Default)]

@@ -11,16 +11,16 @@ use uuid::Uuid;
 
 use super::change::event;
 use super::{ATTEMPTS, Now, fetch, quote_jobs, stored};
+use crate::outbox::model::{Delivery, EmailJob, NewJob, StoredAttachment};
 use crate::outbox::ports::OutboxRepository;
 use crate::outbox::webhooks::{EventType, Webhooks};
-use crate::outbox::{Delivery, EmailJob, NewJob, StoredAttachment};
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, check_transition};
 use crate::quotes::model::{Actor, Quote, SendBody};
 use crate::quotes::ports::{
-    Letter, LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, StorageError,
-    Stored,
+    Letter, LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, Stored,
 };
+use crate::storage::StorageError;
 
 /// How quotes go out by e-mail.
 #[derive(Debug, Clone)]

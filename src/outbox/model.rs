@@ -1,0 +1,215 @@
+//! The outbox's records: jobs (what to send and to whom), their attempts and outcomes, and
+//! the deliveries a quote's history shows.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What a job sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Email,
+    Webhook,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Email => "email",
+            JobKind::Webhook => "webhook",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JobKind> {
+        [JobKind::Email, JobKind::Webhook]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// Where a job is: waiting (or between attempts), delivered, or given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Sent,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Sent => "sent",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JobStatus> {
+        [JobStatus::Queued, JobStatus::Sent, JobStatus::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A new job, as the change that causes it writes it.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub id: Uuid,
+    pub kind: JobKind,
+    pub quote_id: Option<Uuid>,
+    /// What it is about, for people: `quote_sent`, `reminder`, `accepted_confirmation` ...
+    pub topic: String,
+    /// To whom, for people: the addresses (or an endpoint without its secrets).
+    pub recipient: String,
+    /// The job's content (for e-mail an [`EmailJob`]) as JSON.
+    pub payload: String,
+    pub created_at: DateTime<Utc>,
+    /// The webhook endpoint it goes to (webhook jobs only).
+    pub endpoint: Option<String>,
+    /// Jobs with the same key go to one endpoint in the order they were queued (webhook jobs:
+    /// one quote number, or one request).
+    pub order_key: Option<String>,
+}
+
+/// One e-mail as stored in a job: everything needed to send it again, attachments included, so
+/// what is delivered is exactly what was decided (the PDF whose hash was recorded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailJob {
+    pub from: String,
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    #[serde(default)]
+    pub attachments: Vec<StoredAttachment>,
+    /// The same on every attempt, so a duplicate delivery is recognisable.
+    pub message_id: String,
+}
+
+/// An attachment, its bytes as base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub base64: String,
+}
+
+impl StoredAttachment {
+    pub fn new(filename: String, content_type: &str, bytes: &[u8]) -> StoredAttachment {
+        StoredAttachment {
+            filename,
+            content_type: content_type.into(),
+            base64: STANDARD.encode(bytes),
+        }
+    }
+
+    pub fn bytes(&self) -> Result<Vec<u8>, base64::DecodeError> {
+        STANDARD.decode(&self.base64)
+    }
+}
+
+impl NewJob {
+    /// An e-mail job about a quote.
+    pub fn email(
+        quote_id: Uuid,
+        topic: &str,
+        mail: &EmailJob,
+        now: DateTime<Utc>,
+    ) -> Result<NewJob, serde_json::Error> {
+        Ok(NewJob {
+            id: Uuid::now_v7(),
+            kind: JobKind::Email,
+            quote_id: Some(quote_id),
+            topic: topic.into(),
+            recipient: mail
+                .to
+                .iter()
+                .chain(&mail.cc)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            payload: serde_json::to_string(mail)?,
+            created_at: now,
+            endpoint: None,
+            order_key: None,
+        })
+    }
+}
+
+/// A job taken by a worker: leased until it reports the outcome.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub id: Uuid,
+    pub kind: JobKind,
+    pub payload: String,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    /// Attempts since the schedule began (the first, or an admin's retry), this one included.
+    pub round_attempts: u32,
+    /// When the retry schedule began: the job's creation, or an admin's retry.
+    pub round_started_at: DateTime<Utc>,
+}
+
+/// What one attempt met, for the delivery's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// Which attempt (1 for the first).
+    pub number: u32,
+    /// When it began.
+    pub at: DateTime<Utc>,
+    /// The receiver's HTTP status, when it answered (webhooks).
+    pub status_code: Option<u16>,
+}
+
+/// An attempt and what came of it, to record.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub id: Uuid,
+    pub outcome: Outcome,
+    pub attempt: Attempt,
+}
+
+/// What became of an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// Try again at `at`.
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// One delivery as staff see it (`GET /api/v1/quotes/{id}/deliveries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub kind: JobKind,
+    /// What it is about: `quote_sent`, `reminder`, `accepted_confirmation`, ...
+    pub topic: String,
+    /// The addresses it goes to.
+    pub recipient: String,
+    pub status: JobStatus,
+    pub attempts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// When the next attempt is due (while queued).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When it was delivered or given up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<DateTime<Utc>>,
+}

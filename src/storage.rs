@@ -1,0 +1,36 @@
+//! What every storage port shares, neutral ground for the domains that own ports (quotes,
+//! requests, outbox): the row version a conditional write names, why a write failed, and the
+//! named unique constraints a write can run into. Storage decides no rule: it reports these and
+//! the domain decides what they mean.
+
+/// A row's version: it goes up by one with every change of the row.
+pub type Version = i64;
+
+/// Why storage could not do what was asked. Storage failures only: no business rule.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no such record")]
+    NotFound,
+    /// The row is no longer in the version (or status) the change was decided on.
+    #[error("the record changed meanwhile")]
+    Stale,
+    #[error("conflict with an existing record ({0:?})")]
+    Conflict(Constraint),
+    /// The database could not be reached or refused the statement.
+    #[error("the database failed")]
+    Unavailable(#[source] anyhow::Error),
+    /// A stored value could not be read back.
+    #[error("stored data could not be read")]
+    Data(#[source] anyhow::Error),
+}
+
+/// The named unique constraints a write can run into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    QuoteId,
+    QuoteNumberRevision,
+    IdempotencyKey,
+    RequestReference,
+    /// Any other constraint, by its name.
+    Other(String),
+}
