@@ -2,33 +2,15 @@
 //! its SHA-256 with the role it grants (`role:sha256hex` entries in the settings).
 
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use utoipa::ToSchema;
 
-/// What a key may do. `admin` may do everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Sales,
-    Finance,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Sales => "sales",
-            Role::Finance => "finance",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        [Role::Sales, Role::Finance, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+vocabulary! {
+    /// What a key may do. `admin` may do everything.
+    pub Role {
+        Sales => "sales",
+        Finance => "finance",
+        Admin => "admin",
     }
 }
 

@@ -13,18 +13,22 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::access::Keys;
+use crate::api::state::{Quotes, Requests};
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::catalog::CatalogSet;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::delivery::mail::Mailer;
 use crate::delivery::signature::Signer;
 use crate::documents::Renderer;
 use crate::documents::letters::Letters;
 use crate::documents::quotes::QuoteDocuments;
+use crate::exports::service::ExportService;
 use crate::outbox;
+use crate::outbox::service::OutboxService;
 use crate::outbox::webhooks::{Subscription, Webhooks, endpoint_id};
-use crate::quotes::service::Now;
-use crate::quotes::service::{Mailing, Reminders, send_reminders};
+use crate::quotes::service::{Mailing, QuoteService};
+use crate::requests::service::RequestService;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
 
@@ -109,6 +113,34 @@ impl Application {
                 public_url: settings.public_base(),
             }
         });
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let quotes = Arc::new(
+            QuoteService::new(
+                store.clone(),
+                documents.clone(),
+                catalogs.clone(),
+                webhooks.clone(),
+                settings.number_prefix.clone(),
+            )
+            .with_mailing(mailing, settings.reminder_days)
+            .with_clock(clock.clone()),
+        );
+        let requests = Arc::new(
+            RequestService::new(
+                store.clone(),
+                catalogs.clone(),
+                webhooks.clone(),
+                settings.number_prefix.clone(),
+                settings.request_retention_days,
+            )
+            .with_clock(clock.clone()),
+        );
+        let deliveries = Arc::new(OutboxService::new(store.clone(), clock.clone()));
+        let exports = Arc::new(ExportService::new(
+            store.clone(),
+            catalogs.clone(),
+            clock.clone(),
+        ));
         let wake = store.writes().jobs_queued.clone();
         tokio::spawn(outbox::worker::run(
             store.clone(),
@@ -120,23 +152,15 @@ impl Application {
             },
             wake,
         ));
-        spawn_sweep(Sweep {
-            store: store.clone(),
-            documents: documents.clone(),
-            mailing: mailing.clone(),
-            webhooks: webhooks.clone(),
-            seconds: settings.sweep_seconds,
-            retention_days: settings.request_retention_days,
-            reminder_days: settings.reminder_days,
-        });
+        spawn_sweep(quotes.clone(), requests.clone(), settings.sweep_seconds);
         let state = web::Data::new(AppState {
-            catalogs,
-            settings,
-            store,
-            renderer,
+            quotes,
+            requests,
+            deliveries,
+            exports,
             documents,
-            mailing,
-            webhooks,
+            renderer,
+            clock,
         });
 
         let server = HttpServer::new(move || {
@@ -265,52 +289,28 @@ async fn embed_demo() -> HttpResponse {
         .body(EMBED_DEMO)
 }
 
-/// What the periodic sweep does its work with.
-struct Sweep {
-    store: Store,
-    documents: QuoteDocuments,
-    mailing: Option<Mailing>,
-    webhooks: Webhooks,
-    seconds: u64,
-    retention_days: u32,
-    reminder_days: u32,
-}
-
-/// Every `seconds`: stores the expiry of sent quotes past their validity date (reads show it at
+/// Every `seconds`: stores the expiry of sent quotes past their validity (reads show it at
 /// once; this records status and event), queues the one reminder of quotes whose validity ends
-/// within `reminder_days` (when e-mail is configured), and deletes quote requests not turned
-/// into a quote that are older than `retention_days`.
-fn spawn_sweep(sweep: Sweep) {
+/// within the reminder days (when e-mail is configured), and deletes quote requests not turned
+/// into a quote that are older than the retention.
+fn spawn_sweep(quotes: Arc<Quotes>, requests: Arc<Requests>, seconds: u64) {
     tokio::spawn(async move {
-        let seconds = sweep.seconds.max(1);
-        let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds));
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
         loop {
             interval.tick().await;
-            let now = Now::current();
-            match crate::quotes::service::sweep_expired(&sweep.store, &sweep.webhooks, now).await {
+            match quotes.sweep_expired().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expiry sweep"),
                 Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
             }
-            if let Some(mailing) = &sweep.mailing {
-                let reminders = Reminders {
-                    mailing,
-                    days: sweep.reminder_days,
-                };
-                match send_reminders(&sweep.store, &sweep.documents, &reminders, now).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(reminders = n, "reminders queued"),
-                    Err(e) => tracing::warn!(error = %e, "reminder sweep failed"),
-                }
-            }
-            let retention = sweep.retention_days;
-            match crate::requests::service::purge(&sweep.store, retention, now.at).await {
+            match quotes.send_reminders().await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(
-                    deleted = n,
-                    retention_days = retention,
-                    "quote request purge"
-                ),
+                Ok(n) => tracing::info!(reminders = n, "reminders queued"),
+                Err(e) => tracing::warn!(error = %e, "reminder sweep failed"),
+            }
+            match requests.purge().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "quote request purge"),
                 Err(e) => tracing::warn!(error = %e, "quote request purge failed"),
             }
         }

@@ -4,11 +4,15 @@
 //! The pricing core (`catalog`, `pricing`) knows nothing of HTTP, storage or templates; the
 //! exports know nothing of HTTP or storage (they read rows and write bytes).
 
+#[macro_use]
+mod words;
+
 pub mod access;
 pub mod api;
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod documents;

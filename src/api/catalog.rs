@@ -6,11 +6,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::errors::selection_refused;
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{QueryErrors, ServerErrors};
 use super::state::AppState;
 use crate::catalog::model::{Bureau, PeriodCount, Quantity};
+use crate::catalog::select::Selection;
 use crate::catalog::terms::{PaymentTerms, Portion};
 use crate::catalog::{Catalog, DueEvent, Language, Rounding, TierDuration, Unit};
 use crate::pricing::Money;
@@ -286,7 +288,6 @@ fn payment_view(terms: &PaymentTerms, language: Language) -> PaymentView {
     params(CatalogQuery),
     responses(
         (status = 200, description = "The catalog version in force on the date", body = CatalogView),
-        (status = 404, description = "No catalog version is in force on that date", body = super::problem::Problem, content_type = "application/problem+json"),
         QueryErrors,
         ServerErrors,
     ),
@@ -298,13 +299,11 @@ pub async fn get_catalog(
     query: QueryParams<CatalogQuery>,
 ) -> Result<web::Json<CatalogView>, ApiError> {
     let query = query.0;
-    let date = query.date.unwrap_or_else(super::state::today);
-    let catalog = state.catalogs.in_force(date).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "no catalog version is in force on {date}; the earliest is valid from {}",
-            state.catalogs.earliest()
-        ))
-    })?;
+    let selection = Selection::InForce(query.date.unwrap_or_else(|| state.today()));
+    let catalog = state
+        .catalogs()
+        .select(&selection)
+        .map_err(|e| selection_refused("date", e))?;
     Ok(web::Json(CatalogView::new(
         catalog,
         query.lang.unwrap_or_default(),

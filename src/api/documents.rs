@@ -10,11 +10,10 @@ use super::extract::{JsonBytes, QueryParams, parse_json};
 use super::problem::ApiError;
 use super::quotes::quote_id;
 use super::responses::{AuthErrors, BodyErrors, NotFoundError, QueryErrors, ServerErrors};
-use super::state::{AppState, today};
+use super::state::AppState;
 use crate::catalog::Language;
 use crate::documents::{Document, Format, view};
 use crate::pricing::{self, Circumstances};
-use crate::quotes::service::{self, Now};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -100,7 +99,7 @@ pub async fn quote_document_endpoint(
     query: QueryParams<DocumentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let (quote, accepted) = service::for_document(&state.store, id, Now::current().today).await?;
+    let (quote, accepted) = state.quotes.for_document(id).await?;
     let format = negotiate(&req, query.0.format);
     let language = query.0.lang.unwrap_or(quote.computation.language);
     let document = state
@@ -136,7 +135,7 @@ pub async fn preview_document(
     if let Some(lang) = query.0.lang {
         input.language = lang;
     }
-    let computation = pricing::compute(&state.catalogs, &input, today())?;
+    let computation = pricing::compute(state.catalogs(), &input, state.today())?;
     let bureau = &state.documents.catalog_for(&computation).bureau;
     let document = view::build(
         &computation,

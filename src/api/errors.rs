@@ -1,6 +1,8 @@
 //! The domain's refusals and failures as API errors: each on purpose to its status.
 
 use super::problem::ApiError;
+use crate::catalog::select::SelectionError;
+use crate::exports::service::ExportError;
 use crate::outbox::service::DeliveryError;
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
@@ -136,6 +138,24 @@ mod tests {
         ];
         for (error, status) in cases {
             assert_eq!(error.status_code().as_u16(), status, "{error:?}");
+        }
+    }
+}
+
+/// A catalog version that could not be selected, as a refusal of the parameter `field`.
+pub(crate) fn selection_refused(field: &str, error: SelectionError) -> ApiError {
+    let field = match error {
+        SelectionError::Both => "version",
+        _ => field,
+    };
+    ApiError::Invalid(InputError::one(field, error.code(), error.to_string()))
+}
+
+impl From<ExportError> for ApiError {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Input(e) => ApiError::Invalid(e),
+            ExportError::Read(e) => ApiError::Internal(e.context("reading the export's rows")),
         }
     }
 }

@@ -14,18 +14,16 @@ use tracing::Instrument;
 use utoipa::IntoParams;
 
 use super::auth::{Auth, FinanceRole};
+use super::errors::selection_refused;
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
-use super::state::{AppState, today};
+use super::state::AppState;
 use crate::catalog::Catalog;
 use crate::exports::pricing::{self, Part, PricingExport};
-use crate::exports::register::{Register, RegisterExport, RegisterFilter};
+use crate::exports::register::{RegisterExport, RegisterFilter};
 use crate::exports::{Dialect, ExportFormat, write};
-use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
-use crate::quotes::service as quote_service;
-use crate::quotes::service::Now;
 
 /// A file download (CSV or XLSX).
 #[derive(utoipa::ToSchema)]
@@ -84,41 +82,19 @@ pub async fn export_pricing(
     query: QueryParams<PricingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let catalog: Arc<Catalog> = match (q.date, q.version.as_deref()) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::Invalid(InputError::one(
-                "version",
-                "conflict",
-                "give `date` or `version`, not both",
-            )));
-        }
-        (_, Some(name)) => state.catalogs.version(name).cloned().ok_or_else(|| {
-            let known: Vec<&str> = state
-                .catalogs
-                .versions()
-                .iter()
-                .map(|c| c.version.as_str())
-                .collect();
-            ApiError::Invalid(InputError::one(
-                "version",
-                "unknown_version",
-                format!("no catalog version `{name}`; known: {}", known.join(", ")),
-            ))
-        })?,
-        (date, None) => {
-            let date = date.unwrap_or_else(today);
-            state.catalogs.in_force(date).cloned().ok_or_else(|| {
-                ApiError::Invalid(InputError::one(
-                    "date",
-                    "no_catalog",
-                    format!(
-                        "no catalog version is in force on {date}; the earliest is valid from {}",
-                        state.catalogs.earliest()
-                    ),
-                ))
-            })?
-        }
-    };
+    let catalog: Arc<Catalog> = state
+        .exports
+        .pricing_catalog(q.date, q.version.as_deref())
+        .map_err(|e| {
+            selection_refused(
+                if q.version.is_some() {
+                    "version"
+                } else {
+                    "date"
+                },
+                e,
+            )
+        })?;
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
     let parts = match (q.part, format) {
@@ -139,7 +115,7 @@ pub async fn export_pricing(
         catalog.valid_from,
         format.extension()
     );
-    let catalogs = state.catalogs.clone();
+    let catalogs = state.catalogs().clone();
     export_file(format, move || {
         let export: PricingExport =
             pricing::build(&catalogs, &catalog, dialect.language(), &parts)?;
@@ -228,18 +204,6 @@ pub async fn export_quotes(
     query: QueryParams<RegisterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && to < from
-    {
-        return Err(ApiError::Invalid(InputError::one(
-            "to",
-            "before_from",
-            format!("lies before `from` ({from})"),
-        )));
-    }
-    // As when listing: a sent quote past its validity is exported (and filtered) as expired.
-    let today = Now::current().today;
-
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
     let filter = RegisterFilter {
@@ -248,26 +212,16 @@ pub async fn export_quotes(
         status: q.status,
     };
     let file_name = format!("{}.{}", filter.file_stem(), format.extension());
-    let (created_from, created_before) = filter.created_range();
-    let register_filter = quote_service::RegisterFilter {
-        status: q.status,
-        created_from,
-        created_before,
-    };
-    let job = write::RegisterJob {
-        register: Register::new(&state.catalogs, dialect.language()),
-        properties: filter.properties(&state.catalogs, dialect.language(), today),
-        filter,
-        format,
-        dialect,
-    };
+    let exports = state.exports.clone();
 
     let (sender, mut receiver) = mpsc::channel::<io::Result<web::Bytes>>(4);
-    let store = state.store.clone();
     let out = ChannelWriter::new(sender.clone());
+    let job = exports
+        .register_job(filter, format, dialect)
+        .map_err(ApiError::Invalid)?;
     actix_web::rt::spawn(
         async move {
-            let rows = quote_service::register(&store, &register_filter, today);
+            let rows = exports.register_rows(&job);
             match write::register(rows, job, out).await {
                 Ok(count) => tracing::info!(rows = count, "quote register exported"),
                 Err(error) => {

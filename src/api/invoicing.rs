@@ -11,10 +11,9 @@ use super::exports::{ExportFile, export_file};
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
-use super::state::{AppState, today};
+use super::state::AppState;
 use crate::exports::invoicing::{self, Invoicing, InvoicingPart};
 use crate::exports::{Dialect, ExportFormat, tables};
-use crate::quotes::service as quote_service;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -70,21 +69,14 @@ pub async fn export_invoicing(
     query: QueryParams<InvoicingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    invoicing::check_period(q.from, q.to).map_err(ApiError::Invalid)?;
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
     let part = q.part.unwrap_or(InvoicingPart::Months);
     let language = dialect.language();
 
-    let schedules = quote_service::accepted_schedules(&state.store, language);
-    let expected = invoicing::collect(schedules, q.from, q.to, language).await?;
-
-    let company = state
-        .catalogs
-        .in_force(today())
-        .map(|c| c.bureau.name.clone())
-        .unwrap_or_default();
-    let versions = state.catalogs.names();
+    let expected = state.exports.invoicing(q.from, q.to, language).await?;
+    let company = state.exports.company();
+    let versions = state.catalogs().names();
     let file_name = invoicing::file_name(q.from, q.to, format, part);
     export_file(format, move || {
         let mut out = Vec::new();

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::outbox::model::JobKind;
-use crate::outbox::service::QueueStats;
+use crate::outbox::model::QueueStats;
 use crate::outbox::worker::{Counted, Counters};
 
 /// Upper bounds of the latency histogram, in seconds.

@@ -17,8 +17,8 @@ use crate::catalog::Language;
 use crate::documents::letters::OnlinePage;
 use crate::documents::{Document, Format};
 use crate::quotes::error::QuoteError;
+use crate::quotes::input::Signature;
 use crate::quotes::model::Quote;
-use crate::quotes::service::{self, Now};
 
 /// The pages, rate-limited per client; each answer carries the headers that keep the token
 /// private and the page unframed.
@@ -96,11 +96,10 @@ async fn opened(
     token: &str,
     lang: Option<Language>,
 ) -> Result<Option<(Quote, Document)>, ApiError> {
-    let (quote, accepted) =
-        match service::open(&state.store, &state.webhooks, token, Now::current()).await {
-            Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(None),
-            other => other?,
-        };
+    let (quote, accepted) = match state.quotes.open(token).await {
+        Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(None),
+        other => other?,
+    };
     let language = lang.unwrap_or(quote.computation.language);
     let document = state
         .documents
@@ -186,18 +185,11 @@ async fn accept(
         .agree
         .as_deref()
         .is_some_and(|v| matches!(v, "yes" | "on" | "true" | "1"));
-    match service::accept(
-        &state.store,
-        &state.documents,
-        state.mailing.as_ref(),
-        &state.webhooks,
-        &token,
-        &form.name,
-        agree,
-        Now::current(),
-    )
-    .await
-    {
+    let signature = match Signature::new(&form.name, agree) {
+        Ok(signature) => signature,
+        Err(e) => return refused(&token, QuoteError::Input(e)),
+    };
+    match state.quotes.accept(&token, &signature).await {
         Ok(_) => Ok(back(&token, None)),
         Err(e) => refused(&token, e),
     }
@@ -208,16 +200,7 @@ async fn decline(
     token: web::Path<String>,
     form: web::Form<DeclineForm>,
 ) -> Result<HttpResponse, ApiError> {
-    match service::decline(
-        &state.store,
-        &state.documents,
-        &state.webhooks,
-        &token,
-        form.reason.as_deref(),
-        Now::current(),
-    )
-    .await
-    {
+    match state.quotes.decline(&token, form.reason.as_deref()).await {
         Ok(_) => Ok(back(&token, None)),
         Err(e) => refused(&token, e),
     }

@@ -7,7 +7,7 @@ use super::extract::{JsonBytes, parse_json};
 use super::metrics::Metrics;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, BodyErrors, ServerErrors};
-use super::state::{AppState, today};
+use super::state::AppState;
 use crate::pricing::{self, Circumstances, Computation};
 
 /// Price a case (nothing is stored).
@@ -33,7 +33,7 @@ pub async fn preview(
     body: JsonBytes,
 ) -> Result<web::Json<Computation>, ApiError> {
     let input: Circumstances = parse_json(&body.0)?;
-    let computation = pricing::compute(&state.catalogs, &input, today())?;
+    let computation = pricing::compute(state.catalogs(), &input, state.today())?;
     metrics.quote_computed();
     Ok(web::Json(computation))
 }

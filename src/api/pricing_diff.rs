@@ -7,11 +7,13 @@ use std::sync::Arc;
 use utoipa::IntoParams;
 
 use super::auth::{Auth, FinanceRole};
+use super::errors::selection_refused;
 use super::exports::{ExportFile, export_file};
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
-use super::state::{AppState, today};
+use super::state::AppState;
+use crate::catalog::select::Selection;
 use crate::catalog::{Catalog, CatalogSet};
 use crate::exports::catalog_diff::{self, CatalogDiff, DiffPart};
 use crate::exports::{Dialect, ExportFormat, tables};
@@ -42,29 +44,11 @@ pub struct PricingDiffQuery {
 
 /// A version named by `field`: by name, or the one in force on a date.
 fn resolve(catalogs: &CatalogSet, field: &str, text: &str) -> Result<Arc<Catalog>, ApiError> {
-    if let Some(catalog) = catalogs.find(text) {
-        return Ok(catalog.clone());
-    }
-    let error = if text.parse::<chrono::NaiveDate>().is_ok() {
-        InputError::one(
-            field,
-            "no_catalog",
-            format!(
-                "no catalog version is in force on {text}; the earliest is valid from {}",
-                catalogs.earliest()
-            ),
-        )
-    } else {
-        InputError::one(
-            field,
-            "unknown_version",
-            format!(
-                "no catalog version `{text}` (give a version name or a date YYYY-MM-DD); known: {}",
-                catalogs.names()
-            ),
-        )
-    };
-    Err(ApiError::Invalid(error))
+    let selection = Selection::name_or_date(text, catalogs);
+    catalogs
+        .select(&selection)
+        .cloned()
+        .map_err(|e| selection_refused(field, e))
 }
 
 /// Two catalog versions compared: every tier and variation, old and new price.
@@ -97,22 +81,13 @@ pub async fn export_pricing_diff(
     query: QueryParams<PricingDiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let catalogs = state.catalogs.clone();
+    let catalogs = state.catalogs().clone();
     let old = match q.from.as_deref() {
         Some(text) => resolve(&catalogs, "from", text)?,
-        None => {
-            let date = today();
-            catalogs.in_force(date).cloned().ok_or_else(|| {
-                ApiError::Invalid(InputError::one(
-                    "from",
-                    "no_catalog",
-                    format!(
-                        "no catalog version is in force today ({date}); the earliest is valid from {}",
-                        catalogs.earliest()
-                    ),
-                ))
-            })?
-        }
+        None => catalogs
+            .select(&Selection::InForce(state.today()))
+            .cloned()
+            .map_err(|e| selection_refused("from", e))?,
     };
     let new = match q.to.as_deref() {
         Some(text) => resolve(&catalogs, "to", text)?,

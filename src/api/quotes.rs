@@ -16,19 +16,24 @@ use super::responses::{
     AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
 };
 use super::state::AppState;
+use crate::access::Role;
 use crate::exports::register::created_range;
 use crate::outbox::model::Delivery;
 use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{
-    Actor, Event, NewQuoteBody, Quote, QuoteChanges, QuotePage, SendBody, TransitionBody,
+    Actor, ActorRole, Event, NewQuoteBody, Quote, QuoteChanges, QuotePage, SendBody, TransitionBody,
 };
-use crate::quotes::service::{self, ListFilter, Now};
+use crate::quotes::service::ListFilter;
 
 impl From<&Caller> for Actor {
     fn from(caller: &Caller) -> Actor {
         Actor {
-            role: caller.role.as_str().into(),
+            role: match caller.role {
+                Role::Sales => ActorRole::Sales,
+                Role::Finance => ActorRole::Finance,
+                Role::Admin => ActorRole::Admin,
+            },
             key_id: caller.key_id.clone(),
         }
     }
@@ -91,17 +96,14 @@ pub async fn create_quote(
         })
         .transpose()?;
     let hash = hex::encode(Sha256::digest(&body.0));
-    let created = service::create(
-        &state.catalogs,
-        &state.store,
-        &state.webhooks,
-        &state.settings.number_prefix,
-        &input,
-        &Actor::from(&auth.caller),
-        Now::current(),
-        key.map(|k| (k, hash.as_str())),
-    )
-    .await?;
+    let created = state
+        .quotes
+        .create(
+            &input,
+            &Actor::from(&auth.caller),
+            key.map(|k| (k, hash.as_str())),
+        )
+        .await?;
     metrics.quote_computed();
     let location = format!("/api/v1/quotes/{}", created.quote.id);
     let mut response = if created.replayed {
@@ -165,7 +167,7 @@ pub async fn list_quotes(
         offset: paging.offset(),
     };
     // A sent quote past its validity is listed (and filtered) as expired, without a write.
-    let (items, total) = service::list(&state.store, filter, Now::current().today).await?;
+    let (items, total) = state.quotes.list(filter).await?;
     Ok(web::Json(QuotePage {
         items,
         page,
@@ -188,7 +190,7 @@ pub async fn get_quote(
     id: web::Path<String>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
-    let quote = service::get(&state.store, id, Now::current().today).await?;
+    let quote = state.quotes.get(id).await?;
     Ok(web::Json(quote))
 }
 
@@ -211,16 +213,10 @@ pub async fn update_quote(
     body: JsonBody<QuoteChanges>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
-    let quote = service::update(
-        &state.catalogs,
-        &state.store,
-        &state.webhooks,
-        id,
-        &body.0,
-        &Actor::from(&auth.caller),
-        Now::current(),
-    )
-    .await?;
+    let quote = state
+        .quotes
+        .update(id, &body.0, &Actor::from(&auth.caller))
+        .await?;
     Ok(web::Json(quote))
 }
 
@@ -246,17 +242,15 @@ pub async fn transition_quote(
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
     let body = body.0;
-    let quote = service::transition(
-        &state.store,
-        &state.documents,
-        &state.webhooks,
-        id,
-        body.to,
-        body.reason.as_deref(),
-        &Actor::from(&auth.caller),
-        Now::current(),
-    )
-    .await?;
+    let quote = state
+        .quotes
+        .transition(
+            id,
+            body.to,
+            body.reason.as_deref(),
+            &Actor::from(&auth.caller),
+        )
+        .await?;
     Ok(web::Json(quote))
 }
 
@@ -281,16 +275,10 @@ pub async fn revise_quote(
     body: JsonBody<QuoteChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let quote = service::revise(
-        &state.catalogs,
-        &state.store,
-        &state.webhooks,
-        id,
-        &body.0,
-        &Actor::from(&auth.caller),
-        Now::current(),
-    )
-    .await?;
+    let quote = state
+        .quotes
+        .revise(id, &body.0, &Actor::from(&auth.caller))
+        .await?;
     metrics.quote_computed();
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/quotes/{}", quote.id)))
@@ -311,7 +299,7 @@ pub async fn quote_events(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<Event>>, ApiError> {
     let id = quote_id(&id)?;
-    let events = service::events(&state.store, id, Now::current().today).await?;
+    let events = state.quotes.events(id).await?;
     Ok(web::Json(events))
 }
 
@@ -343,17 +331,10 @@ pub async fn send_quote(
     body: JsonBody<SendBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let quote = service::send(
-        &state.store,
-        &state.documents,
-        state.mailing.as_ref(),
-        &state.webhooks,
-        id,
-        &body.0,
-        &Actor::from(&auth.caller),
-        Now::current(),
-    )
-    .await?;
+    let quote = state
+        .quotes
+        .send(id, &body.0, &Actor::from(&auth.caller))
+        .await?;
     Ok(HttpResponse::Accepted().json(quote))
 }
 
@@ -372,5 +353,5 @@ pub async fn quote_deliveries(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<Delivery>>, ApiError> {
     let id = quote_id(&id)?;
-    Ok(web::Json(service::deliveries(&state.store, id).await?))
+    Ok(web::Json(state.quotes.deliveries(id).await?))
 }

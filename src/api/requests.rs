@@ -25,12 +25,10 @@ use super::responses::{
 use super::state::AppState;
 use crate::exports::register::created_range;
 use crate::quotes::model::{Actor, Quote};
-use crate::quotes::service::Now;
 use crate::requests::model::{
     NewRequestBody, QuoteRequest, RejectBody, RequestPage, RequestReceipt, RequestStatus,
 };
 use crate::requests::ports::RequestQuery;
-use crate::requests::service;
 
 /// A request id from the path; anything that is not a UUID is no request.
 fn request_id(text: &str) -> Result<Uuid, ApiError> {
@@ -149,14 +147,7 @@ pub async fn submit_request(
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     let input: NewRequestBody = parse_json(&body.0)?;
-    let (receipt, _) = service::submit(
-        &state.catalogs,
-        &state.store,
-        &state.webhooks,
-        input,
-        Now::current(),
-    )
-    .await?;
+    let (receipt, _) = state.requests.submit(input).await?;
     metrics.quote_computed();
     Ok(HttpResponse::Created().json(receipt))
 }
@@ -203,7 +194,7 @@ pub async fn list_requests(
         limit: paging.limit(),
         offset: paging.offset(),
     };
-    let (items, total) = service::list(&state.store, &filter).await?;
+    let (items, total) = state.requests.list(&filter).await?;
     Ok(web::Json(RequestPage {
         items,
         page,
@@ -226,7 +217,7 @@ pub async fn get_request(
     id: web::Path<String>,
 ) -> Result<web::Json<QuoteRequest>, ApiError> {
     let id = request_id(&id)?;
-    Ok(web::Json(service::get(&state.store, id).await?))
+    Ok(web::Json(state.requests.get(id).await?))
 }
 
 /// Turn a new request into a draft quote, priced today; the request is marked `converted`
@@ -253,16 +244,10 @@ pub async fn convert_request(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = request_id(&id)?;
-    let (_, quote) = service::convert(
-        &state.catalogs,
-        &state.store,
-        &state.webhooks,
-        &state.settings.number_prefix,
-        id,
-        &Actor::from(&auth.caller),
-        Now::current(),
-    )
-    .await?;
+    let (_, quote) = state
+        .requests
+        .convert(id, &Actor::from(&auth.caller))
+        .await?;
     metrics.quote_computed();
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/quotes/{}", quote.id)))
@@ -288,15 +273,10 @@ pub async fn reject_request(
     body: JsonBody<RejectBody>,
 ) -> Result<web::Json<QuoteRequest>, ApiError> {
     let id = request_id(&id)?;
-    let request = service::reject(
-        &state.store,
-        &state.webhooks,
-        id,
-        body.0.reason.as_deref(),
-        &Actor::from(&auth.caller),
-        Now::current(),
-    )
-    .await?;
+    let request = state
+        .requests
+        .reject(id, body.0.reason.as_deref(), &Actor::from(&auth.caller))
+        .await?;
     Ok(web::Json(request))
 }
 
@@ -317,6 +297,6 @@ pub async fn delete_request(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = request_id(&id)?;
-    service::erase(&state.store, id).await?;
+    state.requests.erase(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

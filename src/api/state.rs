@@ -1,31 +1,48 @@
-//! What every handler can reach.
+//! What every handler can reach: the services, built once at start, and what the preview and
+//! the documents render with.
 
 use chrono::NaiveDate;
 use std::sync::Arc;
 
 use crate::catalog::CatalogSet;
-use crate::config::Settings;
+use crate::clock::Clock;
 use crate::documents::Renderer;
 use crate::documents::quotes::QuoteDocuments;
-use crate::outbox::webhooks::Webhooks;
-use crate::quotes::service::Mailing;
+use crate::exports::service::ExportService;
+use crate::outbox::service::OutboxService;
+use crate::quotes::service::QuoteService;
+use crate::requests::service::RequestService;
 use crate::store::Store;
+
+/// The quote operations as the running service has them.
+pub type Quotes = QuoteService<Store, QuoteDocuments>;
+/// The request operations as the running service has them.
+pub type Requests = RequestService<Store>;
+/// The finance exports as the running service has them.
+pub type Exports = ExportService<Store>;
+/// The outbox operations as the running service has them.
+pub type Deliveries = OutboxService<Store>;
 
 /// Shared, read-only state of the running service.
 pub struct AppState {
-    pub catalogs: Arc<CatalogSet>,
-    pub settings: Settings,
-    pub store: Store,
-    pub renderer: Arc<Renderer>,
-    /// The documents of stored quotes (the renderer and catalogs again, as the services need them).
+    pub quotes: Arc<Quotes>,
+    pub requests: Arc<Requests>,
+    pub deliveries: Arc<Deliveries>,
+    pub exports: Arc<Exports>,
+    /// The documents of stored quotes and their renderer (previews render with it too).
     pub documents: QuoteDocuments,
-    /// How quotes go out by e-mail; `None` when no SMTP relay is configured.
-    pub mailing: Option<Mailing>,
-    /// The webhook endpoints and the events each wants (none: no webhooks).
-    pub webhooks: Webhooks,
+    pub renderer: Arc<Renderer>,
+    pub clock: Arc<dyn Clock>,
 }
 
-/// Today's date where the service runs (the default start and quote date).
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+impl AppState {
+    /// The catalog versions the service prices with.
+    pub fn catalogs(&self) -> &Arc<CatalogSet> {
+        self.quotes.catalogs()
+    }
+
+    /// Today's date where the service runs (the default start and quote date).
+    pub fn today(&self) -> NaiveDate {
+        self.clock.now().today
+    }
 }

@@ -12,7 +12,7 @@ use super::problem::{ApiError, Problem};
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
 use super::state::AppState;
 use crate::outbox::model::JobStatus;
-use crate::outbox::service::{self, DeliveryFilter, WebhookDelivery};
+use crate::outbox::model::{DeliveryFilter, WebhookDelivery};
 use crate::outbox::webhooks::EventType;
 use crate::quotes::model::Page;
 
@@ -76,7 +76,7 @@ pub async fn list_deliveries(
         limit: paging.limit(),
         offset: paging.offset(),
     };
-    let (items, total) = service::list(&state.store, &filter).await?;
+    let (items, total) = state.deliveries.list(&filter).await?;
     Ok(web::Json(Page {
         items,
         page: paging.page,
@@ -110,7 +110,7 @@ pub async fn retry_delivery(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = delivery_id(&id)?;
-    let delivery = service::retry(&state.store, id, chrono::Utc::now()).await?;
+    let delivery = state.deliveries.retry(id).await?;
     Ok(HttpResponse::Accepted().json(delivery))
 }
 
@@ -141,7 +141,7 @@ impl utoipa::Modify for WebhookEvents {
                 .build()
         };
         let mut paths = PathsBuilder::new();
-        for event in EventType::ALL {
+        for &event in EventType::ALL {
             let (record, about) = if event.as_str().starts_with("quote_request.") {
                 ("QuoteRequest", "the quote request")
             } else {

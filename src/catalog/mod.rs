@@ -5,6 +5,7 @@ mod file;
 mod load;
 pub mod model;
 pub mod rules;
+pub mod select;
 pub mod terms;
 pub mod vocabulary;
 

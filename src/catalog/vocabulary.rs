@@ -4,40 +4,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Defines a snake_case enum with a fixed list of all values and their wire names.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The value as it is written in JSON and in catalog files.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// Parses the wire name; `None` for anything else.
-            pub fn parse(text: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|value| value.as_str() == text)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 vocabulary! {
     /// How ready the employee is for the job market; each value matches one package profile.
-    Readiness {
+    pub Readiness {
         /// Personal and search profile are clear; can start applying at once.
         JobReady => "job_ready",
         /// Ready, and sees possibilities despite the limitation.
@@ -52,7 +21,7 @@ vocabulary! {
 vocabulary! {
     /// Whether the trajectory needs schooling.
     #[derive(Default)]
-    Schooling {
+    pub Schooling {
         /// No schooling (the default).
         #[default]
         None => "none",
@@ -66,7 +35,7 @@ vocabulary! {
 vocabulary! {
     /// How intensive the individual guidance must be.
     #[derive(Default)]
-    Intensity {
+    pub Intensity {
         /// Fewer coaching hours than usual.
         Light => "light",
         /// The usual coaching hours (the default).
@@ -80,7 +49,7 @@ vocabulary! {
 vocabulary! {
     /// The language of texts in a computation and its documents.
     #[derive(Default)]
-    Language {
+    pub Language {
         /// Dutch (the default).
         #[default]
         Nl => "nl",

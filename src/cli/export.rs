@@ -9,14 +9,18 @@ use std::process::ExitCode;
 
 use super::{load_catalog, wire};
 use crate::catalog::CatalogSet;
+use crate::catalog::select::Selection;
+use crate::clock::{Now, SystemClock};
 use crate::config::{Overrides, Settings};
-use crate::exports::invoicing::{self, InvoicingPart};
+use crate::exports::invoicing::InvoicingPart;
 use crate::exports::pricing::Part;
-use crate::exports::register::{Register, RegisterFilter};
+use crate::exports::register::RegisterFilter;
+use crate::exports::service::{ExportError, ExportService};
 use crate::exports::{Dialect, ExportFormat, tables, write};
+use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
-use crate::quotes::service::{self as quote_service, Now};
 use crate::store::Store;
+use std::sync::Arc;
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
@@ -170,15 +174,14 @@ fn export_pricing(
     args: &PricingExportArgs,
     out: impl std::io::Write + Send,
 ) -> Result<Option<String>> {
-    let catalog = match (&args.version, args.date) {
-        (Some(name), _) => catalogs.version(name),
-        (None, date) => {
-            catalogs.in_force(date.unwrap_or_else(|| chrono::Local::now().date_naive()))
+    let selected = Selection::new(args.date, args.version.as_deref(), Now::current().today)
+        .and_then(|selection| catalogs.select(&selection));
+    let catalog = match selected {
+        Ok(catalog) => catalog,
+        Err(refused) => {
+            eprintln!("error: {refused}");
+            return Ok(None);
         }
-    };
-    let Some(catalog) = catalog else {
-        eprintln!("error: no such catalog version (or none in force on that date)");
-        return Ok(None);
     };
     let format = args.options.format;
     let parts = match (args.part, format) {
@@ -214,41 +217,24 @@ fn export_quotes(
     args: &QuotesExportArgs,
     out: impl std::io::Write + Send + 'static,
 ) -> Result<Option<String>> {
-    if let Err(refused) = invoicing::check_period(args.from, args.to) {
-        for e in &refused.errors {
-            eprintln!("error: --{} {}", e.field, e.message);
-        }
-        return Ok(None);
-    }
-    let dialect = args.options.dialect;
     let filter = RegisterFilter {
         from: args.from,
         to: args.to,
         status: args.status,
     };
-    let (created_from, created_before) = filter.created_range();
-    let query = quote_service::RegisterFilter {
-        status: args.status,
-        created_from,
-        created_before,
-    };
-    let today = chrono::Local::now().date_naive();
-    let properties = filter.properties(&catalogs, dialect.language(), today);
-    let job = write::RegisterJob {
-        register: Register::new(&catalogs, dialect.language()),
-        filter,
-        format: args.options.format,
-        dialect,
-        properties,
-    };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let count = runtime.block_on(async {
-        let store = Store::connect(&settings.database_url)
-            .await
-            .context("opening the database")?;
-        let rows = quote_service::register(&store, &query, Now::current().today);
-        write::register(rows, job, out).await
+        let exports = export_service(catalogs, settings).await?;
+        let job = match exports.register_job(filter, args.options.format, args.options.dialect) {
+            Ok(job) => job,
+            Err(refused) => return Ok(refused_period(&refused)),
+        };
+        let rows = exports.register_rows(&job);
+        write::register(rows, job, out).await.map(Some)
     })?;
+    let Some(count) = count else {
+        return Ok(None);
+    };
     Ok(Some(format!("wrote {count} quote(s)")))
 }
 
@@ -259,26 +245,19 @@ fn export_invoicing(
     args: &InvoicingExportArgs,
     out: impl std::io::Write + Send,
 ) -> Result<Option<String>> {
-    if let Err(refused) = invoicing::check_period(args.from, args.to) {
-        for e in &refused.errors {
-            eprintln!("error: --{} {}", e.field, e.message);
-        }
-        return Ok(None);
-    }
     let dialect = args.options.dialect;
     let language = dialect.language();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let expected = runtime.block_on(async {
-        let store = Store::connect(&settings.database_url)
-            .await
-            .context("opening the database")?;
-        let schedules = quote_service::accepted_schedules(&store, language);
-        invoicing::collect(schedules, args.from, args.to, language).await
+    let (expected, company) = runtime.block_on(async {
+        let exports = export_service(catalogs.clone(), settings).await?;
+        let expected = exports.invoicing(args.from, args.to, language).await;
+        anyhow::Ok((expected, exports.company()))
     })?;
-    let company = catalogs
-        .in_force(Now::current().today)
-        .map(|c| c.bureau.name.clone())
-        .unwrap_or_default();
+    let expected = match expected {
+        Ok(expected) => expected,
+        Err(ExportError::Input(refused)) => return Ok(refused_period(&refused)),
+        Err(ExportError::Read(e)) => return Err(e),
+    };
     tables::write(
         &expected,
         &expected.tables(),
@@ -293,4 +272,24 @@ fn export_invoicing(
         expected.instalments.len(),
         expected.months.len()
     )))
+}
+
+/// The export service over the configured database.
+async fn export_service(catalogs: CatalogSet, settings: &Settings) -> Result<ExportService<Store>> {
+    let store = Store::connect(&settings.database_url)
+        .await
+        .context("opening the database")?;
+    Ok(ExportService::new(
+        store,
+        Arc::new(catalogs),
+        Arc::new(SystemClock),
+    ))
+}
+
+/// Prints why a period was refused, naming the option; `None`: nothing was written.
+fn refused_period<T>(refused: &InputError) -> Option<T> {
+    for e in &refused.errors {
+        eprintln!("error: --{} {}", e.field, e.message);
+    }
+    None
 }

@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use super::{PurgeArgs, ServeArgs};
 use crate::app::Application;
 use crate::config::{Overrides, Settings};
+use crate::outbox::webhooks::Webhooks;
+use crate::requests::service::RequestService;
 use crate::telemetry;
+use std::sync::Arc;
 
 pub(super) fn serve(args: ServeArgs) -> Result<ExitCode> {
     let env: BTreeMap<String, String> = std::env::vars().collect();
@@ -56,8 +59,18 @@ pub(super) fn purge(args: PurgeArgs) -> Result<ExitCode> {
         let store = crate::store::Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
-        let now = crate::quotes::service::Now::current();
-        let deleted = crate::requests::service::purge(&store, days, now.at).await?;
+        let Some(catalogs) = super::load_catalog(&settings.pricing_dir)? else {
+            return Ok(ExitCode::FAILURE);
+        };
+        let catalogs = Arc::new(catalogs);
+        let requests = RequestService::new(
+            store,
+            catalogs,
+            Webhooks::default(),
+            settings.number_prefix.clone(),
+            days,
+        );
+        let deleted = requests.purge().await?;
         println!(
             "deleted {deleted} quote request(s) older than {days} days that were not turned into a quote"
         );

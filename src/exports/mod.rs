@@ -14,6 +14,7 @@ pub mod csv;
 pub mod invoicing;
 pub mod pricing;
 pub mod register;
+pub mod service;
 pub mod tables;
 pub mod write;
 pub mod xlsx;

@@ -8,51 +8,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// What a job sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    Email,
-    Webhook,
-}
+use super::webhooks::EventType;
 
-impl JobKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobKind::Email => "email",
-            JobKind::Webhook => "webhook",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<JobKind> {
-        [JobKind::Email, JobKind::Webhook]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+vocabulary! {
+    /// What a job sends.
+    pub JobKind {
+        Email => "email",
+        Webhook => "webhook",
     }
 }
 
-/// Where a job is: waiting (or between attempts), delivered, or given up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    Queued,
-    Sent,
-    Failed,
-}
-
-impl JobStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Queued => "queued",
-            JobStatus::Sent => "sent",
-            JobStatus::Failed => "failed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<JobStatus> {
-        [JobStatus::Queued, JobStatus::Sent, JobStatus::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+vocabulary! {
+    /// Where a job is: waiting (or between attempts), delivered, or given up.
+    pub JobStatus {
+        Queued => "queued",
+        Sent => "sent",
+        Failed => "failed",
     }
 }
 
@@ -212,4 +183,83 @@ pub struct Delivery {
     /// When it was delivered or given up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub done_at: Option<DateTime<Utc>>,
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryAttempt {
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// When the attempt began.
+    pub at: DateTime<Utc>,
+    /// The receiver's HTTP status; absent when it did not answer (timeout, no connection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 503)]
+    pub status_code: Option<u16>,
+    /// What went wrong; absent for a delivered attempt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "HTTP 503 Service Unavailable: down for maintenance")]
+    pub error: Option<String>,
+}
+
+/// One webhook delivery: an event for one endpoint, with every attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDelivery {
+    pub id: Uuid,
+    /// The `webhook-id` header the receiver gets, the same on every attempt.
+    #[schema(example = "msg_0193a1b2c3d47e8f9a0b1c2d3e4f5a6b")]
+    pub webhook_id: String,
+    /// The event type.
+    pub event: EventType,
+    /// The endpoint's URL (without user, password or query).
+    #[schema(example = "https://crm.bureau.example/hooks/offerte")]
+    pub endpoint: String,
+    /// `true` once the endpoint answered 410 Gone: nothing is sent to it until an admin retries
+    /// one of its deliveries.
+    pub endpoint_disabled: bool,
+    /// The quote the event is about (for `quote_request.converted`: the quote made).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<Uuid>,
+    /// `queued` (waiting, or between attempts), `sent` or `failed` (given up).
+    pub status: JobStatus,
+    /// What went wrong at the last attempt (absent once delivered at the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// When the event happened (and the delivery was queued).
+    pub created_at: DateTime<Utc>,
+    /// When the next attempt is due (while queued).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When it was delivered or given up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<DateTime<Utc>>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+}
+
+/// Which webhook deliveries a list holds.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub status: Option<JobStatus>,
+    pub event: Option<EventType>,
+    pub quote_id: Option<Uuid>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A job as the retry needs it.
+#[derive(Debug, Clone)]
+pub struct JobInfo {
+    pub kind: JobKind,
+    pub endpoint: Option<String>,
+    pub status: JobStatus,
+}
+
+/// The queue of one kind of job, for the metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStats {
+    pub kind: JobKind,
+    pub queued: i64,
+    /// When the oldest queued job was queued (or retried by an admin).
+    pub oldest: Option<DateTime<Utc>>,
 }

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::model::{ClaimedJob, Delivery, Finished};
-use super::service::{DeliveryFilter, JobInfo, QueueStats, WebhookDelivery};
+use super::model::{
+    ClaimedJob, Delivery, DeliveryFilter, Finished, JobInfo, QueueStats, WebhookDelivery,
+};
 use crate::storage::StorageError;
 
 #[allow(async_fn_in_trait)]

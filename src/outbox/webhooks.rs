@@ -14,81 +14,25 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::model::{JobKind, NewJob};
 
-/// Everything a webhook endpoint can be told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-pub enum EventType {
-    #[serde(rename = "quote.created")]
-    QuoteCreated,
-    #[serde(rename = "quote.updated")]
-    QuoteUpdated,
-    #[serde(rename = "quote.sent")]
-    QuoteSent,
-    #[serde(rename = "quote.viewed")]
-    QuoteViewed,
-    #[serde(rename = "quote.accepted")]
-    QuoteAccepted,
-    #[serde(rename = "quote.declined")]
-    QuoteDeclined,
-    #[serde(rename = "quote.expired")]
-    QuoteExpired,
-    #[serde(rename = "quote.withdrawn")]
-    QuoteWithdrawn,
-    #[serde(rename = "quote.revised")]
-    QuoteRevised,
-    #[serde(rename = "quote_request.created")]
-    RequestCreated,
-    #[serde(rename = "quote_request.converted")]
-    RequestConverted,
-    #[serde(rename = "quote_request.rejected")]
-    RequestRejected,
-}
-
-impl EventType {
-    pub const ALL: [EventType; 12] = [
-        EventType::QuoteCreated,
-        EventType::QuoteUpdated,
-        EventType::QuoteSent,
-        EventType::QuoteViewed,
-        EventType::QuoteAccepted,
-        EventType::QuoteDeclined,
-        EventType::QuoteExpired,
-        EventType::QuoteWithdrawn,
-        EventType::QuoteRevised,
-        EventType::RequestCreated,
-        EventType::RequestConverted,
-        EventType::RequestRejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::QuoteCreated => "quote.created",
-            EventType::QuoteUpdated => "quote.updated",
-            EventType::QuoteSent => "quote.sent",
-            EventType::QuoteViewed => "quote.viewed",
-            EventType::QuoteAccepted => "quote.accepted",
-            EventType::QuoteDeclined => "quote.declined",
-            EventType::QuoteExpired => "quote.expired",
-            EventType::QuoteWithdrawn => "quote.withdrawn",
-            EventType::QuoteRevised => "quote.revised",
-            EventType::RequestCreated => "quote_request.created",
-            EventType::RequestConverted => "quote_request.converted",
-            EventType::RequestRejected => "quote_request.rejected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<EventType> {
-        EventType::ALL.into_iter().find(|e| e.as_str() == text)
-    }
-}
-
-impl std::fmt::Display for EventType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+vocabulary! {
+    /// Everything a webhook endpoint can be told.
+    pub EventType {
+        QuoteCreated => "quote.created",
+        QuoteUpdated => "quote.updated",
+        QuoteSent => "quote.sent",
+        QuoteViewed => "quote.viewed",
+        QuoteAccepted => "quote.accepted",
+        QuoteDeclined => "quote.declined",
+        QuoteExpired => "quote.expired",
+        QuoteWithdrawn => "quote.withdrawn",
+        QuoteRevised => "quote.revised",
+        RequestCreated => "quote_request.created",
+        RequestConverted => "quote_request.converted",
+        RequestRejected => "quote_request.rejected",
     }
 }
 
@@ -340,7 +284,7 @@ mod tests {
 
     #[test]
     fn event_names_round_trip_in_serde_too() {
-        for e in EventType::ALL {
+        for &e in EventType::ALL {
             assert_eq!(EventType::parse(e.as_str()), Some(e));
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
         }

@@ -6,49 +6,21 @@
 //! `sent` into `superseded`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// Where a quote is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Sent,
-    Accepted,
-    Declined,
-    Withdrawn,
-    Expired,
-    Superseded,
+vocabulary! {
+    /// Where a quote is in its life.
+    pub Status {
+        Draft => "draft",
+        Sent => "sent",
+        Accepted => "accepted",
+        Declined => "declined",
+        Withdrawn => "withdrawn",
+        Expired => "expired",
+        Superseded => "superseded",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Draft,
-        Status::Sent,
-        Status::Accepted,
-        Status::Declined,
-        Status::Withdrawn,
-        Status::Expired,
-        Status::Superseded,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Sent => "sent",
-            Status::Accepted => "accepted",
-            Status::Declined => "declined",
-            Status::Withdrawn => "withdrawn",
-            Status::Expired => "expired",
-            Status::Superseded => "superseded",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
     /// The moves a person may ask for from this status.
     pub fn allowed_moves(self) -> &'static [Status] {
         match self {
@@ -61,12 +33,6 @@ impl Status {
     /// Whether a new revision may be made from a quote in this status.
     pub fn can_revise(self) -> bool {
         matches!(self, Status::Draft | Status::Sent)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -197,8 +163,8 @@ mod tests {
             (Status::Sent, Status::Declined),
             (Status::Sent, Status::Withdrawn),
         ];
-        for from in Status::ALL {
-            for to in Status::ALL {
+        for &from in Status::ALL {
+            for &to in Status::ALL {
                 let result = check_transition(from, to, Some("reason"));
                 assert_eq!(
                     result.is_ok(),
@@ -238,15 +204,15 @@ mod tests {
         let next = day.succ_opt().unwrap();
         assert_eq!(status_on(Status::Sent, day, day), Status::Sent);
         assert_eq!(status_on(Status::Sent, day, next), Status::Expired);
-        for other in Status::ALL.into_iter().filter(|s| *s != Status::Sent) {
+        for other in Status::ALL.iter().copied().filter(|s| *s != Status::Sent) {
             assert_eq!(status_on(other, day, next), other);
         }
         assert_eq!(lapse_moment(day).to_rfc3339(), "2026-04-01T00:00:00+00:00");
         // Every status reads back through its match: the stored row matches exactly when
         // status_on says it shows the wanted status.
-        for wanted in Status::ALL {
+        for &wanted in Status::ALL {
             let m = StatusMatch::new(wanted, next);
-            for stored in Status::ALL {
+            for &stored in Status::ALL {
                 for valid_until in [day, next] {
                     let matches = (stored == m.status
                         && m.valid_on.is_none_or(|d| valid_until >= d))

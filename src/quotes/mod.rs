@@ -2,6 +2,7 @@
 //! outside (`ports`), and the service that prices, decides and stores them.
 
 pub mod error;
+pub mod input;
 pub mod lifecycle;
 pub mod model;
 pub mod ports;

@@ -249,19 +249,42 @@ pub struct SendBody {
     pub message: Option<String>,
 }
 
+vocabulary! {
+    /// In which role someone acted on a quote or request.
+    pub ActorRole {
+        Sales => "sales",
+        Finance => "finance",
+        Admin => "admin",
+        /// The bureau's website form.
+        Public => "public",
+        /// The service itself (the sweep: expiries, reminders).
+        System => "system",
+        /// The employer, through the quote's link.
+        Employer => "employer",
+    }
+}
+
 /// Who did something: the role and the id of the key (never the key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Actor {
-    /// `sales`, `finance`, `admin`, `public` or `system`.
-    pub role: String,
+    pub role: ActorRole,
     pub key_id: String,
 }
 
 impl Actor {
+    /// The service itself.
     pub fn system() -> Actor {
         Actor {
-            role: "system".into(),
+            role: ActorRole::System,
             key_id: "-".into(),
+        }
+    }
+
+    /// The employer, who acts through a link and not with a key.
+    pub fn employer() -> Actor {
+        Actor {
+            role: ActorRole::Employer,
+            key_id: "link".into(),
         }
     }
 }
@@ -319,7 +342,7 @@ pub struct Event {
     pub from: Option<Status>,
     pub to: Status,
     pub at: DateTime<Utc>,
-    pub role: String,
+    pub role: ActorRole,
     pub key_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -63,41 +63,15 @@ impl NewRequestBody {
     }
 }
 
-/// Where a request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    /// Waiting for sales.
-    New,
-    /// Turned into a draft quote (`quote_id`).
-    Converted,
-    /// Declined by sales.
-    Rejected,
-}
-
-impl RequestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::New => "new",
-            RequestStatus::Converted => "converted",
-            RequestStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<RequestStatus> {
-        [
-            RequestStatus::New,
-            RequestStatus::Converted,
-            RequestStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-}
-
-impl std::fmt::Display for RequestStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+vocabulary! {
+    /// Where a request stands.
+    pub RequestStatus {
+        /// Waiting for sales.
+        New => "new",
+        /// Turned into a draft quote (`quote_id`).
+        Converted => "converted",
+        /// Declined by sales.
+        Rejected => "rejected",
     }
 }
 

@@ -8,11 +8,11 @@ use uuid::Uuid;
 use super::error::data;
 use super::rows::parse_uuid;
 use super::{Store, WritePool};
-use crate::outbox::model::{ClaimedJob, Delivery, Finished, JobKind, JobStatus, Outcome};
-use crate::outbox::ports::OutboxRepository;
-use crate::outbox::service::{
-    DeliveryAttempt, DeliveryFilter, JobInfo, QueueStats, WebhookDelivery,
+use crate::outbox::model::{
+    ClaimedJob, Delivery, DeliveryAttempt, DeliveryFilter, Finished, JobInfo, JobKind, JobStatus,
+    Outcome, QueueStats, WebhookDelivery,
 };
+use crate::outbox::ports::OutboxRepository;
 use crate::outbox::webhooks::{EventType, webhook_id};
 use crate::storage::StorageError;
 

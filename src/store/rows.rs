@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::error::data;
 use crate::pricing::{Instalment, SuccessFee, Totals};
 use crate::quotes::lifecycle::{Status, display_number};
-use crate::quotes::model::{Actor, Event, Quote, RegisterEntry, ScheduleEntry};
+use crate::quotes::model::{Actor, ActorRole, Event, Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::Stored;
 use crate::requests::model::{QuoteRequest, RequestStatus};
 use crate::storage::StorageError;
@@ -28,6 +28,10 @@ pub(crate) fn parse_uuid(text: &str) -> Result<Uuid, StorageError> {
 
 pub(crate) fn parse_status(text: &str) -> Result<Status, StorageError> {
     Status::parse(text).ok_or_else(|| data(format!("unknown status `{text}`")))
+}
+
+fn parse_role(text: &str) -> Result<ActorRole, StorageError> {
+    ActorRole::parse(text).ok_or_else(|| data(format!("unknown role `{text}`")))
 }
 
 fn parse_request_status(text: &str) -> Result<RequestStatus, StorageError> {
@@ -66,7 +70,7 @@ where
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         created_by: Actor {
-            role: text("created_by_role")?,
+            role: parse_role(&text("created_by_role")?)?,
             key_id: text("created_by_key")?,
         },
         supersedes: optional("supersedes")?
@@ -167,7 +171,7 @@ where
             .transpose()?,
         to: parse_status(&row.try_get::<String, _>("to_status")?)?,
         at: row.try_get("at")?,
-        role: row.try_get("role")?,
+        role: parse_role(&row.try_get::<String, _>("role")?)?,
         key_id: row.try_get("key_id")?,
         reason: row.try_get("reason")?,
         document_sha256: row.try_get("document_sha256")?,

@@ -4,17 +4,16 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::change::event;
-use super::{Now, quote_jobs};
-use crate::outbox::webhooks::{EventType, Webhooks};
+use super::{QuoteService, landed, quote_jobs};
+use crate::outbox::webhooks::EventType;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, lapse_moment, status_on};
 use crate::quotes::model::{Acceptance, Actor, Event, Quote};
-use crate::quotes::ports::{QuoteRepository, StatusChange, Stored};
-use crate::storage::StorageError;
+use crate::quotes::ports::{QuoteRepository, SentDocument, StatusChange, Stored};
 
 /// Every step in the quote's life, oldest first; an expiry that is due but not yet stored by
 /// the sweep is shown (without an id) at the moment the quote lapsed.
-pub async fn events(
+pub(crate) async fn events(
     repo: &impl QuoteRepository,
     id: Uuid,
     today: NaiveDate,
@@ -41,60 +40,74 @@ pub async fn events(
 
 const EXPIRY_REASON: &str = "validity date passed";
 
-/// Stores the expiry of every sent quote whose validity date has passed (with the event the
-/// reads already show, and `quote.expired`). Returns how many it stored.
-pub async fn sweep_expired(
-    repo: &impl QuoteRepository,
-    hooks: &Webhooks,
-    now: Now,
-) -> Result<u64, QuoteError> {
-    let mut count = 0;
-    for (id, _) in repo.lapsed(Status::Sent, now.today).await? {
-        let Some(Stored { quote, version }) = repo.fetch(id).await? else {
-            continue;
-        };
-        if quote.status != Status::Sent
-            || status_on(quote.status, quote.valid_until, now.today) != Status::Expired
-        {
-            continue;
-        }
-        let at = lapse_moment(quote.valid_until);
-        let expired = Quote {
-            status: Status::Expired,
-            updated_at: now.at,
-            ..quote
-        };
-        let jobs = quote_jobs(hooks, EventType::QuoteExpired, &expired, now.at)?;
-        let change = StatusChange {
-            id,
-            expected: version,
-            to: Status::Expired,
-            at: now.at,
-            decided_at: None,
-            event: event(
-                id,
-                Some(Status::Sent),
-                Status::Expired,
-                at,
-                &Actor::system(),
-                Some(EXPIRY_REASON),
-            ),
-            jobs,
-            link: None,
-        };
-        match repo.change_status(change).await {
-            Ok(()) => count += 1,
-            // Moved meanwhile (withdrawn, revised, expired by another instance): nothing to do.
-            Err(StorageError::Stale) => {}
-            Err(e) => return Err(e.into()),
-        }
+impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+    /// Every step in the quote's life, oldest first; an expiry that is due but not yet stored
+    /// by the sweep is shown (without an id) at the moment the quote lapsed.
+    #[tracing::instrument(name = "quote.events", skip(self))]
+    pub async fn events(&self, id: Uuid) -> Result<Vec<Event>, QuoteError> {
+        events(&self.repo, id, self.now().today).await
     }
-    Ok(count)
+
+    /// A quote for its document: as read today, and its online acceptance if any.
+    #[tracing::instrument(name = "quote.for_document", skip(self))]
+    pub async fn for_document(&self, id: Uuid) -> Result<(Quote, Option<Acceptance>), QuoteError> {
+        let quote = super::get(&self.repo, id, self.now().today).await?;
+        let accepted = acceptance(&self.repo, &quote).await?;
+        Ok((quote, accepted))
+    }
+
+    /// Stores the expiry of every sent quote whose validity date has passed (with the event
+    /// the reads already show, and `quote.expired`). Returns how many it stored.
+    #[tracing::instrument(name = "quote.sweep_expired", skip(self))]
+    pub async fn sweep_expired(&self) -> Result<u64, QuoteError> {
+        let now = self.now();
+        let repo = &self.repo;
+        let mut count = 0;
+        for (id, _) in repo.lapsed(Status::Sent, now.today).await? {
+            let Some(Stored { quote, version }) = repo.fetch(id).await? else {
+                continue;
+            };
+            if quote.status != Status::Sent
+                || status_on(quote.status, quote.valid_until, now.today) != Status::Expired
+            {
+                continue;
+            }
+            let at = lapse_moment(quote.valid_until);
+            let expired = Quote {
+                status: Status::Expired,
+                updated_at: now.at,
+                ..quote
+            };
+            let jobs = quote_jobs(&self.webhooks, EventType::QuoteExpired, &expired, now.at)?;
+            let change = StatusChange {
+                id,
+                expected: version,
+                to: Status::Expired,
+                at: now.at,
+                decided_at: None,
+                event: event(
+                    id,
+                    Some(Status::Sent),
+                    Status::Expired,
+                    at,
+                    &Actor::system(),
+                    Some(EXPIRY_REASON),
+                ),
+                jobs,
+                link: None,
+            };
+            // Moved meanwhile (withdrawn, revised, expired by another instance): nothing to do.
+            if landed(repo.change_status(change).await)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
 }
 
 /// Who accepted the quote online, and when: from its `accepted` event (`None` for a quote not
 /// accepted, or accepted by a salesperson's transition).
-pub async fn acceptance(
+pub(crate) async fn acceptance(
     repo: &impl QuoteRepository,
     quote: &Quote,
 ) -> Result<Option<Acceptance>, QuoteError> {
@@ -107,15 +120,4 @@ pub async fn acceptance(
         .into_iter()
         .filter(|e| e.to == Status::Accepted)
         .find_map(|e| e.name.map(|name| Acceptance { name, at: e.at })))
-}
-
-/// A quote for its document: as read today, and its online acceptance if any.
-pub async fn for_document(
-    repo: &impl QuoteRepository,
-    id: Uuid,
-    today: NaiveDate,
-) -> Result<(Quote, Option<Acceptance>), QuoteError> {
-    let quote = super::get(repo, id, today).await?;
-    let accepted = acceptance(repo, &quote).await?;
-    Ok((quote, accepted))
 }

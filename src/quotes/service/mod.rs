@@ -5,19 +5,22 @@
 //! A change is decided on a read and written only if the quote still has the version read; when
 //! it changed meanwhile, the operation reads again and decides again (a few times at most).
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
 
 use super::error::QuoteError;
 use super::lifecycle::{Status, display_number, status_on};
 use super::model::{Actor, Employee, Employer, NewQuoteBody, Quote};
-use super::ports::{CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, Stored};
+use super::ports::{
+    CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, SentDocument, Stored,
+};
 use crate::catalog::CatalogSet;
+use crate::clock::{Clock, Now, SystemClock};
 use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::pricing::{self, Circumstances, Computation, InputError};
-use crate::storage::StorageError;
+use crate::storage::{Constraint, StorageError};
 
 mod change;
 mod history;
@@ -25,29 +28,119 @@ mod online;
 mod read;
 mod send;
 
-pub use change::{revise, transition, update};
-pub use history::{acceptance, events, for_document, sweep_expired};
-pub use online::{accept, decline, open};
-pub use read::{ListFilter, RegisterFilter, accepted_schedules, list, register};
-pub use send::{Mailing, Reminders, deliveries, new_token, send, send_reminders, token_sha256};
+pub use read::ListFilter;
+pub use send::{Mailing, new_token, token_sha256};
 
 /// How often an operation reads and decides again when the quote changed under it.
 const ATTEMPTS: usize = 5;
 
-/// The clock of one operation: the local date and the instant.
-#[derive(Debug, Clone, Copy)]
-pub struct Now {
-    pub today: NaiveDate,
-    pub at: DateTime<Utc>,
+/// What one attempt of a read-decide-write operation came to.
+pub(crate) enum Attempt<T> {
+    /// Decided and written (or nothing to write): the operation's answer.
+    Done(T),
+    /// The record changed between the read and the write; the status it had when read.
+    Stale(Status),
 }
 
-impl Now {
-    pub fn current() -> Now {
-        Now {
-            today: chrono::Local::now().date_naive(),
-            // Microseconds: what PostgreSQL keeps, so a stored time reads back equal.
-            at: Utc::now().trunc_subsecs(6),
+/// Whether a conditional write landed: `false` when the record changed since it was read (read
+/// and decide again); any other failure ends the operation.
+pub(crate) fn landed(written: Result<(), StorageError>) -> Result<bool, QuoteError> {
+    match written {
+        Ok(()) => Ok(true),
+        Err(StorageError::Stale) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs a read-decide-write `attempt` until it is done, at most [`ATTEMPTS`] times; when the
+/// record kept changing under it, the operation is busy (a 409 naming the status last read,
+/// `first` when nothing was read).
+pub(crate) async fn until_settled<T>(
+    first: Status,
+    mut attempt: impl AsyncFnMut() -> Result<Attempt<T>, QuoteError>,
+) -> Result<T, QuoteError> {
+    let mut last = first;
+    for _ in 0..ATTEMPTS {
+        match attempt().await? {
+            Attempt::Done(value) => return Ok(value),
+            Attempt::Stale(status) => last = status,
         }
+    }
+    Err(QuoteError::Busy(last))
+}
+
+/// The quote operations with what they work with: the store, the documents, the catalog,
+/// the webhooks, e-mail and the clock. Built once at start and shared by HTTP, the CLI and the
+/// sweep, so every caller gets the same answer for the same input.
+pub struct QuoteService<R, D> {
+    repo: R,
+    documents: D,
+    catalogs: Arc<CatalogSet>,
+    webhooks: Webhooks,
+    /// The prefix of new quote numbers (`OFF` → `OFF-2026-00042`).
+    prefix: String,
+    mailing: Option<Mailing>,
+    /// Days before a sent quote's validity ends that its one reminder goes out; 0: none.
+    reminder_days: u32,
+    clock: Arc<dyn Clock>,
+}
+
+impl<R, D> QuoteService<R, D> {
+    pub fn new(
+        repo: R,
+        documents: D,
+        catalogs: Arc<CatalogSet>,
+        webhooks: Webhooks,
+        prefix: impl Into<String>,
+    ) -> Self {
+        QuoteService {
+            repo,
+            documents,
+            catalogs,
+            webhooks,
+            prefix: prefix.into(),
+            mailing: None,
+            reminder_days: 0,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Sends quotes by e-mail (and reminds `reminder_days` before validity ends; 0: never).
+    pub fn with_mailing(mut self, mailing: Option<Mailing>, reminder_days: u32) -> Self {
+        self.mailing = mailing;
+        self.reminder_days = reminder_days;
+        self
+    }
+
+    /// Reads the time from `clock` instead of the system's.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time as this service sees it.
+    pub fn now(&self) -> Now {
+        self.clock.now()
+    }
+
+    /// The catalog versions quotes are priced with.
+    pub fn catalogs(&self) -> &Arc<CatalogSet> {
+        &self.catalogs
+    }
+
+    /// The webhook endpoints and the events each wants.
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.webhooks
+    }
+
+    /// The store the service keeps quotes in.
+    pub fn repository(&self) -> &R {
+        &self.repo
+    }
+
+    /// Whether quotes can be e-mailed.
+    pub fn mailing(&self) -> Option<&Mailing> {
+        self.mailing.as_ref()
     }
 }
 
@@ -116,11 +209,6 @@ pub fn price(
     })
 }
 
-/// Whether the quote store answers (the readiness check).
-pub async fn ready(repo: &impl QuoteRepository) -> Result<(), StorageError> {
-    repo.ping().await
-}
-
 /// The outcome of a create: the quote, and whether an earlier request made it.
 pub struct Created {
     pub quote: Quote,
@@ -152,59 +240,72 @@ fn event_of(to: Status) -> Option<EventType> {
     }
 }
 
-/// Creates a draft quote with the next number. With an idempotency key (and the hash of the
-/// body it came with), a repeat returns the quote the first one made.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each is a different input of the create; a struct would only rename them"
-)]
-pub async fn create(
-    catalogs: &CatalogSet,
-    repo: &impl QuoteRepository,
-    hooks: &Webhooks,
-    prefix: &str,
-    body: &NewQuoteBody,
-    actor: &Actor,
-    now: Now,
-    idempotency: Option<(&str, &str)>,
-) -> Result<Created, QuoteError> {
-    if let Some((key, hash)) = idempotency
-        && let Some(quote) = replay(repo, key, hash, now.today).await?
-    {
-        return Ok(Created {
-            quote,
-            replayed: true,
-        });
+impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+    /// Whether the quote store answers (the readiness check).
+    pub async fn ready(&self) -> Result<(), StorageError> {
+        self.repo.ping().await
     }
-    let priced = price(catalogs, &body.circumstances, now.today)?;
-    let draft = NewDraft {
-        id: Uuid::now_v7(),
-        priced: &priced,
-        body,
-        prefix,
-        actor,
-        now,
-        idempotency,
-        from_request: None,
-    };
-    match store_new(repo, hooks, draft).await {
-        Err(QuoteError::Storage(StorageError::Conflict(
-            crate::storage::Constraint::IdempotencyKey,
-        ))) => {
-            // Another request with the same key won the race: answer as its replay.
-            let (key, hash) = idempotency.expect("only keyed creates hit this constraint");
-            let quote = replay(repo, key, hash, now.today)
-                .await?
-                .ok_or(QuoteError::Storage(StorageError::Stale))?;
-            Ok(Created {
+
+    /// Prices circumstances as a new quote would be priced today, without storing anything.
+    pub fn price(&self, circumstances: &Circumstances) -> Result<Priced, InputError> {
+        price(&self.catalogs, circumstances, self.now().today)
+    }
+
+    /// Creates a draft quote with the next number. With an idempotency key (and the hash of the
+    /// body it came with), a repeat returns the quote the first one made.
+    #[tracing::instrument(name = "quote.create", skip_all, fields(quote_id))]
+    pub async fn create(
+        &self,
+        body: &NewQuoteBody,
+        actor: &Actor,
+        idempotency: Option<(&str, &str)>,
+    ) -> Result<Created, QuoteError> {
+        let now = self.now();
+        let repo = &self.repo;
+        if let Some((key, hash)) = idempotency
+            && let Some(quote) = replay(repo, key, hash, now.today).await?
+        {
+            return Ok(Created {
                 quote,
                 replayed: true,
-            })
+            });
         }
-        other => other.map(|quote| Created {
-            quote,
-            replayed: false,
-        }),
+        let priced = price(&self.catalogs, &body.circumstances, now.today)?;
+        let draft = NewDraft {
+            id: Uuid::now_v7(),
+            priced: &priced,
+            body,
+            prefix: &self.prefix,
+            actor,
+            now,
+            idempotency,
+            from_request: None,
+        };
+        tracing::Span::current().record("quote_id", tracing::field::display(draft.id));
+        match store_new(repo, &self.webhooks, draft).await {
+            Err(QuoteError::Storage(StorageError::Conflict(Constraint::IdempotencyKey))) => {
+                // Another request with the same key won the race: answer as its replay.
+                let (key, hash) = idempotency.expect("only keyed creates hit this constraint");
+                let quote = replay(repo, key, hash, now.today)
+                    .await?
+                    .ok_or(QuoteError::Storage(StorageError::Stale))?;
+                Ok(Created {
+                    quote,
+                    replayed: true,
+                })
+            }
+            other => other.map(|quote| Created {
+                quote,
+                replayed: false,
+            }),
+        }
+    }
+
+    /// One quote (any revision), in the status it has today. Reads never write: an expiry
+    /// that is due shows at once; the sweep stores it.
+    #[tracing::instrument(name = "quote.get", skip(self))]
+    pub async fn get(&self, id: Uuid) -> Result<Quote, QuoteError> {
+        get(&self.repo, id, self.now().today).await
     }
 }
 
@@ -325,9 +426,8 @@ async fn stored(repo: &impl QuoteRepository, id: Uuid) -> Result<Quote, QuoteErr
     Ok(stored.quote)
 }
 
-/// One quote (any revision), in the status it has today. Reads never write: an expiry that is
-/// due shows at once; the sweep stores it.
-pub async fn get(
+/// One quote (any revision), in the status it has today.
+pub(crate) async fn get(
     repo: &impl QuoteRepository,
     id: Uuid,
     today: NaiveDate,

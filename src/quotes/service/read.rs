@@ -1,16 +1,12 @@
-//! Reading quotes in bulk: the list and the register, each quote in the status it has today;
-//! the payment schedules of the accepted quotes.
+//! Reading quotes in bulk: the list, each quote in the status it has today.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 
-use crate::catalog::Language;
+use super::QuoteService;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
-use crate::quotes::model::{Quote, RegisterEntry, ScheduleEntry};
-use crate::quotes::ports::{QuoteQuery, QuoteRepository, RegisterQuery};
-use crate::storage::StorageError;
+use crate::quotes::model::Quote;
+use crate::quotes::ports::{QuoteQuery, QuoteRepository, SentDocument};
 
 /// Filters of the quote list.
 #[derive(Debug, Clone, Default)]
@@ -26,7 +22,7 @@ pub struct ListFilter {
 
 /// The latest revision of each quote (replaced revisions only when asked for `superseded`),
 /// newest first, filtered and shown by the status each has today; and how many match.
-pub async fn list(
+async fn list(
     repo: &impl QuoteRepository,
     filter: ListFilter,
     today: NaiveDate,
@@ -52,42 +48,12 @@ pub async fn list(
     Ok((quotes, total))
 }
 
-/// Filters of the register.
-#[derive(Debug, Clone, Default)]
-pub struct RegisterFilter {
-    pub status: Option<Status>,
-    pub created_from: Option<DateTime<Utc>>,
-    pub created_before: Option<DateTime<Utc>>,
-}
-
-/// Every quote revision matching (every status unless one is given), by number and revision,
-/// each in the status it has today, as a stream.
-pub fn register<'a>(
-    repo: &'a impl QuoteRepository,
-    filter: &RegisterFilter,
-    today: NaiveDate,
-) -> BoxStream<'a, Result<RegisterEntry, StorageError>> {
-    let query = RegisterQuery {
-        status: filter.status.map(|s| StatusMatch::new(s, today)),
-        created_from: filter.created_from,
-        created_before: filter.created_before,
-    };
-    repo.register(&query)
-        .map(move |entry| {
-            entry.map(|mut e| {
-                e.status = status_on(e.status, e.valid_until, today);
-                e
-            })
-        })
-        .boxed()
-}
-
-/// The payment schedule of every accepted quote, by number and revision, with its labels in
-/// `language`, as a stream. `accepted` is final (no move out of it, no revision of it), so each
-/// accepted revision is one order and counts once.
-pub fn accepted_schedules<'a>(
-    repo: &'a impl QuoteRepository,
-    language: Language,
-) -> BoxStream<'a, Result<ScheduleEntry, StorageError>> {
-    repo.schedules(Status::Accepted, language)
+impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+    /// The latest revision of each quote (replaced revisions only when asked for
+    /// `superseded`), newest first, filtered and shown by the status each has today; and how
+    /// many match.
+    #[tracing::instrument(name = "quote.list", skip_all)]
+    pub async fn list(&self, filter: ListFilter) -> Result<(Vec<Quote>, i64), QuoteError> {
+        list(&self.repo, filter, self.now().today).await
+    }
 }

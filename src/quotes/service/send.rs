@@ -10,17 +10,16 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::change::event;
-use super::{ATTEMPTS, Now, fetch, quote_jobs, stored};
+use super::{Attempt, Now, QuoteService, fetch, landed, quote_jobs, stored, until_settled};
 use crate::outbox::model::{Delivery, EmailJob, NewJob, StoredAttachment};
 use crate::outbox::ports::OutboxRepository;
-use crate::outbox::webhooks::{EventType, Webhooks};
+use crate::outbox::webhooks::EventType;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, check_transition};
 use crate::quotes::model::{Actor, Quote, SendBody};
 use crate::quotes::ports::{
     Letter, LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, Stored,
 };
-use crate::storage::StorageError;
 
 /// How quotes go out by e-mail.
 #[derive(Debug, Clone)]
@@ -45,85 +44,164 @@ pub fn token_sha256(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Sends a draft (or a sent quote again) to the employer, or to `body.to`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each is a different input of the send; a struct would only rename them"
-)]
-pub async fn send(
-    repo: &impl QuoteRepository,
-    documents: &impl SentDocument,
-    mailing: Option<&Mailing>,
-    hooks: &Webhooks,
-    id: Uuid,
-    body: &SendBody,
-    actor: &Actor,
-    now: Now,
-) -> Result<Quote, QuoteError> {
-    let mailing = mailing.ok_or(QuoteError::EmailNotConfigured)?;
-    let mut last = Status::Draft;
-    for _ in 0..ATTEMPTS {
-        let Stored { quote, version } = fetch(repo, id, now.today).await?;
-        let from = quote.status;
-        last = from;
-        if from != Status::Sent {
-            check_transition(from, Status::Sent, None)?;
-        }
-        let sent = Quote {
-            status: Status::Sent,
-            updated_at: now.at,
-            ..quote
-        };
-        let pdf = documents.pdf(&sent).await.map_err(QuoteError::Render)?;
-        let sha256 = hex::encode(Sha256::digest(&pdf));
-        let (token, token_hash) = new_token();
-        let link = format!("{}/q/{token}", mailing.public_url);
-        let letter = documents
-            .letter(
+impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+    /// Sends a draft (or a sent quote again) to the employer, or to `body.to`.
+    #[tracing::instrument(name = "quote.send", skip(self, body, actor))]
+    pub async fn send(
+        &self,
+        id: Uuid,
+        body: &SendBody,
+        actor: &Actor,
+    ) -> Result<Quote, QuoteError> {
+        let mailing = self
+            .mailing
+            .as_ref()
+            .ok_or(QuoteError::EmailNotConfigured)?;
+        let now = self.now();
+        let repo = &self.repo;
+        until_settled(Status::Draft, async || {
+            let Stored { quote, version } = fetch(repo, id, now.today).await?;
+            let from = quote.status;
+            if from != Status::Sent {
+                check_transition(from, Status::Sent, None)?;
+            }
+            let sent = Quote {
+                status: Status::Sent,
+                updated_at: now.at,
+                ..quote
+            };
+            let pdf = self
+                .documents
+                .pdf(&sent)
+                .await
+                .map_err(QuoteError::Render)?;
+            let sha256 = hex::encode(Sha256::digest(&pdf));
+            let (token, token_hash) = new_token();
+            let link = format!("{}/q/{token}", mailing.public_url);
+            let letter = self
+                .documents
+                .letter(
+                    &sent,
+                    &LetterRequest {
+                        kind: LetterKind::Quote,
+                        link: Some(&link),
+                        message: body.message.as_deref(),
+                        accepted_by: None,
+                    },
+                )
+                .map_err(QuoteError::Render)?;
+            let to = body
+                .to
+                .clone()
+                .unwrap_or_else(|| sent.employer.email.clone());
+            let job = email_job(
+                mailing,
+                id,
+                "quote_sent",
+                letter,
+                (vec![to], body.cc.clone()),
+                &pdf,
+                now,
+            )?;
+            let reason = format!("sent by e-mail to {}", job.recipient);
+            let mut jobs = vec![job];
+            jobs.extend(quote_jobs(
+                &self.webhooks,
+                EventType::QuoteSent,
                 &sent,
-                &LetterRequest {
-                    kind: LetterKind::Quote,
-                    link: Some(&link),
-                    message: body.message.as_deref(),
-                    accepted_by: None,
-                },
-            )
-            .map_err(QuoteError::Render)?;
-        let to = body
-            .to
-            .clone()
-            .unwrap_or_else(|| sent.employer.email.clone());
-        let job = email_job(
-            mailing,
-            id,
-            "quote_sent",
-            letter,
-            (vec![to], body.cc.clone()),
-            &pdf,
-            now,
-        )?;
-        let reason = format!("sent by e-mail to {}", job.recipient);
-        let mut jobs = vec![job];
-        jobs.extend(quote_jobs(hooks, EventType::QuoteSent, &sent, now.at)?);
-        let mut event = event(id, Some(from), Status::Sent, now.at, actor, Some(&reason));
-        event.document_sha256 = Some(sha256);
-        let change = StatusChange {
-            id,
-            expected: version,
-            to: Status::Sent,
-            at: now.at,
-            decided_at: None,
-            event,
-            jobs,
-            link: Some(token_hash),
-        };
-        match repo.change_status(change).await {
-            Ok(()) => return stored(repo, id).await,
-            Err(StorageError::Stale) => continue,
-            Err(e) => return Err(e.into()),
-        }
+                now.at,
+            )?);
+            let mut event = event(id, Some(from), Status::Sent, now.at, actor, Some(&reason));
+            event.document_sha256 = Some(sha256);
+            let change = StatusChange {
+                id,
+                expected: version,
+                to: Status::Sent,
+                at: now.at,
+                decided_at: None,
+                event,
+                jobs,
+                link: Some(token_hash),
+            };
+            if !landed(repo.change_status(change).await)? {
+                return Ok(Attempt::Stale(from));
+            }
+            Ok(Attempt::Done(stored(repo, id).await?))
+        })
+        .await
     }
-    Err(QuoteError::Busy(last))
+
+    /// Sends one reminder for every sent, unanswered quote whose validity ends within the
+    /// reminder days (with a fresh link), once per quote. Returns how many it queued.
+    #[tracing::instrument(name = "quote.send_reminders", skip(self))]
+    pub async fn send_reminders(&self) -> Result<u64, QuoteError> {
+        let Some(mailing) = &self.mailing else {
+            return Ok(0);
+        };
+        if self.reminder_days == 0 {
+            return Ok(0);
+        }
+        let now = self.now();
+        let repo = &self.repo;
+        let until = now
+            .today
+            .checked_add_days(chrono::Days::new(u64::from(self.reminder_days)))
+            .unwrap_or(now.today);
+        let mut count = 0;
+        for id in repo
+            .without_job(Status::Sent, now.today, until, REMINDER)
+            .await?
+        {
+            let Stored { quote, version } = fetch(repo, id, now.today).await?;
+            if quote.status != Status::Sent {
+                continue;
+            }
+            let pdf = self
+                .documents
+                .pdf(&quote)
+                .await
+                .map_err(QuoteError::Render)?;
+            let (token, token_hash) = new_token();
+            let link = format!("{}/q/{token}", mailing.public_url);
+            let letter = self
+                .documents
+                .letter(
+                    &quote,
+                    &LetterRequest {
+                        kind: LetterKind::Reminder,
+                        link: Some(&link),
+                        message: None,
+                        accepted_by: None,
+                    },
+                )
+                .map_err(QuoteError::Render)?;
+            let to = vec![quote.employer.email.clone()];
+            let job = email_job(mailing, id, REMINDER, letter, (to, Vec::new()), &pdf, now)?;
+            let reason = format!("reminder sent to {}", job.recipient);
+            let change = StatusChange {
+                id,
+                expected: version,
+                to: Status::Sent,
+                at: now.at,
+                decided_at: None,
+                event: event(
+                    id,
+                    Some(Status::Sent),
+                    Status::Sent,
+                    now.at,
+                    &Actor::system(),
+                    Some(&reason),
+                ),
+                jobs: vec![job],
+                link: Some(token_hash),
+            };
+            // Answered or changed meanwhile: no reminder.
+            if landed(repo.change_status(change).await)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
 }
 
 /// The outbox job of one e-mail about a quote (to, cc): the letter, the PDF attached under the
@@ -166,96 +244,13 @@ pub(crate) fn message_id(sender: &str) -> String {
     format!("<{}@{domain}>", Uuid::now_v7().simple())
 }
 
-/// What the outbox did with a quote's e-mails (and webhooks), oldest first.
-pub async fn deliveries<R: QuoteRepository + OutboxRepository>(
-    repo: &R,
-    id: Uuid,
-) -> Result<Vec<Delivery>, QuoteError> {
-    repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
-    Ok(repo.deliveries(id).await?)
-}
-
-/// What a reminder sweep needs.
-pub struct Reminders<'a> {
-    pub mailing: &'a Mailing,
-    /// Days before the end of a quote's validity that its one reminder goes out.
-    pub days: u32,
-}
-
-/// Sends one reminder for every sent, unanswered quote whose validity ends within `days`
-/// (with a fresh link), once per quote. Returns how many it queued.
-pub async fn send_reminders<R: QuoteRepository>(
-    repo: &R,
-    documents: &impl SentDocument,
-    reminders: &Reminders<'_>,
-    now: Now,
-) -> Result<u64, QuoteError> {
-    if reminders.days == 0 {
-        return Ok(0);
+impl<R: QuoteRepository + OutboxRepository, D: SentDocument> QuoteService<R, D> {
+    /// What the outbox did with a quote's e-mails (and webhooks), oldest first.
+    #[tracing::instrument(name = "quote.deliveries", skip(self))]
+    pub async fn deliveries(&self, id: Uuid) -> Result<Vec<Delivery>, QuoteError> {
+        self.repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
+        Ok(self.repo.deliveries(id).await?)
     }
-    let until = now
-        .today
-        .checked_add_days(chrono::Days::new(u64::from(reminders.days)))
-        .unwrap_or(now.today);
-    let mut count = 0;
-    for id in repo
-        .without_job(Status::Sent, now.today, until, REMINDER)
-        .await?
-    {
-        let Stored { quote, version } = fetch(repo, id, now.today).await?;
-        if quote.status != Status::Sent {
-            continue;
-        }
-        let pdf = documents.pdf(&quote).await.map_err(QuoteError::Render)?;
-        let (token, token_hash) = new_token();
-        let link = format!("{}/q/{token}", reminders.mailing.public_url);
-        let letter = documents
-            .letter(
-                &quote,
-                &LetterRequest {
-                    kind: LetterKind::Reminder,
-                    link: Some(&link),
-                    message: None,
-                    accepted_by: None,
-                },
-            )
-            .map_err(QuoteError::Render)?;
-        let to = vec![quote.employer.email.clone()];
-        let job = email_job(
-            reminders.mailing,
-            id,
-            REMINDER,
-            letter,
-            (to, Vec::new()),
-            &pdf,
-            now,
-        )?;
-        let reason = format!("reminder sent to {}", job.recipient);
-        let change = StatusChange {
-            id,
-            expected: version,
-            to: Status::Sent,
-            at: now.at,
-            decided_at: None,
-            event: event(
-                id,
-                Some(Status::Sent),
-                Status::Sent,
-                now.at,
-                &Actor::system(),
-                Some(&reason),
-            ),
-            jobs: vec![job],
-            link: Some(token_hash),
-        };
-        match repo.change_status(change).await {
-            Ok(()) => count += 1,
-            // Answered or changed meanwhile: no reminder.
-            Err(StorageError::Stale) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(count)
 }
 
 /// The outbox topic of reminders (one per quote).

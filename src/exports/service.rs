@@ -1,0 +1,135 @@
+//! The finance exports as one service, shared by HTTP and the CLI, so both take the same
+//! input the same way: which catalog version a pricing table is of, which period a register
+//! or an invoicing covers (checked once, here), and the rows read from the store, each quote
+//! in the status it has today.
+
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use std::sync::Arc;
+
+use super::invoicing::{self, Invoicing};
+use super::register::{Register, RegisterFilter};
+use super::write::RegisterJob;
+use super::{Dialect, ExportFormat};
+use crate::catalog::select::{Selection, SelectionError};
+use crate::catalog::{Catalog, CatalogSet, Language};
+use crate::clock::Clock;
+use crate::pricing::InputError;
+use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
+use crate::quotes::model::{RegisterEntry, ScheduleEntry};
+use crate::quotes::ports::{QuoteRepository, RegisterQuery};
+use crate::storage::StorageError;
+
+/// The exports with what they read: the quote store, the catalog and the clock.
+pub struct ExportService<R> {
+    repo: R,
+    catalogs: Arc<CatalogSet>,
+    clock: Arc<dyn Clock>,
+}
+
+impl<R: QuoteRepository> ExportService<R> {
+    pub fn new(repo: R, catalogs: Arc<CatalogSet>, clock: Arc<dyn Clock>) -> Self {
+        ExportService {
+            repo,
+            catalogs,
+            clock,
+        }
+    }
+
+    pub fn catalogs(&self) -> &Arc<CatalogSet> {
+        &self.catalogs
+    }
+
+    /// The catalog version a pricing table is of: by `version`, or the one in force on `date`
+    /// (default today); not both.
+    pub fn pricing_catalog(
+        &self,
+        date: Option<NaiveDate>,
+        version: Option<&str>,
+    ) -> Result<Arc<Catalog>, SelectionError> {
+        let selection = Selection::new(date, version, self.clock.now().today)?;
+        self.catalogs.select(&selection).cloned()
+    }
+
+    /// How to write the quote register of `filter`'s period and status. A period outside the
+    /// supported years, or ending before it starts, is refused.
+    pub fn register_job(
+        &self,
+        filter: RegisterFilter,
+        format: ExportFormat,
+        dialect: Dialect,
+    ) -> Result<RegisterJob, InputError> {
+        invoicing::check_period(filter.from, filter.to)?;
+        let today = self.clock.now().today;
+        Ok(RegisterJob {
+            register: Register::new(&self.catalogs, dialect.language()),
+            properties: filter.properties(&self.catalogs, dialect.language(), today),
+            filter,
+            format,
+            dialect,
+        })
+    }
+
+    /// The register's rows: every revision in the job's period and status, by number and
+    /// revision, each in the status it has today (a sent quote past its validity is exported,
+    /// and filtered, as expired).
+    #[tracing::instrument(name = "export.register", skip_all)]
+    pub fn register_rows(
+        &self,
+        job: &RegisterJob,
+    ) -> BoxStream<'_, Result<RegisterEntry, StorageError>> {
+        let today = self.clock.now().today;
+        let (created_from, created_before) = job.filter.created_range();
+        let query = RegisterQuery {
+            status: job.filter.status.map(|s| StatusMatch::new(s, today)),
+            created_from,
+            created_before,
+        };
+        self.repo
+            .register(&query)
+            .map(move |entry| {
+                entry.map(|mut e| {
+                    e.status = status_on(e.status, e.valid_until, today);
+                    e
+                })
+            })
+            .boxed()
+    }
+
+    /// The expected invoicing of the accepted quotes over a period (by month and instalment),
+    /// labelled in `language`. `accepted` is final (no move out of it, no revision of it), so
+    /// each accepted revision is one order and counts once.
+    #[tracing::instrument(name = "export.invoicing", skip(self))]
+    pub async fn invoicing(
+        &self,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        language: Language,
+    ) -> Result<Invoicing, ExportError> {
+        invoicing::check_period(from, to)?;
+        let schedules: BoxStream<'_, Result<ScheduleEntry, StorageError>> =
+            self.repo.schedules(Status::Accepted, language);
+        invoicing::collect(schedules, from, to, language)
+            .await
+            .map_err(ExportError::Read)
+    }
+
+    /// The bureau's name as the catalog in force today has it (for file properties).
+    pub fn company(&self) -> String {
+        self.catalogs
+            .in_force(self.clock.now().today)
+            .map(|c| c.bureau.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Why an export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The rows could not be read.
+    #[error("the export's rows could not be read")]
+    Read(#[source] anyhow::Error),
+}
