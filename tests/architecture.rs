@@ -16,6 +16,10 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("delivery", &[]),
     // What every storage port shares: row versions, storage failures, constraint names.
     ("storage", &[]),
+    // The time as services read it.
+    ("clock", &[]),
+    // The vocabulary! macro (used by name, not by path).
+    ("words", &[]),
     // The domain: rules and the interfaces (ports) it needs from outside.
     (
         "quotes",
@@ -26,10 +30,11 @@ const ARROWS: &[(&str, &[&str])] = &[
             "outbox::webhooks",
             "outbox::ports",
             "storage",
+            "clock",
         ],
     ),
     // The outbox: jobs (model), what it needs from a database, the worker that sends.
-    ("outbox", &["storage", "delivery"]),
+    ("outbox", &["storage", "delivery", "clock"]),
     // Requests queue their webhook events in the outbox, as quotes do.
     (
         "requests",
@@ -40,6 +45,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "outbox::model",
             "outbox::webhooks",
             "storage",
+            "clock",
         ],
     ),
     // Storage serves the domain: its models and ports only, never its services.
@@ -73,7 +79,15 @@ const ARROWS: &[(&str, &[&str])] = &[
     ),
     (
         "exports",
-        &["pricing", "catalog", "quotes::model", "quotes::lifecycle"],
+        &[
+            "pricing",
+            "catalog",
+            "quotes::model",
+            "quotes::lifecycle",
+            "quotes::ports",
+            "storage",
+            "clock",
+        ],
     ),
     // Settings check webhook secrets and event filters at start.
     (
@@ -94,6 +108,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "quotes",
             "requests",
             "storage",
+            "clock",
         ],
     ),
 ];

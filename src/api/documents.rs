@@ -30,7 +30,13 @@ pub struct DocumentQuery {
 /// Binary or text document body (HTML, PDF or plain text).
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
-pub struct DocumentBody(#[allow(dead_code)] Vec<u8>);
+pub struct DocumentBody(
+    #[expect(
+        dead_code,
+        reason = "only its schema is used: the OpenAPI type of a PDF download"
+    )]
+    Vec<u8>,
+);
 
 fn negotiate(req: &HttpRequest, format: Option<Format>) -> Format {
     if let Some(format) = format {

@@ -28,7 +28,13 @@ use crate::quotes::lifecycle::Status;
 /// A file download (CSV or XLSX).
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
-pub struct ExportFile(#[allow(dead_code)] Vec<u8>);
+pub struct ExportFile(
+    #[expect(
+        dead_code,
+        reason = "only its schema is used: the OpenAPI type of a file download"
+    )]
+    Vec<u8>,
+);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -31,7 +31,10 @@ pub struct RequestDecision<'a> {
     pub jobs: Vec<NewJob>,
 }
 
-#[allow(async_fn_in_trait)]
+#[expect(
+    async_fn_in_trait,
+    reason = "the ports are implemented and called inside this crate only, by concrete types whose futures are Send"
+)]
 pub trait RequestRepository {
     /// Stores a new request and queues the jobs it sends, in one transaction.
     async fn create_request(

@@ -909,8 +909,8 @@ fn cases() -> Vec<Case> {
         get_case(
             "a date before any catalog",
             "/api/v1/catalog?date=2023-12-31",
-            404,
-            None,
+            422,
+            Some("date"),
         ),
         // ---- unknown routes and ids
         get_case("an unknown route", "/api/v1/offers", 404, None),
