@@ -2,8 +2,15 @@
 //! (`use` lines, grouped `use crate::{a, b::{c}}` imports and paths written inline) against the
 //! table below. Each row: a module, then the `crate::` paths it may name (a path is allowed when
 //! it starts with one of them). Everything not listed is refused, so no handler reaches storage
-//! and storage reaches no service. Also: no source file over 500 lines.
+//! and storage reaches no service. Also checked: the table has no cycle between modules; no
+//! module passes another's items on with `pub use` (which would hide an arrow); every module
+//! `src/lib.rs` declares has a row (or is wiring) and every row a module; no source file over
+//! 500 lines.
 
+#[path = "architecture/read.rs"]
+mod read;
+
+use read::{crate_paths, crossing, cycles, declared, graph};
 use std::path::{Path, PathBuf};
 
 /// Who may name whom. `app`, `cli` and `main` wire everything and are not checked.
@@ -119,6 +126,11 @@ const EXCEPTIONS: &[(&str, &str)] = &[("src/api/state.rs", "store")];
 /// The wiring: may name anything.
 const WIRING: &[&str] = &["app", "cli", "lib", "main"];
 
+/// Files besides `src/lib.rs` and the wiring that may re-export another top-level module's items
+/// (`pub use crate::other::…`). Each entry needs a comment saying why: a re-export lets a module
+/// name `other` through a third one, past the table.
+const REEXPORTS: &[&str] = &[];
+
 /// Every file under `dir`, recursively.
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
@@ -129,89 +141,6 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if path.extension().is_some_and(|e| e == "rs") {
             out.push(path);
         }
-    }
-}
-
-/// Every `crate::` path in `text`, with grouped imports expanded: `crate::{a::b, c::{d, e}}`
-/// gives `a::b`, `c::d`, `c::e`. Comments are skipped, and so is a file's test module (from
-/// `#[cfg(test)]` on): tests wire what they need.
-fn crate_paths(text: &str) -> Vec<String> {
-    let code: String = text
-        .lines()
-        .take_while(|line| line.trim() != "#[cfg(test)]")
-        .map(|line| match line.find("//") {
-            Some(i) => &line[..i],
-            None => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut out = Vec::new();
-    let mut rest = code.as_str();
-    while let Some(i) = rest.find("crate::") {
-        let before = rest[..i].chars().next_back();
-        rest = &rest[i + "crate::".len()..];
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-            continue; // `my_crate::...`
-        }
-        let (paths, used) = tree(rest);
-        out.extend(paths);
-        rest = &rest[used..];
-    }
-    out
-}
-
-/// Reads one use-tree at the start of `text` (`a::b`, `a::{b, c::d}`, `{a, b}`): its paths and
-/// how many bytes it took.
-fn tree(text: &str) -> (Vec<String>, usize) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    let mut prefix = String::new();
-    loop {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i < bytes.len() && bytes[i] == b'{' {
-            i += 1;
-            let mut paths = Vec::new();
-            loop {
-                while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
-                    i += 1;
-                }
-                if i >= bytes.len() || bytes[i] == b'}' {
-                    i += 1;
-                    break;
-                }
-                let (inner, used) = tree(&text[i..]);
-                i += used.max(1);
-                paths.extend(inner.into_iter().map(|p| join(&prefix, &p)));
-            }
-            return (paths, i);
-        }
-        let start = i;
-        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-            i += 1;
-        }
-        let segment = &text[start..i];
-        if segment.is_empty() {
-            return (
-                vec![prefix].into_iter().filter(|p| !p.is_empty()).collect(),
-                i,
-            );
-        }
-        prefix = join(&prefix, segment);
-        if text[i..].starts_with("::") {
-            i += 2;
-        } else {
-            return (vec![prefix], i);
-        }
-    }
-}
-
-fn join(prefix: &str, rest: &str) -> String {
-    if prefix.is_empty() {
-        rest.to_string()
-    } else {
-        format!("{prefix}::{rest}")
     }
 }
 
@@ -266,6 +195,82 @@ fn every_module_names_only_what_the_table_allows() {
 }
 
 #[test]
+fn the_table_has_no_cycle() {
+    let found = cycles(&graph(ARROWS, EXCEPTIONS));
+    assert!(
+        found.is_empty(),
+        "tests/architecture.rs: ARROWS (with EXCEPTIONS) has a cycle between modules:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_module_re_exports_another_modules_items() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    files(&root.join("src"), &mut paths);
+    let mut offences = Vec::new();
+    for path in &paths {
+        let module = module_of(root, path);
+        let file = path.strip_prefix(root).unwrap().display().to_string();
+        if WIRING.contains(&module.as_str()) || REEXPORTS.contains(&file.as_str()) {
+            continue;
+        }
+        for named in crossing(&file, &std::fs::read_to_string(path).unwrap()) {
+            offences.push(format!(
+                "{file}: `{module}` re-exports `{named}` from another module; name it where it lives"
+            ));
+        }
+    }
+    assert!(offences.is_empty(), "{}", offences.join("\n"));
+}
+
+#[test]
+fn every_module_has_a_row_and_every_row_a_module() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let modules = declared(&std::fs::read_to_string(root.join("src/lib.rs")).unwrap());
+    assert!(modules.len() > 10, "only {modules:?} read from src/lib.rs");
+    let exists = |name: &str| modules.iter().any(|m| m == name);
+    let has_row = |name: &str| ARROWS.iter().filter(|(m, _)| *m == name).count();
+    let mut offences = Vec::new();
+    for module in &modules {
+        if has_row(module) == 0 && !WIRING.contains(&module.as_str()) {
+            offences.push(format!(
+                "src/lib.rs: module `{module}` has no row in ARROWS and is not WIRING"
+            ));
+        }
+    }
+    for (module, paths) in ARROWS {
+        if !exists(module) {
+            offences.push(format!(
+                "tests/architecture.rs: ARROWS has a row for `{module}`, a module src/lib.rs does not declare"
+            ));
+        }
+        if has_row(module) > 1 {
+            offences.push(format!(
+                "tests/architecture.rs: ARROWS has more than one row for `{module}`"
+            ));
+        }
+        for path in paths
+            .iter()
+            .filter(|p| !exists(p.split("::").next().unwrap()))
+        {
+            offences.push(format!(
+                "tests/architecture.rs: ARROWS row `{module}` names `{path}`, in no module src/lib.rs declares"
+            ));
+        }
+    }
+    for (file, path) in EXCEPTIONS {
+        if !root.join(file).is_file() || !exists(path.split("::").next().unwrap()) {
+            offences.push(format!(
+                "tests/architecture.rs: EXCEPTIONS `{file}` → `{path}`: no such file or module"
+            ));
+        }
+    }
+    assert!(offences.is_empty(), "{}", offences.join("\n"));
+}
+
+#[test]
 fn no_source_file_is_over_500_lines() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
@@ -305,7 +310,7 @@ fn the_core_and_exports_use_no_http_sql_or_templates() {
 }
 
 #[test]
-fn the_reader_expands_grouped_imports() {
+fn the_readers_and_detectors_find_what_they_look_for() {
     let sample = "use crate::{a::b, c::{d, e::f}};\nuse crate::g::H;\nlet x = crate::i::j(1); // crate::k\nmy_crate::z;";
     assert_eq!(
         crate_paths(sample),
@@ -319,4 +324,40 @@ fn the_reader_expands_grouped_imports() {
     assert!(allowed("store", "src/store/x.rs", "quotes::ports::Stored"));
     assert!(!allowed("api", "src/api/quotes.rs", "store::Store"));
     assert!(allowed("api", "src/api/state.rs", "store::Store"));
+    let reexports = "use crate::catalog::Item;\npub use crate::quotes::Quote; // crate::x\n\
+        // pub use crate::pricing::Money;\n\
+        pub(crate) use crate::{pricing, quotes::model::{self as m, Row}};\n\
+        pub use super::super::catalog::Language;\npub use super::model::Own;\n\
+        pub use self::x::Y;\npub use model::{A, B};\npub use serde::Serialize;\n";
+    assert_eq!(
+        crossing("src/store/ports.rs", reexports),
+        vec![
+            "crate::quotes::Quote",
+            "crate::pricing",
+            "crate::quotes::model",
+            "crate::quotes::model::Row",
+            "super::super::catalog::Language",
+        ]
+    );
+    assert_eq!(
+        crossing("src/quotes/ports.rs", reexports),
+        vec!["crate::pricing", "super::super::catalog::Language"]
+    );
+    let within = "pub use super::super::model::Quote;\npub use crate::quotes::Quote;";
+    assert!(crossing("src/quotes/service/send.rs", within).is_empty());
+    let table: &[(&str, &[&str])] = &[
+        ("a", &["b"]),
+        ("b", &["c::x"]),
+        ("c", &["a::y"]),
+        ("d", &["d::z", "a"]),
+    ];
+    assert_eq!(cycles(&graph(table, &[])), vec!["a → b → c → a"]);
+    let acyclic: &[(&str, &[&str])] = &[("a", &["a::x", "b::y"]), ("b", &[])];
+    assert!(cycles(&graph(acyclic, &[])).is_empty());
+    assert_eq!(
+        cycles(&graph(acyclic, &[("src/b/x.rs", "a::z")])),
+        vec!["a → b → a"]
+    );
+    let lib = "//! mod not_one;\npub mod a;\npub(crate) mod b;\nmod c;\n#[cfg(test)]\nmod tests;";
+    assert_eq!(declared(lib), vec!["a", "b", "c"]);
 }
