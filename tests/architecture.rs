@@ -66,7 +66,6 @@ const ARROWS: &[(&str, &[&str])] = &[
             "requests::ports",
             "outbox::model",
             "outbox::ports",
-            "outbox::service",
             "outbox::webhooks",
             "pricing",
             "catalog",
