@@ -105,6 +105,24 @@ impl From<DeliveryError> for ApiError {
     }
 }
 
+/// A catalog version that could not be selected, as a refusal of the parameter `field`.
+pub(crate) fn selection_refused(field: &str, error: SelectionError) -> ApiError {
+    let field = match error {
+        SelectionError::Both => "version",
+        _ => field,
+    };
+    ApiError::Invalid(InputError::one(field, error.code(), error.to_string()))
+}
+
+impl From<ExportError> for ApiError {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Input(e) => ApiError::Invalid(e),
+            ExportError::Read(e) => ApiError::Internal(e.context("reading the export's rows")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,24 +156,6 @@ mod tests {
         ];
         for (error, status) in cases {
             assert_eq!(error.status_code().as_u16(), status, "{error:?}");
-        }
-    }
-}
-
-/// A catalog version that could not be selected, as a refusal of the parameter `field`.
-pub(crate) fn selection_refused(field: &str, error: SelectionError) -> ApiError {
-    let field = match error {
-        SelectionError::Both => "version",
-        _ => field,
-    };
-    ApiError::Invalid(InputError::one(field, error.code(), error.to_string()))
-}
-
-impl From<ExportError> for ApiError {
-    fn from(error: ExportError) -> Self {
-        match error {
-            ExportError::Input(e) => ApiError::Invalid(e),
-            ExportError::Read(e) => ApiError::Internal(e.context("reading the export's rows")),
         }
     }
 }

@@ -114,7 +114,9 @@ mod tests {
     fn a_selection_names_one_version_or_says_why_not() {
         let set = two_versions();
         let today = day("2025-06-01");
-        let cases: &[(Option<&str>, Option<&str>, Result<&str, &str>)] = &[
+        // (date, version, the version selected or the refusal's code)
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, Result<&'a str, &'a str>);
+        let cases: &[Case] = &[
             (None, None, Ok("2024.1")),
             (Some("2026-01-01"), None, Ok("2026.1")),
             (Some("2025-12-31"), None, Ok("2024.1")),

@@ -42,7 +42,9 @@ mod tests {
 
     #[test]
     fn a_signature_needs_a_printable_name_and_the_box() {
-        let cases: &[(&str, bool, Result<&str, (&str, &str)>)] = &[
+        // (name, box ticked, the name kept or the refused field and code)
+        type Case<'a> = (&'a str, bool, Result<&'a str, (&'a str, &'a str)>);
+        let cases: &[Case] = &[
             ("  J. de Vries ", true, Ok("J. de Vries")),
             ("<b>Jan</b>", true, Ok("<b>Jan</b>")),
             ("", true, Err(("name", "required"))),
