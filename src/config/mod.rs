@@ -309,6 +309,28 @@ mod tests {
         );
     }
 
+    /// The documentation's check enumerates the file's keys this way.
+    #[test]
+    fn the_raw_defaults_serialise_with_every_key() {
+        let value = serde_json::to_value(RawSettings::default()).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 21, "{keys:?}");
+        for key in [
+            "bind",
+            "database_url",
+            "api_keys",
+            "webhooks",
+            "smtp_ca_file",
+        ] {
+            assert!(keys.contains(&key), "{key} in {keys:?}");
+        }
+    }
+
     /// An error with its causes, as `offerte` prints it at start.
     pub(super) fn with_causes(error: ConfigError) -> String {
         format!("{:#}", anyhow::Error::new(error))
