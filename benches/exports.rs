@@ -16,7 +16,7 @@ use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use offerte::access::{Role, new_key};
 use offerte::app::Application;
 use offerte::catalog::{CatalogSet, Language};
-use offerte::config::Settings;
+use offerte::config::{RawSettings, Settings};
 use offerte::pricing::{Circumstances, compute};
 use offerte::store::Store;
 use std::path::Path;
@@ -212,14 +212,15 @@ fn main() {
         drop(store);
 
         let (key, entry) = new_key(Role::Finance);
-        let settings = Settings {
+        let settings = RawSettings {
             bind: "127.0.0.1:0".into(),
             database_url: url.clone(),
             pricing_dir: root.join("pricing"),
             templates_dir: root.join("templates"),
             api_keys: vec![entry],
-            ..Settings::default()
+            ..RawSettings::default()
         };
+        let settings = Settings::from_raw(settings).expect("valid settings");
         let app = Application::build(settings).await.expect("the server");
         let address = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();

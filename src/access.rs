@@ -14,33 +14,49 @@ vocabulary! {
     }
 }
 
-/// A configured key: its role and the SHA-256 of the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A configured key: its role and the SHA-256 of the secret. `Debug` shows the role only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey {
     pub role: Role,
     pub hash: [u8; 32],
 }
 
+/// Why an API key entry was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiKeyError {
+    #[error("an API key entry is `role:sha256hex`")]
+    NoColon,
+    #[error("unknown role `{0}`; roles: sales, finance, admin")]
+    UnknownRole(String),
+    #[error("the hash is not hexadecimal")]
+    NotHex(#[source] hex::FromHexError),
+    #[error("the hash is not 64 hex digits (SHA-256)")]
+    NotSha256,
+}
+
 impl ApiKey {
     /// Parses a `role:sha256hex` entry.
-    pub fn parse(entry: &str) -> Result<ApiKey, String> {
-        let (role, hash) = entry
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| "an API key entry is `role:sha256hex`".to_string())?;
-        let role = Role::parse(role.trim())
-            .ok_or_else(|| format!("unknown role `{role}`; roles: sales, finance, admin"))?;
-        let bytes =
-            hex::decode(hash.trim()).map_err(|_| "the hash is not hexadecimal".to_string())?;
-        let hash: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| "the hash is not 64 hex digits (SHA-256)".to_string())?;
+    pub fn parse(entry: &str) -> Result<ApiKey, ApiKeyError> {
+        let (role, hash) = entry.trim().split_once(':').ok_or(ApiKeyError::NoColon)?;
+        let role =
+            Role::parse(role.trim()).ok_or_else(|| ApiKeyError::UnknownRole(role.to_owned()))?;
+        let bytes = hex::decode(hash.trim()).map_err(ApiKeyError::NotHex)?;
+        let hash: [u8; 32] = bytes.try_into().map_err(|_| ApiKeyError::NotSha256)?;
         Ok(ApiKey { role, hash })
     }
 
     /// A short, non-secret id of the key for the record of who did what.
     pub fn id(&self) -> String {
         hex::encode(&self.hash[..6])
+    }
+}
+
+/// The hash is what a presented key is checked against: no log needs it.
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("role", &self.role)
+            .finish_non_exhaustive()
     }
 }
 

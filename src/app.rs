@@ -46,7 +46,7 @@ impl Application {
                 settings.pricing_dir.display()
             )
         })?;
-        let keys = web::Data::new(Keys(settings.keys()?));
+        let keys = web::Data::new(Keys(settings.api_keys.clone()));
         if keys.0.is_empty() {
             tracing::warn!(
                 "no API keys configured: only public operations can be used (see `offerte api-key new`)"
@@ -93,24 +93,16 @@ impl Application {
             catalogs: catalogs.clone(),
         };
         let mailer = settings
-            .smtp_url
-            .as_deref()
-            .map(|url| {
-                let ca = match &settings.smtp_ca_file {
-                    Some(path) => Some(std::fs::read(path).map_err(|e| {
-                        anyhow::anyhow!("smtp_ca_file: reading {}: {e}", path.display())
-                    })?),
-                    None => None,
-                };
-                Mailer::from_url_trusting(url, ca.as_deref())
-                    .map_err(|e| anyhow::anyhow!("smtp_url: {e}"))
-            })
-            .transpose()?;
+            .smtp
+            .as_ref()
+            .map(Mailer::new)
+            .transpose()
+            .context("smtp_url")?;
         let mailing = mailer.as_ref().map(|m| {
             tracing::info!(relay = m.relay(), "e-mail through SMTP");
             Mailing {
                 from: settings.mail_from.clone(),
-                public_url: settings.public_base(),
+                public_url: settings.public_url.clone(),
             }
         });
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -231,16 +223,16 @@ fn webhook_endpoints(
 )> {
     let mut subscriptions = Vec::new();
     let mut endpoints = std::collections::HashMap::new();
-    for endpoint in settings.webhook_endpoints()? {
+    for endpoint in &settings.webhooks {
         let url = endpoint.url.as_str();
-        let subscription = Subscription::new(url, endpoint.events);
+        let subscription = Subscription::new(url, endpoint.events.clone());
         tracing::info!(endpoint = %subscription.recipient, id = %subscription.endpoint, "webhook endpoint");
         subscriptions.push(subscription);
-        let signer = Signer::new(endpoint.secrets).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let signer = Signer::new(endpoint.secrets.clone())?;
         endpoints.insert(
             endpoint_id(url),
             outbox::worker::Endpoint {
-                url: endpoint.url,
+                url: endpoint.url.clone().into(),
                 signer,
             },
         );

@@ -95,10 +95,15 @@ const ARROWS: &[(&str, &[&str])] = &[
             "clock",
         ],
     ),
-    // Settings check webhook secrets and event filters at start.
+    // Settings check webhook secrets, event filters and the SMTP relay when they load.
     (
         "config",
-        &["access", "delivery::signature", "outbox::webhooks"],
+        &[
+            "access",
+            "delivery::relay",
+            "delivery::signature",
+            "outbox::webhooks",
+        ],
     ),
     // The HTTP face calls services; only its shared state names the store (to hand it to them).
     (

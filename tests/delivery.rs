@@ -249,7 +249,8 @@ async fn a_tls_relay_signed_by_an_own_ca_is_trusted_with_the_ca_file_only() {
     assert_eq!(sink.count("eml"), 0);
     // A CA file is for TLS only.
     let err = Mailer::from_url_trusting(&format!("smtp://127.0.0.1:{}", sink.port), Some(&ca_pem))
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("for a TLS relay"), "{err}");
 }
 

@@ -1,6 +1,6 @@
 //! The documentation kept honest against the code:
 //!
-//! - every key of `offerte::config::Settings` has a row in a table of `docs/configuration.md`
+//! - every key of `offerte::config::RawSettings` has a row in a table of `docs/configuration.md`
 //!   that names it as `` `key` `` in its first cell, together with its environment variable;
 //! - every operation of `openapi/openapi.json` is a row of the README's API table, and every row
 //!   of that table is an operation, with a role that agrees with the spec's security;
@@ -115,7 +115,7 @@ fn contains_word(text: &str, needle: &str) -> bool {
 
 #[test]
 fn every_setting_has_a_row_in_the_configuration_document() {
-    let settings = serde_json::to_value(offerte::config::Settings::default())
+    let settings = serde_json::to_value(offerte::config::RawSettings::default())
         .expect("the settings serialize to JSON");
     let keys: Vec<&String> = settings
         .as_object()

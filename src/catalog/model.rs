@@ -85,18 +85,28 @@ impl std::fmt::Debug for Logo {
     }
 }
 
+/// Why a logo file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogoError {
+    #[error(
+        "the logo is {} KiB; at most {} KiB (it is embedded in every document)",
+        .bytes / 1024,
+        Logo::MAX_BYTES / 1024
+    )]
+    TooLarge { bytes: usize },
+    #[error("the logo must be a PNG, JPEG or SVG file")]
+    NotAnImage,
+}
+
 impl Logo {
     /// The largest logo accepted: it is embedded in every document.
     pub const MAX_BYTES: usize = 512 * 1024;
 
-    /// Reads the image type from the first bytes; `None` for anything but PNG, JPEG or SVG.
-    pub fn new(bytes: Vec<u8>) -> Result<Logo, String> {
+    /// Reads the image type from the first bytes; an error for anything but PNG, JPEG or SVG,
+    /// and for a file over [`Logo::MAX_BYTES`].
+    pub fn new(bytes: Vec<u8>) -> Result<Logo, LogoError> {
         if bytes.len() > Logo::MAX_BYTES {
-            return Err(format!(
-                "the logo is {} KiB; at most {} KiB (it is embedded in every document)",
-                bytes.len() / 1024,
-                Logo::MAX_BYTES / 1024
-            ));
+            return Err(LogoError::TooLarge { bytes: bytes.len() });
         }
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();
         let media_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -106,7 +116,7 @@ impl Logo {
         } else if start.trim_start().starts_with('<') && start.contains("<svg") {
             "image/svg+xml"
         } else {
-            return Err("the logo must be a PNG, JPEG or SVG file".into());
+            return Err(LogoError::NotAnImage);
         };
         use base64::Engine;
         let data_uri = format!(

@@ -43,8 +43,14 @@ pub struct DiffArgs {
     pub pricing_dir: Option<PathBuf>,
 }
 
-fn part(text: &str) -> Result<DiffPart, String> {
-    wire::<DiffPart>(text).map_err(|_| "part must be tiers or items".to_string())
+/// `--part` refused, in the words `offerte catalog diff` has always used (clap prints this
+/// message); what serde said stays the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("part must be tiers or items")]
+struct PartError(#[source] serde_json::Error);
+
+fn part(text: &str) -> Result<DiffPart, PartError> {
+    wire::<DiffPart>(text).map_err(PartError)
 }
 
 /// One side of the comparison: the set it belongs to and the version.

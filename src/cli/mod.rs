@@ -72,8 +72,10 @@ pub struct PurgeArgs {
     pub config: Option<PathBuf>,
 }
 
-pub(crate) fn wire<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|e| e.to_string())
+/// A command-line value read as its JSON name (`csv`, `nl`, ...); serde's error names the
+/// values it knows.
+pub(crate) fn wire<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
 }
 
 #[derive(Debug, Default, clap::Args)]

@@ -1,15 +1,18 @@
 //! Webhook endpoints in the settings: `webhook_url` + `webhook_secret` (every event) and
-//! `[[webhooks]]` in `offerte.toml`, checked at start: secrets in the Standard Webhooks
-//! `whsec_<base64>` form (one, or two while rotating), http(s) URLs, known events.
+//! `[[webhooks]]` in `offerte.toml`, checked when the settings load: secrets in the Standard
+//! Webhooks `whsec_<base64>` form (one, or two while rotating), http(s) URLs, known events.
 
-use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
-use super::Settings;
-use crate::delivery::signature::Secret;
-use crate::outbox::webhooks::{EventFilter, display_url};
+use super::RawSettings;
+use crate::delivery::signature::{Secret, SecretError};
+use crate::outbox::webhooks::{EventFilter, EventFilterError, display_url};
 
-/// One webhook endpoint of `offerte.toml`:
+/// Why a URL parser refused a URL (`url::ParseError`, named through reqwest's re-export).
+type UrlError = <reqwest::Url as std::str::FromStr>::Err;
+
+/// One webhook endpoint of `offerte.toml`, as given:
 ///
 /// ```toml
 /// [[webhooks]]
@@ -36,84 +39,131 @@ fn every_event() -> Vec<String> {
     vec!["*".into()]
 }
 
-impl std::fmt::Debug for WebhookSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let secrets = usize::from(self.secret.is_some()) + self.secrets.len();
-        f.debug_struct("WebhookSettings")
-            .field("url", &display_url(&self.url))
-            .field("secrets", &format_args!("{secrets} secret(s)"))
-            .field("events", &self.events)
-            .finish()
-    }
-}
-
 /// A webhook endpoint, checked: where to POST, what to sign with, what it wants.
 #[derive(Debug, Clone)]
 pub struct WebhookEndpoint {
-    /// As configured (may hold a token; shown only through `display_url`).
-    pub url: reqwest::Url,
+    pub url: WebhookUrl,
     /// One, or two while the receiver rotates.
     pub secrets: Vec<Secret>,
     pub events: EventFilter,
 }
 
-impl Settings {
-    /// The webhook endpoints, checked: `webhook_url` with `webhook_secret` (every event), then
-    /// each of `webhooks`. A secret not in the `whsec_<base64>` form, a URL that is not http(s),
-    /// an unknown event or two endpoints with one URL are refused with the reason (the secret
-    /// itself is never repeated).
-    pub fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>> {
-        let mut endpoints = Vec::new();
-        if let Some(url) = self.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
-            let what = "webhook_url (OFFERTE_WEBHOOK_URL)";
-            let secrets: Vec<String> = self
-                .webhook_secret
-                .as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            if secrets.is_empty() {
-                bail!(
-                    "{what} is set but webhook_secret (OFFERTE_WEBHOOK_SECRET) is not: deliveries \
-                     must be signed; make a secret with `offerte webhook-secret`"
-                );
-            }
-            endpoints.push(endpoint(
-                what,
-                "webhook_secret (OFFERTE_WEBHOOK_SECRET)",
-                url,
-                &secrets,
-                EventFilter::all(),
-            )?);
-        } else if self.webhook_secret.is_some() {
-            bail!("webhook_secret (OFFERTE_WEBHOOK_SECRET) is set but webhook_url is not");
-        }
-        for (i, hook) in self.webhooks.iter().enumerate() {
-            let mut secrets: Vec<String> = hook.secret.iter().cloned().collect();
-            secrets.extend(hook.secrets.iter().cloned());
-            let events = EventFilter::parse(&hook.events)
-                .map_err(|e| anyhow::anyhow!("webhooks[{i}].events: {e}"))?;
-            endpoints.push(endpoint(
-                &format!("webhooks[{i}].url"),
-                &format!("webhooks[{i}].secrets"),
-                &hook.url,
-                &secrets,
-                events,
-            )?);
-        }
-        for (i, a) in endpoints.iter().enumerate() {
-            if endpoints[..i].iter().any(|b| b.url == a.url) {
-                bail!(
-                    "two webhook endpoints have the URL {}: give one endpoint several events instead",
-                    display_url(a.url.as_str())
-                );
-            }
-        }
-        Ok(endpoints)
+/// An endpoint's URL, http(s) with a host. As configured, it may carry a token (a password, a
+/// query parameter): `Debug` shows it as [`display_url`] does, without them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookUrl(reqwest::Url);
+
+impl WebhookUrl {
+    /// The URL with its token, for the request (and the endpoint's id); not for a log.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
     }
+}
+
+impl From<WebhookUrl> for reqwest::Url {
+    fn from(url: WebhookUrl) -> reqwest::Url {
+        url.0
+    }
+}
+
+impl fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&display_url(self.0.as_str()), f)
+    }
+}
+
+/// Why the webhook settings were refused. `key` names the setting (`webhooks[0].url`); no
+/// message repeats a secret or a URL's token.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error(
+        "webhook_url (OFFERTE_WEBHOOK_URL) is set but webhook_secret (OFFERTE_WEBHOOK_SECRET) is \
+         not: deliveries must be signed; make a secret with `offerte webhook-secret`"
+    )]
+    UnsignedUrl,
+    #[error("webhook_secret (OFFERTE_WEBHOOK_SECRET) is set but webhook_url is not")]
+    SecretWithoutUrl,
+    #[error("webhooks[{index}].events")]
+    Events {
+        index: usize,
+        #[source]
+        source: EventFilterError,
+    },
+    #[error("{key}: not a URL")]
+    NotAUrl {
+        key: String,
+        #[source]
+        source: UrlError,
+    },
+    #[error("{key}: a webhook URL must be http:// or https:// with a host")]
+    NotHttp { key: String },
+    #[error(
+        "{key}: {count} secrets given; an endpoint signs with one, or two while the receiver \
+         rotates"
+    )]
+    SecretCount { key: String, count: usize },
+    #[error("{key}[{index}]")]
+    Secret {
+        key: String,
+        index: usize,
+        #[source]
+        source: SecretError,
+    },
+    #[error(
+        "two webhook endpoints have the URL {}: give one endpoint several events instead",
+        display_url(.url.as_str())
+    )]
+    SameUrl { url: WebhookUrl },
+}
+
+/// The webhook endpoints, checked: `webhook_url` with `webhook_secret` (every event), then each
+/// of `webhooks`. A secret not in the `whsec_<base64>` form, a URL that is not http(s), an
+/// unknown event or two endpoints with one URL are refused with the reason (the secret itself is
+/// never repeated).
+pub(super) fn endpoints(raw: &RawSettings) -> Result<Vec<WebhookEndpoint>, WebhookError> {
+    let mut endpoints = Vec::new();
+    if let Some(url) = raw.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        let secrets: Vec<String> = raw
+            .webhook_secret
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        if secrets.is_empty() {
+            return Err(WebhookError::UnsignedUrl);
+        }
+        endpoints.push(endpoint(
+            "webhook_url (OFFERTE_WEBHOOK_URL)",
+            "webhook_secret (OFFERTE_WEBHOOK_SECRET)",
+            url,
+            &secrets,
+            EventFilter::all(),
+        )?);
+    } else if raw.webhook_secret.is_some() {
+        return Err(WebhookError::SecretWithoutUrl);
+    }
+    for (index, hook) in raw.webhooks.iter().enumerate() {
+        let mut secrets: Vec<String> = hook.secret.iter().cloned().collect();
+        secrets.extend(hook.secrets.iter().cloned());
+        let events = EventFilter::parse(&hook.events)
+            .map_err(|source| WebhookError::Events { index, source })?;
+        endpoints.push(endpoint(
+            &format!("webhooks[{index}].url"),
+            &format!("webhooks[{index}].secrets"),
+            &hook.url,
+            &secrets,
+            events,
+        )?);
+    }
+    for (i, a) in endpoints.iter().enumerate() {
+        if endpoints[..i].iter().any(|b| b.url == a.url) {
+            return Err(WebhookError::SameUrl { url: a.url.clone() });
+        }
+    }
+    Ok(endpoints)
 }
 
 /// One endpoint's URL and secrets, checked; `url_key` and `secret_key` name them in errors.
@@ -123,26 +173,35 @@ fn endpoint(
     url: &str,
     secrets: &[String],
     events: EventFilter,
-) -> Result<WebhookEndpoint> {
-    let parsed = reqwest::Url::parse(url.trim())
-        .map_err(|e| anyhow::anyhow!("{url_key}: not a URL ({e})"))?;
+) -> Result<WebhookEndpoint, WebhookError> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|source| WebhookError::NotAUrl {
+        key: url_key.to_owned(),
+        source,
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        bail!("{url_key}: a webhook URL must be http:// or https:// with a host");
+        return Err(WebhookError::NotHttp {
+            key: url_key.to_owned(),
+        });
     }
     if !(1..=2).contains(&secrets.len()) {
-        bail!(
-            "{secret_key}: {} secrets given; an endpoint signs with one, or two while the \
-             receiver rotates",
-            secrets.len()
-        );
+        return Err(WebhookError::SecretCount {
+            key: secret_key.to_owned(),
+            count: secrets.len(),
+        });
     }
     let secrets = secrets
         .iter()
         .enumerate()
-        .map(|(n, s)| Secret::parse(s).map_err(|e| anyhow::anyhow!("{secret_key}[{n}]: {e}")))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|(index, s)| {
+            Secret::parse(s).map_err(|source| WebhookError::Secret {
+                key: secret_key.to_owned(),
+                index,
+                source,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(WebhookEndpoint {
-        url: parsed,
+        url: WebhookUrl(parsed),
         secrets,
         events,
     })
@@ -150,9 +209,8 @@ fn endpoint(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::config::Overrides;
-    use crate::config::tests::env;
+    use crate::config::tests::{env, with_causes};
+    use crate::config::{Overrides, Settings};
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -176,7 +234,7 @@ mod tests {
             &Overrides::default(),
         )
         .unwrap();
-        let endpoints = s.webhook_endpoints().unwrap();
+        let endpoints = s.webhooks;
         assert_eq!(endpoints.len(), 3);
         assert_eq!(endpoints[0].url.as_str(), "https://all.example/hook");
         use crate::outbox::webhooks::EventType;
@@ -193,10 +251,11 @@ mod tests {
     #[test]
     fn webhook_mistakes_stop_the_start_with_the_reason() {
         let load = |pairs: &[(&str, &str)]| {
-            Settings::load(None, &env(pairs), &Overrides::default())
-                .map(|_| ())
-                .unwrap_err()
-                .to_string()
+            with_causes(
+                Settings::load(None, &env(pairs), &Overrides::default())
+                    .map(|_| ())
+                    .unwrap_err(),
+            )
         };
         let url = ("OFFERTE_WEBHOOK_URL", "https://crm.example/hook");
         let three = format!("{SECRET},{SECRET},{SECRET}");
@@ -241,7 +300,7 @@ mod tests {
             &Overrides::default(),
         )
         .unwrap();
-        assert_eq!(s.webhook_endpoints().unwrap()[0].secrets.len(), 2);
+        assert_eq!(s.webhooks[0].secrets.len(), 2);
 
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("offerte.toml");
@@ -268,10 +327,11 @@ mod tests {
             ),
         ] {
             std::fs::write(&file, text).unwrap();
-            let error = Settings::load(Some(&file), &env(&[]), &Overrides::default())
-                .map(|_| ())
-                .unwrap_err()
-                .to_string();
+            let error = with_causes(
+                Settings::load(Some(&file), &env(&[]), &Overrides::default())
+                    .map(|_| ())
+                    .unwrap_err(),
+            );
             assert!(error.contains(reason), "{text}: {error}");
         }
     }

@@ -1,7 +1,8 @@
 //! E-mail through an SMTP relay (`lettre`, tokio, rustls).
 //!
-//! [`Mailer::from_url`] takes the relay as one URL (`OFFERTE_SMTP_URL`, the forms in
-//! [`super::relay`]), and a CA file's certificates to trust besides the public roots.
+//! [`Mailer::new`] takes a checked [`Relay`] (the settings hold one); [`Mailer::from_url`] takes
+//! the relay as one URL (`OFFERTE_SMTP_URL`, the forms in [`super::relay`]), and a CA file's
+//! certificates to trust besides the public roots.
 //!
 //! [`Mailer::send`] sends one [`Mail`] and says whether a failure is worth retrying
 //! ([`MailError::Transient`]) or not ([`MailError::Permanent`]).
@@ -12,7 +13,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment as Part, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::relay;
+use super::relay::{Relay, RelayError};
 
 /// A connection (pool) to one SMTP relay.
 #[derive(Clone)]
@@ -67,26 +68,39 @@ impl MailError {
     }
 }
 
+/// Why a mailer could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("the mailer must be made inside a Tokio runtime (its pool runs there)")]
+    NoRuntime(#[source] tokio::runtime::TryCurrentError),
+    /// The relay's URL or CA file was refused (only from [`Mailer::from_url`] and
+    /// [`Mailer::from_url_trusting`]; a [`Relay`] is checked already).
+    #[error(transparent)]
+    Relay(#[from] RelayError),
+}
+
 impl Mailer {
-    /// A mailer for the relay at `url` (the forms in [`super::relay`]). Connects only when
-    /// sending. The error never repeats the URL, which may hold a password. Call it inside a
-    /// Tokio runtime: the connection pool starts a task there (outside one it is an error, not a
-    /// panic).
-    pub fn from_url(url: &str) -> Result<Mailer, String> {
+    /// A mailer for a checked relay. Connects only when sending. Call it inside a Tokio runtime:
+    /// the connection pool starts a task there (outside one it is an error, not a panic).
+    pub fn new(relay: &Relay) -> Result<Mailer, MailerError> {
+        tokio::runtime::Handle::try_current().map_err(MailerError::NoRuntime)?;
+        Ok(Mailer {
+            transport: relay.transport(),
+            relay: relay.name().to_owned(),
+        })
+    }
+
+    /// A mailer for the relay at `url` (the forms in [`super::relay`]). The error never repeats
+    /// the URL, which may hold a password. Inside a Tokio runtime, as [`Mailer::new`].
+    pub fn from_url(url: &str) -> Result<Mailer, MailerError> {
         Mailer::from_url_trusting(url, None)
     }
 
     /// As [`Mailer::from_url`], the relay's certificate may also chain to a certificate
     /// authority in `ca_pem` (PEM, one or more certificates): a bureau's own CA for an internal
     /// relay. The public roots stay trusted.
-    pub fn from_url_trusting(url: &str, ca_pem: Option<&[u8]>) -> Result<Mailer, String> {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(
-                "the mailer must be made inside a Tokio runtime (its pool runs there)".into(),
-            );
-        }
-        let (transport, relay) = relay::transport(url, ca_pem)?;
-        Ok(Mailer { transport, relay })
+    pub fn from_url_trusting(url: &str, ca_pem: Option<&[u8]>) -> Result<Mailer, MailerError> {
+        Mailer::new(&Relay::parse(url, ca_pem)?)
     }
 
     /// The relay as `host:port (mode)`, without credentials: safe to log.
@@ -349,6 +363,7 @@ mod tests {
     #[test]
     fn a_mailer_outside_a_runtime_is_an_error_not_a_panic() {
         let err = Mailer::from_url("smtp://127.0.0.1:2525").unwrap_err();
-        assert!(err.contains("Tokio runtime"), "{err}");
+        assert!(matches!(err, MailerError::NoRuntime(_)), "{err:?}");
+        assert!(err.to_string().contains("Tokio runtime"), "{err}");
     }
 }

@@ -11,7 +11,9 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -31,14 +33,34 @@ const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// A signing secret in the spec's `whsec_<base64>` form. Its bytes never show in `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+/// A signing secret in the spec's `whsec_<base64>` form. Its bytes never show in `Debug`, and
+/// are wiped from memory when it is dropped.
+#[derive(Clone)]
+pub struct Secret(SecretSlice<u8>);
 
-/// Why a secret was refused; the message names the reason, never the secret.
+/// Why a secret (or a set of them) was refused; the message names the reason, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid webhook secret: {0}")]
-pub struct SecretError(String);
+pub enum SecretError {
+    #[error(
+        "invalid webhook secret: it must have the Standard Webhooks form `whsec_<base64>` \
+         (for example `whsec_` followed by 32 base64 characters)"
+    )]
+    NotWhsec,
+    #[error("invalid webhook secret: the part after `whsec_` is not base64")]
+    NotBase64(#[source] base64::DecodeError),
+    #[error(
+        "invalid webhook secret: it holds {0} bytes; the Standard Webhooks spec asks for {min} to \
+         {max} random bytes",
+        min = SECRET_BYTES.start(),
+        max = SECRET_BYTES.end()
+    )]
+    Length(usize),
+    #[error(
+        "invalid webhook secret: {0} secrets given; a webhook endpoint signs with one, or two \
+         while rotating"
+    )]
+    Count(usize),
+}
 
 impl Secret {
     /// Parses `whsec_<base64>`: the prefix is required, the rest must be standard base64 of
@@ -46,27 +68,20 @@ impl Secret {
     pub fn parse(text: &str) -> Result<Secret, SecretError> {
         let text = text.trim();
         let Some(encoded) = text.strip_prefix(PREFIX) else {
-            return Err(SecretError(format!(
-                "it must have the Standard Webhooks form `{PREFIX}<base64>` \
-                 (for example `{PREFIX}` followed by 32 base64 characters)"
-            )));
+            return Err(SecretError::NotWhsec);
         };
         let bytes = SECRET_BASE64
             .decode(encoded)
-            .map_err(|e| SecretError(format!("the part after `{PREFIX}` is not base64 ({e})")))?;
+            .map_err(SecretError::NotBase64)?;
         if !SECRET_BYTES.contains(&bytes.len()) {
-            return Err(SecretError(format!(
-                "it holds {} bytes; the Standard Webhooks spec asks for {} to {} random bytes",
-                bytes.len(),
-                SECRET_BYTES.start(),
-                SECRET_BYTES.end()
-            )));
+            return Err(SecretError::Length(bytes.len()));
         }
-        Ok(Secret(bytes))
+        Ok(Secret(bytes.into()))
     }
 
     fn mac(&self, msg_id: &str, timestamp: i64, body: &[u8]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        let mut mac = HmacSha256::new_from_slice(self.0.expose_secret())
+            .expect("HMAC takes keys of any length");
         mac.update(msg_id.as_bytes());
         mac.update(b".");
         mac.update(timestamp.to_string().as_bytes());
@@ -75,6 +90,15 @@ impl Secret {
         mac
     }
 }
+
+/// Compared in constant time, as secrets should be.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.0.expose_secret().ct_eq(other.0.expose_secret()).into()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -114,9 +138,7 @@ impl Signer {
     pub fn new(secrets: Vec<Secret>) -> Result<Signer, SecretError> {
         match secrets.len() {
             1 | 2 => Ok(Signer { secrets }),
-            n => Err(SecretError(format!(
-                "{n} secrets given; a webhook endpoint signs with one, or two while rotating"
-            ))),
+            n => Err(SecretError::Count(n)),
         }
     }
 

@@ -41,6 +41,24 @@ vocabulary! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventFilter(Vec<String>);
 
+/// Why an endpoint's event list was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventFilterError {
+    #[error("no events given; use [\"*\"] for every event")]
+    Empty,
+    #[error(
+        "`{0}` matches no event; known: {known}, or a group such as `quote.*`, or `*`",
+        known = known_events()
+    )]
+    NoEvent(String),
+}
+
+/// The event names, comma-separated.
+fn known_events() -> String {
+    let known: Vec<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
+    known.join(", ")
+}
+
 impl EventFilter {
     /// Every event.
     pub fn all() -> EventFilter {
@@ -49,18 +67,15 @@ impl EventFilter {
 
     /// Checks each pattern: it must name an event, or a group that holds at least one. An empty
     /// list is refused (an endpoint that wants nothing is a mistake, not a setting).
-    pub fn parse(patterns: &[String]) -> Result<EventFilter, String> {
+    pub fn parse(patterns: &[String]) -> Result<EventFilter, EventFilterError> {
         if patterns.is_empty() {
-            return Err("no events given; use [\"*\"] for every event".into());
+            return Err(EventFilterError::Empty);
         }
-        for pattern in patterns {
-            if !EventType::ALL.iter().any(|e| matches(pattern, *e)) {
-                let known: Vec<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
-                return Err(format!(
-                    "`{pattern}` matches no event; known: {}, or a group such as `quote.*`, or `*`",
-                    known.join(", ")
-                ));
-            }
+        if let Some(pattern) = patterns
+            .iter()
+            .find(|p| !EventType::ALL.iter().any(|e| matches(p, *e)))
+        {
+            return Err(EventFilterError::NoEvent(pattern.clone()));
         }
         Ok(EventFilter(patterns.to_vec()))
     }
@@ -250,7 +265,7 @@ impl Webhooks {
 mod tests {
     use super::*;
 
-    fn filter(patterns: &[&str]) -> Result<EventFilter, String> {
+    fn filter(patterns: &[&str]) -> Result<EventFilter, EventFilterError> {
         EventFilter::parse(&patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>())
     }
 
@@ -278,6 +293,7 @@ mod tests {
         assert!(
             filter(&["quote.sentt"])
                 .unwrap_err()
+                .to_string()
                 .contains("quote.sent,")
         );
     }

@@ -212,7 +212,12 @@ async fn deliver_email(job: &ClaimedJob, senders: &Senders) -> Outcome {
     };
     let mail = match to_mail(&job.payload) {
         Ok(mail) => mail,
-        Err(error) => return Outcome::Failed { error },
+        // Stored with its causes, as `unreadable e-mail job: <what serde said>`.
+        Err(error) => {
+            return Outcome::Failed {
+                error: format!("{:#}", anyhow::Error::new(error)),
+            };
+        }
     };
     match mailer.send(&mail).await {
         Ok(()) => Outcome::Sent,
@@ -314,9 +319,21 @@ fn retry(
     }
 }
 
-fn to_mail(payload: &str) -> Result<Mail, String> {
-    let job: EmailJob =
-        serde_json::from_str(payload).map_err(|e| format!("unreadable e-mail job: {e}"))?;
+/// Why a stored e-mail job cannot be made a mail (it never will: the job fails at once).
+#[derive(Debug, thiserror::Error)]
+enum MailJobError {
+    #[error("unreadable e-mail job")]
+    Unreadable(#[source] serde_json::Error),
+    #[error("attachment {filename}")]
+    Attachment {
+        filename: String,
+        #[source]
+        source: base64::DecodeError,
+    },
+}
+
+fn to_mail(payload: &str) -> Result<Mail, MailJobError> {
+    let job: EmailJob = serde_json::from_str(payload).map_err(MailJobError::Unreadable)?;
     let attachments = job
         .attachments
         .iter()
@@ -324,12 +341,13 @@ fn to_mail(payload: &str) -> Result<Mail, String> {
             Ok(Attachment {
                 filename: a.filename.clone(),
                 content_type: a.content_type.clone(),
-                bytes: a
-                    .bytes()
-                    .map_err(|e| format!("attachment {}: {e}", a.filename))?,
+                bytes: a.bytes().map_err(|source| MailJobError::Attachment {
+                    filename: a.filename.clone(),
+                    source,
+                })?,
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, MailJobError>>()?;
     Ok(Mail {
         from: job.from,
         to: job.to,

@@ -164,7 +164,7 @@ impl Store {
 
     /// Prepares every statement of the store on this backend without running it, so a statement
     /// that does not fit the schema fails here (the test suite runs this on both backends).
-    pub async fn prepare_all(&self) -> Result<usize, String> {
+    pub async fn prepare_all(&self) -> Result<usize, PrepareError> {
         use sqlx::{Executor, SqlSafeStr};
         let sqlite = self.is_sqlite();
         let mut texts = self.sql().all();
@@ -179,11 +179,27 @@ impl Store {
             ));
             texts.push(("insert_jobs", statements::INSERT_JOBS.text(sqlite, rows)));
         }
-        for (name, text) in &texts {
+        for &(name, text) in &texts {
             let prepared =
                 on_pool!(self, pool => pool.prepare(text.into_sql_str()).await.map(|_| ()));
-            prepared.map_err(|e| format!("{name} on {}: {e}\n{text}", self.backend()))?;
+            prepared.map_err(|source| PrepareError {
+                name,
+                backend: self.backend(),
+                text,
+                source,
+            })?;
         }
         Ok(texts.len())
     }
+}
+
+/// A statement of the store that does not prepare on a backend (see [`Store::prepare_all`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{name} on {backend} does not prepare:\n{text}")]
+pub struct PrepareError {
+    pub name: &'static str,
+    pub backend: &'static str,
+    pub text: &'static str,
+    #[source]
+    pub source: sqlx::Error,
 }

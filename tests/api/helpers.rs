@@ -6,7 +6,7 @@
 use chrono::{Days, NaiveDate};
 use offerte::access::{Role, new_key};
 use offerte::app::Application;
-use offerte::config::Settings;
+use offerte::config::{RawSettings, Settings};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -228,7 +228,8 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub keys: Keys,
-    pub settings: Settings,
+    /// As given: a test changes them for a second server or a restart.
+    pub settings: RawSettings,
     pub db: Arc<TestDb>,
     server: Option<Running>,
 }
@@ -239,15 +240,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 /// Like [`spawn_app`], with changed settings (e.g. another catalog folder).
-pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut RawSettings)) -> TestApp {
     let db = Arc::new(TestDb::new(backend).await);
     let keys = Keys::new();
-    let mut settings = Settings {
+    let mut settings = RawSettings {
         bind: "127.0.0.1:0".into(),
         database_url: db.url.clone(),
         pricing_dir: repo_dir().join("pricing"),
         api_keys: keys.entries.clone(),
-        ..Settings::default()
+        ..RawSettings::default()
     };
     configure(&mut settings);
     let (address, server) = start(&settings).await;
@@ -269,8 +270,10 @@ fn client() -> Client {
         .expect("an HTTP client")
 }
 
-async fn start(settings: &Settings) -> (String, Running) {
-    let app = Application::build(settings.clone())
+async fn start(settings: &RawSettings) -> (String, Running) {
+    let settings = Settings::from_raw(settings.clone())
+        .unwrap_or_else(|e| panic!("the settings are refused: {:#}", anyhow::Error::new(e)));
+    let app = Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("the server did not start: {e:#}"));
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -286,7 +289,7 @@ impl TestApp {
     }
 
     /// Another server instance on the same database, with settings changed by `configure`.
-    pub async fn second_server_with(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    pub async fn second_server_with(&self, configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         let mut settings = self.settings.clone();
         configure(&mut settings);
         let (address, server) = start(&settings).await;
@@ -319,7 +322,7 @@ impl TestApp {
     }
 
     /// Stops the server and starts a new one on the same database with changed settings.
-    pub async fn restart_with(&mut self, configure: impl FnOnce(&mut Settings)) {
+    pub async fn restart_with(&mut self, configure: impl FnOnce(&mut RawSettings)) {
         self.stop().await;
         configure(&mut self.settings);
         let (address, server) = start(&self.settings).await;

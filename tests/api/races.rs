@@ -191,7 +191,10 @@ async fn every_statement_prepares(backend: Backend) {
     let store = offerte::store::Store::connect(&db.url)
         .await
         .expect("the database");
-    let prepared = store.prepare_all().await.unwrap_or_else(|e| panic!("{e}"));
+    let prepared = store
+        .prepare_all()
+        .await
+        .unwrap_or_else(|e| panic!("{:#}", anyhow::Error::new(e)));
     assert!(prepared >= 30, "only {prepared} statements");
 }
 
