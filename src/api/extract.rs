@@ -39,6 +39,31 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// A domain value that is made from a JSON request body: the body (the API's type, with its
+/// OpenAPI schema) is parsed, then turned into the value, which checks it once.
+pub trait FromJsonBody: TryFrom<Self::Body, Error = InputError> {
+    type Body: DeserializeOwned;
+}
+
+/// A request body parsed and made into the domain value `T` (a 422 naming every field the
+/// value refuses).
+#[derive(Debug)]
+pub struct Input<T>(pub T);
+
+impl<T: FromJsonBody + 'static> FromRequest for Input<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json_body(req, payload);
+        Box::pin(async move {
+            let bytes = body.await?;
+            let parsed: T::Body = parse_json(&bytes)?;
+            T::try_from(parsed).map(Input).map_err(ApiError::Invalid)
+        })
+    }
+}
+
 /// The raw bytes of a JSON body, after the content-type and size checks.
 pub struct JsonBytes(pub web::Bytes);
 

@@ -2,6 +2,7 @@
 //! Handlers are thin: they read the request, call the core or a service, and answer.
 
 pub mod auth;
+pub(crate) mod bodies;
 pub(crate) mod catalog;
 pub(crate) mod documents;
 mod errors;

@@ -9,7 +9,8 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::auth::{Auth, Caller, SalesRole};
-use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json};
+use super::bodies::{NewQuoteBody, QuoteChanges, SendBody, TransitionBody};
+use super::extract::{Input, JsonBody, JsonBytes, Paging, QueryParams, parse_json};
 use super::metrics::Metrics;
 use super::problem::ApiError;
 use super::responses::{
@@ -20,10 +21,9 @@ use crate::access::Role;
 use crate::exports::register::created_range;
 use crate::outbox::model::Delivery;
 use crate::pricing::InputError;
+use crate::quotes::input::{QuoteEdit, QuoteInput, SendOrder};
 use crate::quotes::lifecycle::Status;
-use crate::quotes::model::{
-    Actor, ActorRole, Event, NewQuoteBody, Quote, QuoteChanges, QuotePage, SendBody, TransitionBody,
-};
+use crate::quotes::model::{Actor, ActorRole, Event, Quote, QuotePage};
 use crate::quotes::service::ListFilter;
 
 impl From<&Caller> for Actor {
@@ -74,11 +74,10 @@ pub async fn create_quote(
     req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    body: JsonBytes,
+    bytes: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
-    let input: NewQuoteBody = parse_json(&body.0)?;
-    validator::Validate::validate(&input)
-        .map_err(|e| ApiError::Invalid(InputError::from_validation(&e)))?;
+    let body: NewQuoteBody = parse_json(&bytes.0)?;
+    let input = QuoteInput::try_from(body).map_err(ApiError::Invalid)?;
     let key = req
         .headers()
         .get("idempotency-key")
@@ -95,7 +94,7 @@ pub async fn create_quote(
                 })
         })
         .transpose()?;
-    let hash = hex::encode(Sha256::digest(&body.0));
+    let hash = hex::encode(Sha256::digest(&bytes.0));
     let created = state
         .quotes
         .create(
@@ -210,12 +209,12 @@ pub async fn update_quote(
     auth: Auth<SalesRole>,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: JsonBody<QuoteChanges>,
+    changes: Input<QuoteEdit>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
     let quote = state
         .quotes
-        .update(id, &body.0, &Actor::from(&auth.caller))
+        .update(id, &changes.0, &Actor::from(&auth.caller))
         .await?;
     Ok(web::Json(quote))
 }
@@ -272,12 +271,12 @@ pub async fn revise_quote(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     id: web::Path<String>,
-    body: JsonBody<QuoteChanges>,
+    changes: Input<QuoteEdit>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
     let quote = state
         .quotes
-        .revise(id, &body.0, &Actor::from(&auth.caller))
+        .revise(id, &changes.0, &Actor::from(&auth.caller))
         .await?;
     metrics.quote_computed();
     Ok(HttpResponse::Created()
@@ -328,12 +327,12 @@ pub async fn send_quote(
     auth: Auth<SalesRole>,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: JsonBody<SendBody>,
+    order: Input<SendOrder>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
     let quote = state
         .quotes
-        .send(id, &body.0, &Actor::from(&auth.caller))
+        .send(id, &order.0, &Actor::from(&auth.caller))
         .await?;
     Ok(HttpResponse::Accepted().json(quote))
 }

@@ -38,7 +38,7 @@ fn request_id(text: &str) -> Result<Uuid, ApiError> {
 }
 
 /// The rate limit's key: the client's address (IPv6 by /56), as the TCP peer sees it. Behind
-/// a reverse proxy every client shares the proxy's address (see the README).
+/// a reverse proxy every client shares the proxy's address (see docs/operations.md).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddress;
 

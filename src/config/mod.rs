@@ -5,7 +5,7 @@
 //! (API keys, webhook endpoints, the SMTP relay and its CA file, the public URL), so a mistake
 //! stops the start with its reason and nothing parses a setting again.
 //!
-//! A setting is added in one place, the table below (and in the README's table).
+//! A setting is added in one place, the table below (and in docs/configuration.md).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -65,7 +65,8 @@ table::settings_table! {
         number_prefix: String = "OFF".into(), env "OFFERTE_NUMBER_PREFIX";
         /// `text` or `json` (`OFFERTE_LOG_FORMAT`).
         log_format: LogFormat = LogFormat::Text, env "OFFERTE_LOG_FORMAT";
-        /// Seconds between sweeps that expire quotes past their validity (`OFFERTE_SWEEP_SECONDS`).
+        /// Seconds between sweeps that expire quotes past their validity, queue reminders and
+        /// delete old quote requests (`OFFERTE_SWEEP_SECONDS`).
         sweep_seconds: u64 = 3600, env "OFFERTE_SWEEP_SECONDS";
         /// Days a quote request not turned into a quote is kept before the sweep deletes it
         /// (`OFFERTE_REQUEST_RETENTION_DAYS`).

@@ -11,8 +11,7 @@
 //!   receiver's `Retry-After` when it sent one.
 //! - `3xx` and the other `4xx`: [`Outcome::Rejected`]. The spec counts them as failures like any
 //!   other, and they are still retried by the same schedule (a receiver mid-deploy may answer
-//!   404 or 401 for a minute; deleting a subscription on one 404 is what issue 14 warns
-//!   against). They are reported apart because they usually mean a wrong URL or credentials at
+//!   404 or 401 for a minute; deleting a subscription on one 404 would lose it for good). They are reported apart because they usually mean a wrong URL or credentials at
 //!   the receiver, which an operator must fix, not an outage that will pass. Redirects are
 //!   never followed: the spec asks senders to update the URL instead.
 

@@ -97,6 +97,47 @@ impl InputError {
     }
 
     /// Converts `validator` errors, with paths under `prefix`.
+    /// The errors of one field's check (none for a value that passed), named `field`.
+    pub fn of_field(
+        field: &str,
+        checked: Result<(), validator::ValidationError>,
+    ) -> Vec<FieldError> {
+        let Err(e) = checked else {
+            return Vec::new();
+        };
+        vec![FieldError {
+            field: field.to_string(),
+            code: e.code.to_string(),
+            message: e
+                .message
+                .as_ref()
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| describe_validation(&e)),
+        }]
+    }
+
+    /// Every error of the parts' own checks, each under its part's name, in the order of the
+    /// fields (as [`InputError::from_validation`] orders them); `Ok` when there is none.
+    pub fn collect(parts: Vec<Vec<FieldError>>) -> Result<(), InputError> {
+        let mut errors: Vec<FieldError> = parts.into_iter().flatten().collect();
+        if errors.is_empty() {
+            return Ok(());
+        }
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        Err(InputError { errors })
+    }
+
+    /// The errors of a part's derived checks, under the part's name.
+    pub fn of_part(
+        part: &str,
+        checked: Result<(), validator::ValidationErrors>,
+    ) -> Vec<FieldError> {
+        match checked {
+            Ok(()) => Vec::new(),
+            Err(e) => InputError::from_validation(&e).under(part).errors,
+        }
+    }
+
     pub fn from_validation(errors: &validator::ValidationErrors) -> InputError {
         let mut out = Vec::new();
         collect_validation("", errors, &mut out);

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::lifecycle::Status;
+use super::lifecycle::{Status, display_number};
 use crate::pricing::{Circumstances, Computation};
 
 /// Any printable text of 1 to 200 characters (`<`, `{`, `#` are fine: rendering copes).
@@ -49,7 +49,7 @@ fn valid_phone(value: &str) -> Result<(), ValidationError> {
     }
 }
 
-fn valid_email(value: &str) -> Result<(), ValidationError> {
+pub(crate) fn valid_email(value: &str) -> Result<(), ValidationError> {
     let ok = value.chars().count() <= 200
         && !value.chars().any(|c| c.is_control() || c.is_whitespace())
         && value.split_once('@').is_some_and(|(local, domain)| {
@@ -160,54 +160,14 @@ pub struct Employee {
     pub job_title: Option<String>,
 }
 
-/// The body of `POST /api/v1/quotes`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewQuoteBody {
-    #[validate(nested)]
-    pub employer: Employer,
-    #[validate(nested)]
-    pub employee: Employee,
-    #[validate(nested)]
-    pub circumstances: Circumstances,
-}
-
-/// The body of `PATCH /api/v1/quotes/{id}` and `POST .../revisions`: the parts to replace.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QuoteChanges {
-    #[serde(default)]
-    #[validate(nested)]
-    pub employer: Option<Employer>,
-    #[serde(default)]
-    #[validate(nested)]
-    pub employee: Option<Employee>,
-    /// Replaces the circumstances; the quote is recomputed.
-    #[serde(default)]
-    #[validate(nested)]
-    pub circumstances: Option<Circumstances>,
-}
-
-/// The body of `POST /api/v1/quotes/{id}/transitions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionBody {
-    /// `sent`, `accepted`, `declined` (needs a reason) or `withdrawn`.
-    pub to: Status,
-    #[serde(default)]
-    #[validate(length(max = 1000))]
-    #[schema(max_length = 1000)]
-    pub reason: Option<String>,
-}
-
-fn valid_emails(values: &[String]) -> Result<(), ValidationError> {
+pub(crate) fn valid_emails(values: &[String]) -> Result<(), ValidationError> {
     if values.len() > 10 {
         return Err(ValidationError::new("length").with_message("at most 10 addresses".into()));
     }
     values.iter().try_for_each(|v| valid_email(v))
 }
 
-fn valid_message(value: &str) -> Result<(), ValidationError> {
+pub(crate) fn valid_message(value: &str) -> Result<(), ValidationError> {
     let count = value.chars().count();
     if count > 2000 {
         return Err(ValidationError::new("length")
@@ -221,32 +181,6 @@ fn valid_message(value: &str) -> Result<(), ValidationError> {
             .with_message("must not contain control characters other than line breaks".into()));
     }
     Ok(())
-}
-
-/// The body of `POST /api/v1/quotes/{id}/send`; every part optional (`{}` sends to the
-/// employer's address).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SendBody {
-    /// The recipient; default the employer's e-mail address.
-    #[serde(default)]
-    #[validate(custom(function = "valid_email"))]
-    #[schema(max_length = 200, example = "hr@korenschoof.example")]
-    pub to: Option<String>,
-    /// Copies (at most 10).
-    #[serde(default)]
-    #[validate(custom(function = "valid_emails"))]
-    #[schema(max_items = 10)]
-    pub cc: Vec<String>,
-    /// A few words from the salesperson, printed in the e-mail (not on the quote). No medical
-    /// details, please: the e-mail is not the place for them.
-    #[serde(default)]
-    #[validate(custom(function = "valid_message"))]
-    #[schema(
-        max_length = 2000,
-        example = "Zoals besproken ontvangt u hierbij onze offerte."
-    )]
-    pub message: Option<String>,
 }
 
 vocabulary! {
@@ -321,6 +255,81 @@ pub struct Quote {
     /// When it was accepted or declined.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// What one revision of a quote says: to whom, about whom, the circumstances as priced, the
+/// computation and how long it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteContent {
+    pub employer: Employer,
+    pub employee: Employee,
+    pub circumstances: Circumstances,
+    pub computation: Computation,
+    pub valid_until: NaiveDate,
+}
+
+impl Quote {
+    /// A new draft: revision 1 of `number`, made by `created_by` at `at`.
+    pub fn draft(
+        id: Uuid,
+        number: String,
+        content: QuoteContent,
+        created_by: Actor,
+        at: DateTime<Utc>,
+    ) -> Quote {
+        Quote::new(id, number, 1, content, created_by, at)
+    }
+
+    /// A new draft revision that replaces `old`: the same number, the next revision.
+    pub fn revision_of(
+        old: &Quote,
+        id: Uuid,
+        revision: i64,
+        content: QuoteContent,
+        created_by: Actor,
+        at: DateTime<Utc>,
+    ) -> Quote {
+        Quote {
+            supersedes: Some(old.id),
+            ..Quote::new(id, old.number.clone(), revision, content, created_by, at)
+        }
+    }
+
+    fn new(
+        id: Uuid,
+        number: String,
+        revision: i64,
+        content: QuoteContent,
+        created_by: Actor,
+        at: DateTime<Utc>,
+    ) -> Quote {
+        let QuoteContent {
+            employer,
+            employee,
+            circumstances,
+            computation,
+            valid_until,
+        } = content;
+        Quote {
+            id,
+            display_number: display_number(&number, revision),
+            number,
+            revision,
+            status: Status::Draft,
+            valid_until,
+            employer,
+            employee,
+            circumstances,
+            computation,
+            translated: None,
+            created_at: at,
+            updated_at: at,
+            created_by,
+            supersedes: None,
+            superseded_by: None,
+            decided_at: None,
+        }
+    }
 }
 
 /// Who accepted a quote online, and when (from its `accepted` event).

@@ -15,7 +15,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::quotes::error::QuoteError;
-use crate::quotes::model::{Actor, NewQuoteBody, Quote};
+use crate::quotes::input::QuoteInput;
+use crate::quotes::model::{Actor, Quote};
 use crate::quotes::ports::{QuoteRepository, RequestLink};
 use crate::quotes::service::{self, NewDraft};
 use crate::storage::{Constraint, StorageError};
@@ -197,12 +198,8 @@ impl<S: QuoteRepository + RequestRepository> RequestService<S> {
             updated_at: now.at,
             ..request.clone()
         };
-        let body = NewQuoteBody {
-            employer: request.employer,
-            employee: request.employee,
-            circumstances: request.circumstances,
-        };
-        let priced = service::price(&self.catalogs, &body.circumstances, now.today)?;
+        let input = QuoteInput::new(request.employer, request.employee, request.circumstances)?;
+        let priced = service::price(&self.catalogs, input.circumstances(), now.today)?;
         let link = RequestLink {
             request_id: id,
             from: RequestStatus::New.as_str(),
@@ -213,7 +210,7 @@ impl<S: QuoteRepository + RequestRepository> RequestService<S> {
         let draft = NewDraft {
             id: quote_id,
             priced: &priced,
-            body: &body,
+            input: &input,
             prefix,
             actor,
             now,

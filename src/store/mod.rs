@@ -107,8 +107,8 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 // SQLite allows one writer at a time; writers waiting for the lock sleep in
                 // SQLite's busy handler (1, 2, 5, 10 ... ms). One connection avoids that sleep
-                // (+19% creates in one load run) but then reads, such as a long export, block
-                // writes: four it is, with the cost noted in the README.
+                // (more creates per second) but then reads, such as a long export, block
+                // writes: four it is (docs/operations.md gives the measured cost).
                 .max_connections(4)
                 .connect_with(options)
                 .await

@@ -12,8 +12,9 @@ use super::{
 use crate::outbox::webhooks::EventType;
 use crate::pricing::Circumstances;
 use crate::quotes::error::QuoteError;
+use crate::quotes::input::QuoteEdit;
 use crate::quotes::lifecycle::{Status, check_transition, display_number};
-use crate::quotes::model::{Actor, Quote, QuoteChanges};
+use crate::quotes::model::{Actor, Quote, QuoteContent};
 use crate::quotes::ports::{
     NewEvent, QuoteRepository, Revision, SentDocument, StatusChange, Stored,
 };
@@ -25,7 +26,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     pub async fn update(
         &self,
         id: Uuid,
-        changes: &QuoteChanges,
+        changes: &QuoteEdit,
         actor: &Actor,
     ) -> Result<Quote, QuoteError> {
         let now = self.now();
@@ -38,7 +39,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             if current.status != Status::Draft {
                 return Err(QuoteError::NotDraft(current.status));
             }
-            let priced = match &changes.circumstances {
+            let priced = match changes.circumstances() {
                 Some(c) => price(&self.catalogs, c, now.today)?,
                 None => Priced {
                     circumstances: current.circumstances.clone(),
@@ -50,8 +51,8 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                     valid_until: current.valid_until,
                 },
             };
-            let employer = changes.employer.as_ref().unwrap_or(&current.employer);
-            let employee = changes.employee.as_ref().unwrap_or(&current.employee);
+            let employer = changes.employer().unwrap_or(&current.employer);
+            let employee = changes.employee().unwrap_or(&current.employee);
             let event = event(
                 id,
                 Some(Status::Draft),
@@ -172,7 +173,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     pub async fn revise(
         &self,
         id: Uuid,
-        changes: &QuoteChanges,
+        changes: &QuoteEdit,
         actor: &Actor,
     ) -> Result<Quote, QuoteError> {
         let now = self.now();
@@ -185,7 +186,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             if !current.status.can_revise() {
                 return Err(QuoteError::NotRevisable(current.status));
             }
-            let circumstances = match &changes.circumstances {
+            let circumstances = match changes.circumstances() {
                 Some(c) => c.clone(),
                 None => Circumstances {
                     quote_date: Some(now.today),
@@ -193,8 +194,8 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 },
             };
             let priced = price(&self.catalogs, &circumstances, now.today)?;
-            let employer = changes.employer.as_ref().unwrap_or(&current.employer);
-            let employee = changes.employee.as_ref().unwrap_or(&current.employee);
+            let employer = changes.employer().unwrap_or(&current.employer);
+            let employee = changes.employee().unwrap_or(&current.employee);
             let revision = repo.last_revision(&current.number).await? + 1;
             let new_id = Uuid::now_v7();
             let old_note = format!("replaced by revision {revision}");
@@ -213,25 +214,15 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 ),
                 event(new_id, None, Status::Draft, now.at, actor, Some(&new_note)),
             ];
-            let revised = Quote {
-                id: new_id,
-                number: current.number.clone(),
-                revision,
-                display_number: display_number(&current.number, revision),
-                status: Status::Draft,
-                valid_until: priced.valid_until,
+            let content = QuoteContent {
                 employer: employer.clone(),
                 employee: employee.clone(),
                 circumstances: priced.circumstances.clone(),
                 computation: priced.computation.clone(),
-                translated: None,
-                created_at: now.at,
-                updated_at: now.at,
-                created_by: actor.clone(),
-                supersedes: Some(id),
-                superseded_by: None,
-                decided_at: None,
+                valid_until: priced.valid_until,
             };
+            let revised =
+                Quote::revision_of(&current, new_id, revision, content, actor.clone(), now.at);
             let jobs = quote_jobs(&self.webhooks, EventType::QuoteRevised, &revised, now.at)?;
             let written = repo
                 .revise(Revision {

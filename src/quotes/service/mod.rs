@@ -10,8 +10,9 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::error::QuoteError;
+use super::input::QuoteInput;
 use super::lifecycle::{Status, display_number, status_on};
-use super::model::{Actor, Employee, Employer, NewQuoteBody, Quote};
+use super::model::{Actor, Employee, Employer, Quote, QuoteContent};
 use super::ports::{
     CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, SentDocument, Stored,
 };
@@ -256,7 +257,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     #[tracing::instrument(name = "quote.create", skip_all, fields(quote_id))]
     pub async fn create(
         &self,
-        body: &NewQuoteBody,
+        input: &QuoteInput,
         actor: &Actor,
         idempotency: Option<(&str, &str)>,
     ) -> Result<Created, QuoteError> {
@@ -270,11 +271,11 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 replayed: true,
             });
         }
-        let priced = price(&self.catalogs, &body.circumstances, now.today)?;
+        let priced = price(&self.catalogs, input.circumstances(), now.today)?;
         let draft = NewDraft {
             id: Uuid::now_v7(),
             priced: &priced,
-            body,
+            input,
             prefix: &self.prefix,
             actor,
             now,
@@ -327,7 +328,7 @@ async fn replay(
 pub(crate) struct NewDraft<'a> {
     pub id: Uuid,
     pub priced: &'a Priced,
-    pub body: &'a NewQuoteBody,
+    pub input: &'a QuoteInput,
     pub prefix: &'a str,
     pub actor: &'a Actor,
     pub now: Now,
@@ -347,41 +348,45 @@ pub(crate) async fn store_new(
     let NewDraft {
         id,
         priced,
-        body,
+        input,
         prefix,
         actor,
         now,
         idempotency,
         from_request,
     } = draft;
-    let mut quote = Quote {
-        id,
-        // Storage takes the number inside the create's transaction.
-        number: String::new(),
-        display_number: String::new(),
-        revision: 1,
-        status: Status::Draft,
-        valid_until: priced.valid_until,
-        employer: body.employer.clone(),
-        employee: body.employee.clone(),
+    let content = QuoteContent {
+        employer: input.employer().clone(),
+        employee: input.employee().clone(),
         circumstances: priced.circumstances.clone(),
         computation: priced.computation.clone(),
-        translated: None,
-        created_at: now.at,
-        updated_at: now.at,
-        created_by: actor.clone(),
-        supersedes: None,
-        superseded_by: None,
-        decided_at: None,
+        valid_until: priced.valid_until,
     };
     let jobs = hooks.wants(EventType::QuoteCreated).then(|| {
-        // The number is filled into this copy where storage takes it (in the write turn, where
-        // a deep clone per create would cost); the lock is never contended.
-        let (hooks, template) = (hooks.clone(), std::sync::Mutex::new(quote.clone()));
+        // Storage takes the number in the write turn (and again, with another number, if the
+        // group it was in is retried one by one). The first call makes the quote from this copy
+        // of the content, later ones only change its number: no deep clone in the write turn.
+        // The lock is never contended.
+        let hooks = hooks.clone();
+        let (actor, at) = (actor.clone(), now.at);
+        let slot = std::sync::Mutex::new((Some(content.clone()), None::<Quote>));
         let make = move |number: &str| {
-            let mut quote = template.lock().unwrap_or_else(|p| p.into_inner());
-            quote.number = number.to_string();
-            quote.display_number = display_number(number, 1);
+            let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+            let (pending, made) = &mut *slot;
+            let quote = match (made.as_mut(), pending.take()) {
+                (Some(quote), _) => {
+                    quote.number = number.to_string();
+                    quote.display_number = display_number(number, 1);
+                    quote
+                }
+                (None, content) => made.insert(Quote::draft(
+                    id,
+                    number.to_string(),
+                    content.expect("the content is there until the first quote is made"),
+                    actor.clone(),
+                    at,
+                )),
+            };
             let subject = Subject::quote(quote.id, number);
             hooks.jobs(EventType::QuoteCreated, &subject, &*quote, quote.created_at)
         };
@@ -389,7 +394,7 @@ pub(crate) async fn store_new(
     });
     let number = repo
         .create(CreateQuote {
-            quote: priced.new_quote(id, &body.employer, &body.employee, actor, now),
+            quote: priced.new_quote(id, input.employer(), input.employee(), actor, now),
             prefix,
             year: now.today.year(),
             idempotency,
@@ -397,8 +402,7 @@ pub(crate) async fn store_new(
             jobs,
         })
         .await?;
-    quote.display_number = display_number(&number, 1);
-    quote.number = number;
+    let mut quote = Quote::draft(id, number, content, actor.clone(), now.at);
     quote.translated = Some(priced.translated.clone());
     Ok(quote)
 }

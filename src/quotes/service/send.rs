@@ -15,8 +15,9 @@ use crate::outbox::model::{Delivery, EmailJob, NewJob, StoredAttachment};
 use crate::outbox::ports::OutboxRepository;
 use crate::outbox::webhooks::EventType;
 use crate::quotes::error::QuoteError;
+use crate::quotes::input::SendOrder;
 use crate::quotes::lifecycle::{Status, check_transition};
-use crate::quotes::model::{Actor, Quote, SendBody};
+use crate::quotes::model::{Actor, Quote};
 use crate::quotes::ports::{
     Letter, LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, Stored,
 };
@@ -46,11 +47,11 @@ pub fn token_sha256(token: &str) -> String {
 
 impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     /// Sends a draft (or a sent quote again) to the employer, or to `body.to`.
-    #[tracing::instrument(name = "quote.send", skip(self, body, actor))]
+    #[tracing::instrument(name = "quote.send", skip(self, order, actor))]
     pub async fn send(
         &self,
         id: Uuid,
-        body: &SendBody,
+        order: &SendOrder,
         actor: &Actor,
     ) -> Result<Quote, QuoteError> {
         let mailing = self
@@ -70,39 +71,21 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 updated_at: now.at,
                 ..quote
             };
-            let pdf = self
-                .documents
-                .pdf(&sent)
-                .await
-                .map_err(QuoteError::Render)?;
-            let sha256 = hex::encode(Sha256::digest(&pdf));
-            let (token, token_hash) = new_token();
-            let link = format!("{}/q/{token}", mailing.public_url);
-            let letter = self
-                .documents
-                .letter(
-                    &sent,
-                    &LetterRequest {
-                        kind: LetterKind::Quote,
-                        link: Some(&link),
-                        message: body.message.as_deref(),
-                        accepted_by: None,
-                    },
-                )
-                .map_err(QuoteError::Render)?;
-            let to = body
-                .to
-                .clone()
-                .unwrap_or_else(|| sent.employer.email.clone());
-            let job = email_job(
-                mailing,
-                id,
-                "quote_sent",
-                letter,
-                (vec![to], body.cc.clone()),
-                &pdf,
-                now,
-            )?;
+            let to = order
+                .to()
+                .map_or_else(|| sent.employer.email.clone(), str::to_string);
+            let outgoing = Outgoing {
+                kind: LetterKind::Quote,
+                topic: "quote_sent",
+                message: order.message(),
+                to: vec![to],
+                cc: order.cc().to_vec(),
+            };
+            let LinkedMail {
+                job,
+                token_hash,
+                sha256,
+            } = self.mail_with_link(mailing, &sent, outgoing, now).await?;
             let reason = format!("sent by e-mail to {}", job.recipient);
             let mut jobs = vec![job];
             jobs.extend(quote_jobs(
@@ -156,27 +139,16 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             if quote.status != Status::Sent {
                 continue;
             }
-            let pdf = self
-                .documents
-                .pdf(&quote)
-                .await
-                .map_err(QuoteError::Render)?;
-            let (token, token_hash) = new_token();
-            let link = format!("{}/q/{token}", mailing.public_url);
-            let letter = self
-                .documents
-                .letter(
-                    &quote,
-                    &LetterRequest {
-                        kind: LetterKind::Reminder,
-                        link: Some(&link),
-                        message: None,
-                        accepted_by: None,
-                    },
-                )
-                .map_err(QuoteError::Render)?;
-            let to = vec![quote.employer.email.clone()];
-            let job = email_job(mailing, id, REMINDER, letter, (to, Vec::new()), &pdf, now)?;
+            let outgoing = Outgoing {
+                kind: LetterKind::Reminder,
+                topic: REMINDER,
+                message: None,
+                to: vec![quote.employer.email.clone()],
+                cc: Vec::new(),
+            };
+            let LinkedMail {
+                job, token_hash, ..
+            } = self.mail_with_link(mailing, &quote, outgoing, now).await?;
             let reason = format!("reminder sent to {}", job.recipient);
             let change = StatusChange {
                 id,
@@ -242,6 +214,71 @@ pub(crate) fn message_id(sender: &str) -> String {
         .filter(|d| !d.is_empty())
         .unwrap_or("offerte.invalid");
     format!("<{}@{domain}>", Uuid::now_v7().simple())
+}
+
+/// An e-mail about a quote that carries its PDF and a link for the employer.
+struct Outgoing<'a> {
+    kind: LetterKind,
+    /// The outbox topic (`quote_sent`, `reminder`).
+    topic: &'a str,
+    /// The salesperson's words, if any.
+    message: Option<&'a str>,
+    to: Vec<String>,
+    cc: Vec<String>,
+}
+
+/// The e-mail job of an [`Outgoing`], the SHA-256 of the link token it carries (what is
+/// stored of the token) and of the PDF attached.
+struct LinkedMail {
+    job: NewJob,
+    token_hash: String,
+    sha256: String,
+}
+
+impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+    /// Renders the PDF of `quote` as it is, makes a fresh link, writes the letter and queues
+    /// nothing yet: the job goes into the change that records the sending.
+    async fn mail_with_link(
+        &self,
+        mailing: &Mailing,
+        quote: &Quote,
+        outgoing: Outgoing<'_>,
+        now: Now,
+    ) -> Result<LinkedMail, QuoteError> {
+        let pdf = self
+            .documents
+            .pdf(quote)
+            .await
+            .map_err(QuoteError::Render)?;
+        let (token, token_hash) = new_token();
+        let link = format!("{}/q/{token}", mailing.public_url);
+        let letter = self
+            .documents
+            .letter(
+                quote,
+                &LetterRequest {
+                    kind: outgoing.kind,
+                    link: Some(&link),
+                    message: outgoing.message,
+                    accepted_by: None,
+                },
+            )
+            .map_err(QuoteError::Render)?;
+        let job = email_job(
+            mailing,
+            quote.id,
+            outgoing.topic,
+            letter,
+            (outgoing.to, outgoing.cc),
+            &pdf,
+            now,
+        )?;
+        Ok(LinkedMail {
+            job,
+            token_hash,
+            sha256: hex::encode(Sha256::digest(&pdf)),
+        })
+    }
 }
 
 impl<R: QuoteRepository + OutboxRepository, D: SentDocument> QuoteService<R, D> {
