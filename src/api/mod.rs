@@ -1,7 +1,7 @@
 //! The HTTP face: actix handlers, keys and roles, problem+json errors, the OpenAPI contract.
 //! Handlers are thin: they read the request, call the core or a service, and answer.
 
-pub mod auth;
+pub(crate) mod auth;
 pub(crate) mod bodies;
 pub(crate) mod catalog;
 pub(crate) mod documents;

@@ -75,8 +75,6 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("send the body as {0}")]
     UnsupportedMediaType(&'static str),
-    #[error("{0}")]
-    NotAcceptable(String),
     #[error("too many requests; try again in {0} seconds")]
     TooManyRequests(u64),
     #[error("the service is not ready: {0}")]
@@ -107,7 +105,6 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
             }
-            ApiError::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
             ApiError::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
@@ -157,7 +154,6 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -220,7 +216,6 @@ mod tests {
             (ApiError::conflict("x"), 409),
             (ApiError::PayloadTooLarge(10), 413),
             (ApiError::UnsupportedMediaType("application/json"), 415),
-            (ApiError::NotAcceptable("x".into()), 406),
             (ApiError::TooManyRequests(6), 429),
             (ApiError::Unavailable("db".into()), 503),
             (ApiError::Internal(anyhow::anyhow!("secret detail")), 500),

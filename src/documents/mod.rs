@@ -3,11 +3,11 @@
 //! `templates/`.
 
 pub mod format;
-pub mod letters;
+pub(crate) mod letters;
 pub mod messages;
 #[cfg(feature = "pdf")]
 pub mod pdf;
-pub mod quotes;
+pub(crate) mod quotes;
 pub mod terms;
 pub mod view;
 

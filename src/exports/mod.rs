@@ -14,7 +14,7 @@ pub mod csv;
 pub mod invoicing;
 pub mod pricing;
 pub mod register;
-pub mod service;
+pub(crate) mod service;
 pub mod tables;
 pub mod write;
 pub mod xlsx;

@@ -37,10 +37,6 @@ impl<R: QuoteRepository> ExportService<R> {
         }
     }
 
-    pub fn catalogs(&self) -> &Arc<CatalogSet> {
-        &self.catalogs
-    }
-
     /// The catalog version a pricing table is of: by `version`, or the one in force on `date`
     /// (default today); not both.
     pub fn pricing_catalog(

@@ -8,6 +8,6 @@
 
 pub mod model;
 pub mod ports;
-pub mod service;
+pub(crate) mod service;
 pub mod webhooks;
-pub mod worker;
+pub(crate) mod worker;

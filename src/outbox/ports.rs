@@ -9,10 +9,6 @@ use super::model::{
 };
 use crate::storage::StorageError;
 
-#[expect(
-    async_fn_in_trait,
-    reason = "the ports are implemented and called inside this crate only, by concrete types whose futures are Send"
-)]
 pub trait OutboxRepository {
     /// Leases up to `limit` due jobs until `lease_until` (each attempt counted), oldest first;
     /// jobs leased by another worker whose lease has not run out are left alone, and so is a

@@ -207,10 +207,6 @@ impl Webhooks {
         Webhooks(subscriptions.into())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Whether any endpoint wants `event`.
     pub fn wants(&self, event: EventType) -> bool {
         self.0.iter().any(|s| s.filter.matches(event))

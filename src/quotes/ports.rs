@@ -138,10 +138,6 @@ pub struct RegisterQuery {
 }
 
 /// What the quote domain needs from a database.
-#[expect(
-    async_fn_in_trait,
-    reason = "the ports are implemented and called inside this crate only, by concrete types whose futures are Send"
-)]
 pub trait QuoteRepository {
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StorageError>;
@@ -236,10 +232,6 @@ pub struct Letter {
 
 /// Renders a quote's documents exactly as they are sent: the PDF (the bytes whose SHA-256 is
 /// recorded) and the e-mail that carries it.
-#[expect(
-    async_fn_in_trait,
-    reason = "the ports are implemented and called inside this crate only, by concrete types whose futures are Send"
-)]
 pub trait SentDocument {
     async fn pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>>;
     /// The PDF with its signature block filled in by the online acceptance.

@@ -3,7 +3,10 @@
 //! `standardwebhooks` is needed: `OFFERTE_TEST_PYTHON`, or else `target/ci-venv/bin/python`
 //! (`scripts/ci-venv aiosmtpd standardwebhooks` makes it). Without one the tests are skipped
 //! with a notice, unless `OFFERTE_TEST_REQUIRE_TOOLS` is set.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test crate that includes this file uses only some of its servers"
+)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

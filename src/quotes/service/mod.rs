@@ -30,7 +30,7 @@ mod read;
 mod send;
 
 pub use read::ListFilter;
-pub use send::{Mailing, new_token, token_sha256};
+pub use send::Mailing;
 
 /// How often an operation reads and decides again when the quote changed under it.
 const ATTEMPTS: usize = 5;
@@ -127,21 +127,6 @@ impl<R, D> QuoteService<R, D> {
     /// The catalog versions quotes are priced with.
     pub fn catalogs(&self) -> &Arc<CatalogSet> {
         &self.catalogs
-    }
-
-    /// The webhook endpoints and the events each wants.
-    pub fn webhooks(&self) -> &Webhooks {
-        &self.webhooks
-    }
-
-    /// The store the service keeps quotes in.
-    pub fn repository(&self) -> &R {
-        &self.repo
-    }
-
-    /// Whether quotes can be e-mailed.
-    pub fn mailing(&self) -> Option<&Mailing> {
-        self.mailing.as_ref()
     }
 }
 
@@ -245,11 +230,6 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     /// Whether the quote store answers (the readiness check).
     pub async fn ready(&self) -> Result<(), StorageError> {
         self.repo.ping().await
-    }
-
-    /// Prices circumstances as a new quote would be priced today, without storing anything.
-    pub fn price(&self, circumstances: &Circumstances) -> Result<Priced, InputError> {
-        price(&self.catalogs, circumstances, self.now().today)
     }
 
     /// Creates a draft quote with the next number. With an idempotency key (and the hash of the
