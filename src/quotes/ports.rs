@@ -101,6 +101,24 @@ pub struct StatusChange {
     pub link: Option<String>,
 }
 
+impl StatusChange {
+    /// A change that records `event` and moves the quote to the event's status (the same one
+    /// for a view, a reminder or a re-send), deciding nothing; it sends nothing and makes no
+    /// link until those are set.
+    pub fn recording(id: Uuid, expected: Version, event: NewEvent) -> StatusChange {
+        StatusChange {
+            id,
+            expected,
+            to: event.to,
+            at: event.at,
+            decided_at: None,
+            event,
+            jobs: Vec::new(),
+            link: None,
+        }
+    }
+}
+
 /// A new revision replacing `old` (which must still have `expected`).
 pub struct Revision<'a> {
     pub old: Uuid,

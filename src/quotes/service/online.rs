@@ -4,6 +4,7 @@
 //! page says so. An unknown token is simply not found.
 
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::change::event;
 use super::send::{Mailing, email_job, token_sha256};
@@ -23,15 +24,11 @@ const VIEWED: &str = "viewed online";
 impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     /// The quote a token opens, in the status it has today, with its online acceptance if any.
     /// The first view of a sent quote is recorded (an event "viewed online", and `quote.viewed`).
-    #[tracing::instrument(name = "quote.open", skip_all)]
+    #[tracing::instrument(name = "quote.open", skip_all, fields(quote_id))]
     pub async fn open(&self, token: &str) -> Result<(Quote, Option<Acceptance>), QuoteError> {
         let now = self.now();
         let repo = &self.repo;
-        let id = repo
-            .find_link(&token_sha256(token))
-            .await?
-            .ok_or(QuoteError::LinkNotFound)?;
-        tracing::Span::current().record("quote_id", tracing::field::display(id));
+        let id = self.linked(token).await?;
         let Stored { quote, version } = fetch(repo, id, now.today).await?;
         if quote.status == Status::Sent {
             let seen = repo
@@ -45,22 +42,17 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                     ..quote.clone()
                 };
                 let jobs = quote_jobs(&self.webhooks, EventType::QuoteViewed, &viewed, now.at)?;
-                let change = StatusChange {
+                let viewed_event = event(
                     id,
-                    expected: version,
-                    to: Status::Sent,
-                    at: now.at,
-                    decided_at: None,
-                    event: event(
-                        id,
-                        Some(Status::Sent),
-                        Status::Sent,
-                        now.at,
-                        &Actor::employer(),
-                        Some(VIEWED),
-                    ),
+                    Some(Status::Sent),
+                    Status::Sent,
+                    now.at,
+                    &Actor::employer(),
+                    Some(VIEWED),
+                );
+                let change = StatusChange {
                     jobs,
-                    link: None,
+                    ..StatusChange::recording(id, version, viewed_event)
                 };
                 // Someone else changed it meanwhile: their change stands, the view goes
                 // unrecorded.
@@ -130,11 +122,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     ) -> Result<Quote, QuoteError> {
         let now = self.now();
         let repo = &self.repo;
-        let id = repo
-            .find_link(&token_sha256(token))
-            .await?
-            .ok_or(QuoteError::LinkNotFound)?;
-        tracing::Span::current().record("quote_id", tracing::field::display(id));
+        let id = self.linked(token).await?;
         until_settled(Status::Sent, async || {
             let Stored { quote, version } = fetch(repo, id, now.today).await?;
             if quote.status != Status::Sent {
@@ -179,6 +167,17 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             Ok(Attempt::Done(stored(repo, id).await?))
         })
         .await
+    }
+
+    /// The quote a link's token was made for (recorded in the operation's span).
+    async fn linked(&self, token: &str) -> Result<Uuid, QuoteError> {
+        let id = self
+            .repo
+            .find_link(&token_sha256(token))
+            .await?
+            .ok_or(QuoteError::LinkNotFound)?;
+        tracing::Span::current().record("quote_id", tracing::field::display(id));
+        Ok(id)
     }
 
     /// The confirmation e-mail of an acceptance, to the employer with the bureau in copy, with

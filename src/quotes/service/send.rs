@@ -97,14 +97,9 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             let mut event = event(id, Some(from), Status::Sent, now.at, actor, Some(&reason));
             event.document_sha256 = Some(sha256);
             let change = StatusChange {
-                id,
-                expected: version,
-                to: Status::Sent,
-                at: now.at,
-                decided_at: None,
-                event,
                 jobs,
                 link: Some(token_hash),
+                ..StatusChange::recording(id, version, event)
             };
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(from));
@@ -150,22 +145,18 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 job, token_hash, ..
             } = self.mail_with_link(mailing, &quote, outgoing, now).await?;
             let reason = format!("reminder sent to {}", job.recipient);
-            let change = StatusChange {
+            let reminded = event(
                 id,
-                expected: version,
-                to: Status::Sent,
-                at: now.at,
-                decided_at: None,
-                event: event(
-                    id,
-                    Some(Status::Sent),
-                    Status::Sent,
-                    now.at,
-                    &Actor::system(),
-                    Some(&reason),
-                ),
+                Some(Status::Sent),
+                Status::Sent,
+                now.at,
+                &Actor::system(),
+                Some(&reason),
+            );
+            let change = StatusChange {
                 jobs: vec![job],
                 link: Some(token_hash),
+                ..StatusChange::recording(id, version, reminded)
             };
             // Answered or changed meanwhile: no reminder.
             if landed(repo.change_status(change).await)? {
