@@ -68,38 +68,34 @@ pub struct SendBody {
     pub message: Option<String>,
 }
 
-impl TryFrom<NewQuoteBody> for QuoteInput {
-    type Error = InputError;
+/// `$value` is made from the body `$body` (through its own constructor, which checks it), and
+/// an operation can take it as its input (`Input<$value>`).
+macro_rules! made_from {
+    ($value:ty, $body:ty, |$b:ident| $make:expr) => {
+        impl TryFrom<$body> for $value {
+            type Error = InputError;
 
-    fn try_from(body: NewQuoteBody) -> Result<QuoteInput, InputError> {
-        QuoteInput::new(body.employer, body.employee, body.circumstances)
-    }
+            fn try_from($b: $body) -> Result<$value, InputError> {
+                $make
+            }
+        }
+
+        impl FromJsonBody for $value {
+            type Body = $body;
+        }
+    };
 }
 
-impl FromJsonBody for QuoteInput {
-    type Body = NewQuoteBody;
-}
-
-impl TryFrom<QuoteChanges> for QuoteEdit {
-    type Error = InputError;
-
-    fn try_from(body: QuoteChanges) -> Result<QuoteEdit, InputError> {
-        QuoteEdit::new(body.employer, body.employee, body.circumstances)
-    }
-}
-
-impl FromJsonBody for QuoteEdit {
-    type Body = QuoteChanges;
-}
-
-impl TryFrom<SendBody> for SendOrder {
-    type Error = InputError;
-
-    fn try_from(body: SendBody) -> Result<SendOrder, InputError> {
-        SendOrder::new(body.to, body.cc, body.message)
-    }
-}
-
-impl FromJsonBody for SendOrder {
-    type Body = SendBody;
-}
+made_from!(QuoteInput, NewQuoteBody, |b| QuoteInput::new(
+    b.employer,
+    b.employee,
+    b.circumstances
+));
+made_from!(QuoteEdit, QuoteChanges, |b| QuoteEdit::new(
+    b.employer,
+    b.employee,
+    b.circumstances
+));
+made_from!(SendOrder, SendBody, |b| SendOrder::new(
+    b.to, b.cc, b.message
+));

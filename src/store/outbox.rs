@@ -253,29 +253,27 @@ impl OutboxRepository for Store {
         let quote_id = filter.quote_id.map(|id| id.to_string());
         // One snapshot for the jobs and their attempts: a job finished between two statements
         // would show its new attempt with its old status.
+        // The page, the count and the page's attempts take the same filters, in the same order.
+        macro_rules! filtered {
+            ($statement:expr) => {
+                $statement
+                    .bind(webhook)
+                    .bind(job_status)
+                    .bind(event)
+                    .bind(quote_id.as_deref())
+            };
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin_read().await?;
-            let rows = sqlx::query(self.sql().list_webhook_jobs)
-                .bind(webhook)
-                .bind(job_status)
-                .bind(event)
-                .bind(quote_id.as_deref())
+            let rows = filtered!(sqlx::query(self.sql().list_webhook_jobs))
                 .bind(filter.limit)
                 .bind(filter.offset)
                 .fetch_all(&mut *tx)
                 .await?;
-            let total: i64 = sqlx::query_scalar(self.sql().count_webhook_jobs)
-                .bind(webhook)
-                .bind(job_status)
-                .bind(event)
-                .bind(quote_id.as_deref())
+            let total: i64 = filtered!(sqlx::query_scalar(self.sql().count_webhook_jobs))
                 .fetch_one(&mut *tx)
                 .await?;
-            let attempts = sqlx::query(self.sql().webhook_attempts_of_page)
-                .bind(webhook)
-                .bind(job_status)
-                .bind(event)
-                .bind(quote_id.as_deref())
+            let attempts = filtered!(sqlx::query(self.sql().webhook_attempts_of_page))
                 .bind(filter.limit)
                 .bind(filter.offset)
                 .fetch_all(&mut *tx)

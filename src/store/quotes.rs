@@ -86,31 +86,28 @@ impl QuoteRepository for Store {
         let lapsed = query.status.and_then(|m| m.or_lapsed);
         let lapsed_status = lapsed.map(|(s, _)| s.as_str());
         let lapsed_before = lapsed.map(|(_, d)| d);
+        // The page and the count take the same filters, in the same order.
+        macro_rules! filtered {
+            ($statement:expr) => {
+                $statement
+                    .bind(status)
+                    .bind(except)
+                    .bind(valid_on)
+                    .bind(lapsed_status)
+                    .bind(lapsed_before)
+                    .bind(query.number.as_deref())
+                    .bind(pattern.as_deref())
+                    .bind(query.created_from)
+                    .bind(query.created_before)
+            };
+        }
         on_pool!(self, pool => {
-            let rows = sqlx::query(self.sql().list_quotes)
-                .bind(status)
-                .bind(except)
-                .bind(valid_on)
-                .bind(lapsed_status)
-                .bind(lapsed_before)
-                .bind(query.number.as_deref())
-                .bind(pattern.as_deref())
-                .bind(query.created_from)
-                .bind(query.created_before)
+            let rows = filtered!(sqlx::query(self.sql().list_quotes))
                 .bind(query.limit)
                 .bind(query.offset)
                 .fetch_all(pool)
                 .await?;
-            let total: i64 = sqlx::query_scalar(self.sql().count_quotes)
-                .bind(status)
-                .bind(except)
-                .bind(valid_on)
-                .bind(lapsed_status)
-                .bind(lapsed_before)
-                .bind(query.number.as_deref())
-                .bind(pattern.as_deref())
-                .bind(query.created_from)
-                .bind(query.created_before)
+            let total: i64 = filtered!(sqlx::query_scalar(self.sql().count_quotes))
                 .fetch_one(pool)
                 .await?;
             let quotes = rows
