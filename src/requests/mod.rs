@@ -5,3 +5,6 @@ pub mod error;
 pub mod model;
 pub mod ports;
 pub mod service;
+
+#[cfg(test)]
+mod service_tests;

@@ -217,8 +217,8 @@ impl<Q> MemoryStore<Q> {
         lock(&self.0).stale = n;
     }
 
-    /// Runs `change` at the start of the next write of a quote (after the service read and
-    /// decided): another writer that got there first.
+    /// Runs `change` at the start of the next write, after the service read and decided:
+    /// another writer that got there first.
     pub fn before_next_write(&self, change: impl FnOnce(&mut State<Q>) + Send + 'static) {
         lock(&self.0).hook = Some(Box::new(change));
     }

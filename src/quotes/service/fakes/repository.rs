@@ -154,7 +154,7 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
         Ok(self.with(|s| {
             let mut found: Vec<Quote> = s.quotes.iter().map(|r| r.quote.clone()).collect();
             found.retain(|q| matches(q));
-            found.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+            found.sort_by_key(|q| std::cmp::Reverse((q.created_at, q.id)));
             let total = found.len() as i64;
             let page = found.into_iter().skip(query.offset.max(0) as usize);
             (page.take(query.limit.max(0) as usize).collect(), total)
