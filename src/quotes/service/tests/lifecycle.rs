@@ -265,3 +265,17 @@ async fn the_sweep_stores_each_expiry_once() {
     assert_eq!(f.service.sweep_expired().await.unwrap(), 0);
     assert_eq!(f.writes(), writes);
 }
+
+/// An expiry whose write finds the quote changed meanwhile is not counted (nor retried: the
+/// next sweep decides again).
+#[tokio::test]
+async fn the_sweep_leaves_a_quote_changed_meanwhile_to_the_next_sweep() {
+    let f = fixture();
+    let q = f.quote_in(Status::Sent).await;
+    f.clock.set(q.valid_until.succ_opt().unwrap());
+    f.store.stale_next(1);
+    assert_eq!(f.service.sweep_expired().await.unwrap(), 0);
+    assert_eq!(f.version(q.id), 2, "nothing stored");
+    assert_eq!(f.service.sweep_expired().await.unwrap(), 1);
+    assert_eq!(f.version(q.id), 3);
+}
