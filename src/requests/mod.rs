@@ -5,3 +5,6 @@ pub(crate) mod error;
 pub mod model;
 pub mod ports;
 pub(crate) mod service;
+
+#[cfg(test)]
+mod service_tests;

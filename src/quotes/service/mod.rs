@@ -418,3 +418,8 @@ pub(crate) async fn get(
 ) -> Result<Quote, QuoteError> {
     Ok(fetch(repo, id, today).await?.quote)
 }
+
+#[cfg(test)]
+pub(crate) mod fakes;
+#[cfg(test)]
+mod tests;
