@@ -24,7 +24,7 @@ use crate::pricing::InputError;
 use crate::quotes::input::{QuoteEdit, QuoteInput, SendOrder};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Actor, ActorRole, Event, Quote, QuotePage};
-use crate::quotes::service::ListFilter;
+use crate::quotes::ports::ListFilter;
 
 impl From<&Caller> for Actor {
     fn from(caller: &Caller) -> Actor {
@@ -157,7 +157,6 @@ pub async fn list_quotes(
     let Paging { page, per_page } = paging;
     let (created_from, created_before) = created_range(q.created_from, q.created_to);
     let filter = ListFilter {
-        status: q.status,
         number: q.number,
         employer: q.employer,
         created_from,
@@ -166,7 +165,7 @@ pub async fn list_quotes(
         offset: paging.offset(),
     };
     // A sent quote past its validity is listed (and filtered) as expired, without a write.
-    let (items, total) = state.quotes.list(filter).await?;
+    let (items, total) = state.quotes.list(q.status, filter).await?;
     Ok(web::Json(QuotePage {
         items,
         page,

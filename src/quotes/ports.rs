@@ -131,20 +131,26 @@ pub struct Revision<'a> {
     pub jobs: Vec<NewJob>,
 }
 
-/// Which quotes a list holds: the stored rows that show a status (see [`StatusMatch`]), the
-/// number, the employer, the creation time.
+/// The filters of the quote list besides the status, and the page.
 #[derive(Debug, Clone, Default)]
-pub struct QuoteQuery {
-    pub status: Option<StatusMatch>,
-    /// Without a status: every row but those stored in this status.
-    pub except: Option<Status>,
+pub struct ListFilter {
     pub number: Option<String>,
-    /// Lower-cased, matched as a substring of the employer's name.
+    /// Matched, ignoring case, as a substring of the employer's name.
     pub employer: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// Which quotes a list holds: the stored rows that show a status (see [`StatusMatch`]), and
+/// the other filters.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteQuery {
+    pub status: Option<StatusMatch>,
+    /// Without a status: every row but those stored in this status.
+    pub except: Option<Status>,
+    pub filter: ListFilter,
 }
 
 /// Which revisions the register holds (the same status matching as [`QuoteQuery`]).

@@ -79,7 +79,8 @@ impl QuoteRepository for Store {
     }
 
     async fn list(&self, query: &QuoteQuery) -> Result<(Vec<Quote>, i64), StorageError> {
-        let pattern = query.employer.as_deref().map(contains_pattern);
+        let filter = &query.filter;
+        let pattern = filter.employer.as_deref().map(contains_pattern);
         let status = query.status.map(|m| m.status.as_str());
         let except = query.except.map(Status::as_str);
         let valid_on = query.status.and_then(|m| m.valid_on);
@@ -95,16 +96,16 @@ impl QuoteRepository for Store {
                     .bind(valid_on)
                     .bind(lapsed_status)
                     .bind(lapsed_before)
-                    .bind(query.number.as_deref())
+                    .bind(filter.number.as_deref())
                     .bind(pattern.as_deref())
-                    .bind(query.created_from)
-                    .bind(query.created_before)
+                    .bind(filter.created_from)
+                    .bind(filter.created_before)
             };
         }
         on_pool!(self, pool => {
             let rows = filtered!(sqlx::query(self.sql().list_quotes))
-                .bind(query.limit)
-                .bind(query.offset)
+                .bind(filter.limit)
+                .bind(filter.offset)
                 .fetch_all(pool)
                 .await?;
             let total: i64 = filtered!(sqlx::query_scalar(self.sql().count_quotes))

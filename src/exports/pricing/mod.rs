@@ -206,18 +206,16 @@ pub fn standard_computations(
         if let Some(variation) = variation {
             variation.apply(&mut input);
         }
-        let computation = compute(catalogs, &input, catalog.valid_from)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| {
-                format!(
-                    "pricing tier `{}` of catalog {} under standard circumstances{}",
-                    tier.code,
-                    catalog.version,
-                    variation
-                        .map(|v| format!(" ({})", v.code()))
-                        .unwrap_or_default()
-                )
-            })?;
+        let computation = compute(catalogs, &input, catalog.valid_from).with_context(|| {
+            format!(
+                "pricing tier `{}` of catalog {} under standard circumstances{}",
+                tier.code,
+                catalog.version,
+                variation
+                    .map(|v| format!(" ({})", v.code()))
+                    .unwrap_or_default()
+            )
+        })?;
         anyhow::ensure!(
             computation.catalog.version == catalog.version,
             "catalog {} is not the version in force on its own valid_from",

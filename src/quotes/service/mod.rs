@@ -29,7 +29,6 @@ mod online;
 mod read;
 mod send;
 
-pub use read::ListFilter;
 pub use send::Mailing;
 
 /// How often an operation reads and decides again when the quote changed under it.

@@ -1,41 +1,25 @@
 //! Reading quotes in bulk: the list, each quote in the status it has today.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::QuoteService;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
 use crate::quotes::model::Quote;
-use crate::quotes::ports::{QuoteQuery, QuoteRepository, SentDocument};
-
-/// Filters of the quote list.
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub status: Option<Status>,
-    pub number: Option<String>,
-    pub employer: Option<String>,
-    pub created_from: Option<DateTime<Utc>>,
-    pub created_before: Option<DateTime<Utc>>,
-    pub limit: i64,
-    pub offset: i64,
-}
+use crate::quotes::ports::{ListFilter, QuoteQuery, QuoteRepository, SentDocument};
 
 /// The latest revision of each quote (replaced revisions only when asked for `superseded`),
 /// newest first, filtered and shown by the status each has today; and how many match.
 async fn list(
     repo: &impl QuoteRepository,
+    status: Option<Status>,
     filter: ListFilter,
     today: NaiveDate,
 ) -> Result<(Vec<Quote>, i64), QuoteError> {
     let query = QuoteQuery {
-        status: filter.status.map(|s| StatusMatch::new(s, today)),
-        except: filter.status.is_none().then_some(Status::Superseded),
-        number: filter.number,
-        employer: filter.employer,
-        created_from: filter.created_from,
-        created_before: filter.created_before,
-        limit: filter.limit,
-        offset: filter.offset,
+        status: status.map(|s| StatusMatch::new(s, today)),
+        except: status.is_none().then_some(Status::Superseded),
+        filter,
     };
     let (quotes, total) = repo.list(&query).await?;
     let quotes = quotes
@@ -53,7 +37,11 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     /// `superseded`), newest first, filtered and shown by the status each has today; and how
     /// many match.
     #[tracing::instrument(name = "quote.list", skip_all)]
-    pub async fn list(&self, filter: ListFilter) -> Result<(Vec<Quote>, i64), QuoteError> {
-        list(&self.repo, filter, self.now().today).await
+    pub async fn list(
+        &self,
+        status: Option<Status>,
+        filter: ListFilter,
+    ) -> Result<(Vec<Quote>, i64), QuoteError> {
+        list(&self.repo, status, filter, self.now().today).await
     }
 }

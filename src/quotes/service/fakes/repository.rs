@@ -135,6 +135,7 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
     }
 
     async fn list(&self, query: &QuoteQuery) -> Result<(Vec<Quote>, i64), StorageError> {
+        let filter = &query.filter;
         let matches = |q: &Quote| {
             let status = match query.status {
                 None => query.except.is_none_or(|e| q.status != e),
@@ -146,18 +147,21 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
             };
             let employer = q.employer.company_name.to_lowercase();
             status
-                && query.number.as_ref().is_none_or(|n| &q.number == n)
-                && query.employer.as_ref().is_none_or(|e| employer.contains(e))
-                && query.created_from.is_none_or(|t| q.created_at >= t)
-                && query.created_before.is_none_or(|t| q.created_at < t)
+                && filter.number.as_ref().is_none_or(|n| &q.number == n)
+                && filter
+                    .employer
+                    .as_ref()
+                    .is_none_or(|e| employer.contains(e))
+                && filter.created_from.is_none_or(|t| q.created_at >= t)
+                && filter.created_before.is_none_or(|t| q.created_at < t)
         };
         Ok(self.with(|s| {
             let mut found: Vec<Quote> = s.quotes.iter().map(|r| r.quote.clone()).collect();
             found.retain(|q| matches(q));
             found.sort_by_key(|q| std::cmp::Reverse((q.created_at, q.id)));
             let total = found.len() as i64;
-            let page = found.into_iter().skip(query.offset.max(0) as usize);
-            (page.take(query.limit.max(0) as usize).collect(), total)
+            let page = found.into_iter().skip(filter.offset.max(0) as usize);
+            (page.take(filter.limit.max(0) as usize).collect(), total)
         }))
     }
 

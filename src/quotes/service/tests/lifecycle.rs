@@ -5,7 +5,7 @@ use crate::outbox::model::JobKind;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, TransitionError, lapse_moment};
 use crate::quotes::model::ActorRole;
-use crate::quotes::service::ListFilter;
+use crate::quotes::ports::ListFilter;
 use crate::quotes::service::fakes::FakeDocuments;
 
 #[tokio::test]
@@ -207,17 +207,19 @@ async fn reads_show_a_lapsed_quote_expired_without_writing() {
     f.clock.advance(1);
     let (writes, version) = (f.writes(), f.version(q.id));
     assert_eq!(f.service.get(q.id).await.unwrap().status, Status::Expired);
-    let list = |status| ListFilter {
-        status: Some(status),
+    let list = || ListFilter {
         limit: 10,
         ..ListFilter::default()
     };
-    let (expired, total) = f.service.list(list(Status::Expired)).await.unwrap();
+    let (expired, total) = f.service.list(Some(Status::Expired), list()).await.unwrap();
     assert_eq!(
         (expired[0].id, expired[0].status, total),
         (q.id, Status::Expired, 1)
     );
-    assert_eq!(f.service.list(list(Status::Sent)).await.unwrap().1, 0);
+    assert_eq!(
+        f.service.list(Some(Status::Sent), list()).await.unwrap().1,
+        0
+    );
     let shown = f.service.events(q.id).await.unwrap().pop().unwrap();
     assert_eq!((shown.id, shown.to), (None, Status::Expired));
     assert_eq!(shown.at, lapse_moment(q.valid_until));
