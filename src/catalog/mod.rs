@@ -188,17 +188,6 @@ impl CatalogSet {
         self.versions[0].valid_from
     }
 
-    /// A version by its name or, when `name_or_date` is a date (`YYYY-MM-DD`) and no version has
-    /// that name, the version in force on that date.
-    pub fn find(&self, name_or_date: &str) -> Option<&Arc<Catalog>> {
-        self.version(name_or_date).or_else(|| {
-            name_or_date
-                .parse::<NaiveDate>()
-                .ok()
-                .and_then(|date| self.in_force(date))
-        })
-    }
-
     /// The version that follows `catalog` (the next price change), if any.
     pub fn next_after(&self, catalog: &Catalog) -> Option<&Arc<Catalog>> {
         self.versions

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::export::write_beside;
 use super::{load_catalog, wire};
+use crate::catalog::select::Selection;
 use crate::catalog::{Catalog, CatalogSet};
 use crate::config::{Overrides, Settings};
 use crate::exports::catalog_diff::{self, DiffPart};
@@ -100,12 +101,12 @@ fn side(folder: &mut Folder<'_>, which: &str, text: &str) -> Result<Option<Side>
     let Some(set) = folder.set()? else {
         return Ok(None);
     };
-    match set.find(text) {
-        Some(catalog) => {
+    match set.select(&Selection::name_or_date(text, &set)) {
+        Ok(catalog) => {
             let catalog = catalog.clone();
             Ok(Some((set, catalog)))
         }
-        None => {
+        Err(_) => {
             eprintln!(
                 "error: {which}: `{text}` is neither a catalog file nor a version name or date of \
                  the catalog folder (versions: {}; the earliest is valid from {})",

@@ -15,6 +15,7 @@ use super::selection::{choose_tier, resolve_options, select_line_rules};
 use super::timeline::{Clock, Span};
 use super::{early_end, schedule, success_fee};
 use crate::catalog::rules::Facts;
+use crate::catalog::select::Selection as CatalogSelection;
 use crate::catalog::{CatalogSet, Language, Tier, TierDuration};
 
 /// Prices a case with the catalog version in force on its quote date. `today` fills in the
@@ -27,16 +28,9 @@ pub fn compute(
     input.check()?;
     let language = input.language;
     let quote_date = input.quote_date.unwrap_or(today);
-    let catalog = catalogs.in_force(quote_date).ok_or_else(|| {
-        InputError::one(
-            "quote_date",
-            "no_catalog",
-            format!(
-                "no catalog version is in force on {quote_date}; the earliest is valid from {}",
-                catalogs.earliest()
-            ),
-        )
-    })?;
+    let catalog = catalogs
+        .select(&CatalogSelection::InForce(quote_date))
+        .map_err(|e| InputError::one("quote_date", e.code(), e.to_string()))?;
     let clock = Clock::new(input, quote_date, today)?;
     let facts = Facts {
         readiness: input.readiness,
