@@ -2,7 +2,6 @@
 
 use super::problem::ApiError;
 use crate::catalog::select::SelectionError;
-use crate::exports::service::ExportError;
 use crate::outbox::service::DeliveryError;
 use crate::pricing::InputError;
 use crate::quotes::error::QuoteError;
@@ -112,15 +111,6 @@ pub(crate) fn selection_refused(field: &str, error: SelectionError) -> ApiError 
         _ => field,
     };
     ApiError::Invalid(InputError::one(field, error.code(), error.to_string()))
-}
-
-impl From<ExportError> for ApiError {
-    fn from(error: ExportError) -> Self {
-        match error {
-            ExportError::Input(e) => ApiError::Invalid(e),
-            ExportError::Read(e) => ApiError::Internal(e.context("reading the export's rows")),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -20,8 +20,9 @@ use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
 use super::state::AppState;
 use crate::catalog::Catalog;
+use crate::exports::invoicing::Period;
 use crate::exports::pricing::{self, Part, PricingExport};
-use crate::exports::register::{RegisterExport, RegisterFilter};
+use crate::exports::register::RegisterExport;
 use crate::exports::{Dialect, ExportFormat, write};
 use crate::quotes::lifecycle::Status;
 
@@ -210,21 +211,15 @@ pub async fn export_quotes(
     query: QueryParams<RegisterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
+    let period = Period::new(q.from, q.to).map_err(ApiError::Invalid)?;
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
-    let filter = RegisterFilter {
-        from: q.from,
-        to: q.to,
-        status: q.status,
-    };
-    let file_name = format!("{}.{}", filter.file_stem(), format.extension());
     let exports = state.exports.clone();
+    let job = exports.register_job(period, q.status, format, dialect);
+    let file_name = format!("{}.{}", job.filter.file_stem(), format.extension());
 
     let (sender, mut receiver) = mpsc::channel::<io::Result<web::Bytes>>(4);
     let out = ChannelWriter::new(sender.clone());
-    let job = exports
-        .register_job(filter, format, dialect)
-        .map_err(ApiError::Invalid)?;
     actix_web::rt::spawn(
         async move {
             let rows = exports.register_rows(&job);

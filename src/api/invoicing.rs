@@ -12,7 +12,7 @@ use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
 use super::state::AppState;
-use crate::exports::invoicing::{self, Invoicing, InvoicingPart};
+use crate::exports::invoicing::{self, Invoicing, InvoicingPart, Period};
 use crate::exports::{Dialect, ExportFormat, tables};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -74,7 +74,8 @@ pub async fn export_invoicing(
     let part = q.part.unwrap_or(InvoicingPart::Months);
     let language = dialect.language();
 
-    let expected = state.exports.invoicing(q.from, q.to, language).await?;
+    let period = Period::new(q.from, q.to).map_err(ApiError::Invalid)?;
+    let expected = state.exports.invoicing(period, language).await?;
     let company = state.exports.company();
     let versions = state.catalogs().names();
     let file_name = invoicing::file_name(q.from, q.to, format, part);

@@ -13,9 +13,9 @@ use crate::catalog::select::Selection;
 use crate::clock::{Now, SystemClock};
 use crate::config::{Overrides, Settings};
 use crate::exports::invoicing::InvoicingPart;
+use crate::exports::invoicing::Period;
 use crate::exports::pricing::Part;
-use crate::exports::register::RegisterFilter;
-use crate::exports::service::{ExportError, ExportService};
+use crate::exports::service::ExportService;
 use crate::exports::{Dialect, ExportFormat, tables, write};
 use crate::pricing::InputError;
 use crate::quotes::lifecycle::Status;
@@ -217,24 +217,18 @@ fn export_quotes(
     args: &QuotesExportArgs,
     out: impl std::io::Write + Send + 'static,
 ) -> Result<Option<String>> {
-    let filter = RegisterFilter {
-        from: args.from,
-        to: args.to,
-        status: args.status,
+    let period = match Period::new(args.from, args.to) {
+        Ok(period) => period,
+        Err(refused) => return Ok(refused_period(&refused)),
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let count = runtime.block_on(async {
         let exports = export_service(catalogs, settings).await?;
-        let job = match exports.register_job(filter, args.options.format, args.options.dialect) {
-            Ok(job) => job,
-            Err(refused) => return Ok(refused_period(&refused)),
-        };
+        let (format, dialect) = (args.options.format, args.options.dialect);
+        let job = exports.register_job(period, args.status, format, dialect);
         let rows = exports.register_rows(&job);
-        write::register(rows, job, out).await.map(Some)
+        write::register(rows, job, out).await
     })?;
-    let Some(count) = count else {
-        return Ok(None);
-    };
     Ok(Some(format!("wrote {count} quote(s)")))
 }
 
@@ -245,26 +239,26 @@ fn export_invoicing(
     args: &InvoicingExportArgs,
     out: impl std::io::Write + Send,
 ) -> Result<Option<String>> {
+    let period = match Period::new(args.from, args.to) {
+        Ok(period) => period,
+        Err(refused) => return Ok(refused_period(&refused)),
+    };
     let dialect = args.options.dialect;
     let language = dialect.language();
+    let names = catalogs.names();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let (expected, company) = runtime.block_on(async {
-        let exports = export_service(catalogs.clone(), settings).await?;
-        let expected = exports.invoicing(args.from, args.to, language).await;
+        let exports = export_service(catalogs, settings).await?;
+        let expected = exports.invoicing(period, language).await?;
         anyhow::Ok((expected, exports.company()))
     })?;
-    let expected = match expected {
-        Ok(expected) => expected,
-        Err(ExportError::Input(refused)) => return Ok(refused_period(&refused)),
-        Err(ExportError::Read(e)) => return Err(e),
-    };
     tables::write(
         &expected,
         &expected.tables(),
         args.options.format,
         dialect,
         args.part.as_str(),
-        &expected.properties(&company, &catalogs.names()),
+        &expected.properties(&company, &names),
         out,
     )?;
     Ok(Some(format!(
@@ -287,7 +281,7 @@ async fn export_service(catalogs: CatalogSet, settings: &Settings) -> Result<Exp
 }
 
 /// Prints why a period was refused, naming the option; `None`: nothing was written.
-fn refused_period<T>(refused: &InputError) -> Option<T> {
+fn refused_period(refused: &InputError) -> Option<String> {
     for e in &refused.errors {
         eprintln!("error: --{} {}", e.field, e.message);
     }

@@ -83,8 +83,32 @@ const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 /// The longest period, in months (ten years).
 const LONGEST: u32 = 120;
 
+/// The days a finance export covers, both ends optional: in order, within [`YEARS`], and at
+/// most [`LONGEST`] months apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Refuses ends outside the years, in the wrong order, or too far apart, naming the end.
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period, InputError> {
+        check_period(from, to)?;
+        Ok(Period { from, to })
+    }
+
+    pub fn from(&self) -> Option<NaiveDate> {
+        self.from
+    }
+
+    pub fn to(&self) -> Option<NaiveDate> {
+        self.to
+    }
+}
+
 /// `from` and `to` in order, within [`YEARS`], and at most [`LONGEST`] months apart.
-pub fn check_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(), InputError> {
+fn check_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(), InputError> {
     for (field, day) in [("from", from), ("to", to)] {
         if let Some(day) = day
             && !YEARS.contains(&day.year())

@@ -8,14 +8,13 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use std::sync::Arc;
 
-use super::invoicing::{self, Invoicing};
+use super::invoicing::{self, Invoicing, Period};
 use super::register::{Register, RegisterFilter};
 use super::write::RegisterJob;
 use super::{Dialect, ExportFormat};
 use crate::catalog::select::{Selection, SelectionError};
 use crate::catalog::{Catalog, CatalogSet, Language};
 use crate::clock::Clock;
-use crate::pricing::InputError;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
 use crate::quotes::model::{RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{QuoteRepository, RegisterQuery};
@@ -48,34 +47,39 @@ impl<R: QuoteRepository> ExportService<R> {
         self.catalogs.select(&selection).cloned()
     }
 
-    /// How to write the quote register of `filter`'s period and status. A period outside the
-    /// supported years, or ending before it starts, is refused.
+    /// How to write the quote register of a period, of every status or one.
     pub fn register_job(
         &self,
-        filter: RegisterFilter,
+        period: Period,
+        status: Option<Status>,
         format: ExportFormat,
         dialect: Dialect,
-    ) -> Result<RegisterJob, InputError> {
-        invoicing::check_period(filter.from, filter.to)?;
+    ) -> RegisterJob {
+        let filter = RegisterFilter {
+            from: period.from(),
+            to: period.to(),
+            status,
+        };
         let today = self.clock.now().today;
-        Ok(RegisterJob {
+        RegisterJob {
             register: Register::new(&self.catalogs, dialect.language()),
             properties: filter.properties(&self.catalogs, dialect.language(), today),
             filter,
             format,
             dialect,
-        })
+            as_of: today,
+        }
     }
 
     /// The register's rows: every revision in the job's period and status, by number and
-    /// revision, each in the status it has today (a sent quote past its validity is exported,
-    /// and filtered, as expired).
+    /// revision, each in the status it has on the job's day (a sent quote past its validity is
+    /// exported, and filtered, as expired).
     #[tracing::instrument(name = "export.register", skip_all)]
     pub fn register_rows(
         &self,
         job: &RegisterJob,
     ) -> BoxStream<'_, Result<RegisterEntry, StorageError>> {
-        let today = self.clock.now().today;
+        let today = job.as_of;
         let (created_from, created_before) = job.filter.created_range();
         let query = RegisterQuery {
             status: job.filter.status.map(|s| StatusMatch::new(s, today)),
@@ -97,18 +101,10 @@ impl<R: QuoteRepository> ExportService<R> {
     /// labelled in `language`. `accepted` is final (no move out of it, no revision of it), so
     /// each accepted revision is one order and counts once.
     #[tracing::instrument(name = "export.invoicing", skip(self))]
-    pub async fn invoicing(
-        &self,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-        language: Language,
-    ) -> Result<Invoicing, ExportError> {
-        invoicing::check_period(from, to)?;
+    pub async fn invoicing(&self, period: Period, language: Language) -> anyhow::Result<Invoicing> {
         let schedules: BoxStream<'_, Result<ScheduleEntry, StorageError>> =
             self.repo.schedules(Status::Accepted, language);
-        invoicing::collect(schedules, from, to, language)
-            .await
-            .map_err(ExportError::Read)
+        invoicing::collect(schedules, period.from(), period.to(), language).await
     }
 
     /// The bureau's name as the catalog in force today has it (for file properties).
@@ -118,14 +114,4 @@ impl<R: QuoteRepository> ExportService<R> {
             .map(|c| c.bureau.name.clone())
             .unwrap_or_default()
     }
-}
-
-/// Why an export could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error(transparent)]
-    Input(#[from] InputError),
-    /// The rows could not be read.
-    #[error("the export's rows could not be read")]
-    Read(#[source] anyhow::Error),
 }

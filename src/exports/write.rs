@@ -96,6 +96,9 @@ pub struct RegisterJob {
     pub dialect: Dialect,
     /// XLSX document properties.
     pub properties: Properties,
+    /// The day the quotes' statuses are shown as of (a sent quote past its validity then reads
+    /// as expired).
+    pub as_of: chrono::NaiveDate,
 }
 
 /// What the reader hands the writer.
@@ -255,6 +258,7 @@ mod tests {
             format,
             dialect: Dialect::Intl,
             properties: Properties::default(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         }
     }
 
