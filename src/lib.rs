@@ -10,6 +10,7 @@ mod words;
 pub mod access;
 pub mod api;
 pub mod app;
+pub mod archive;
 pub mod catalog;
 pub mod cli;
 pub(crate) mod clock;
