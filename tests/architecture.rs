@@ -27,6 +27,8 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("clock", &[]),
     // The vocabulary! macro (used by name, not by path).
     ("words", &[]),
+    // The archive of sent documents: its port, the hash-checked read, the object-store adapter.
+    ("archive", &["storage"]),
     // The domain: rules and the interfaces (ports) it needs from outside.
     (
         "quotes",
@@ -38,10 +40,12 @@ const ARROWS: &[(&str, &[&str])] = &[
             "outbox::ports",
             "storage",
             "clock",
+            "archive",
         ],
     ),
-    // The outbox: jobs (model), what it needs from a database, the worker that sends.
-    ("outbox", &["storage", "delivery", "clock"]),
+    // The outbox: jobs (model), what it needs from a database, the worker that sends (the
+    // attachments it reads from the archive).
+    ("outbox", &["storage", "delivery", "clock", "archive"]),
     // Requests queue their webhook events in the outbox, as quotes do.
     (
         "requests",
@@ -70,6 +74,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "pricing",
             "catalog",
             "storage",
+            "archive",
         ],
     ),
     // Rendering and exports read the core and the quote records.
@@ -120,6 +125,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "requests",
             "storage",
             "clock",
+            "archive",
         ],
     ),
 ];
