@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::access::Keys;
 use crate::api::state::{Quotes, Requests};
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
+use crate::archive::Archive;
 use crate::catalog::CatalogSet;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
@@ -105,11 +106,13 @@ impl Application {
                 public_url: settings.public_url.clone(),
             }
         });
+        let archive = Archive::Database(store.clone());
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let quotes = Arc::new(
             QuoteService::new(
                 store.clone(),
                 documents.clone(),
+                archive.clone(),
                 catalogs.clone(),
                 webhooks.clone(),
                 settings.number_prefix.clone(),
@@ -136,6 +139,7 @@ impl Application {
         let wake = store.writes().jobs_queued.clone();
         tokio::spawn(outbox::worker::run(
             store.clone(),
+            archive,
             outbox::worker::Senders {
                 mailer,
                 endpoints,

@@ -14,6 +14,8 @@ use super::state::AppState;
 use crate::catalog::Language;
 use crate::documents::{Document, Format, view};
 use crate::pricing::{self, Circumstances};
+use crate::quotes::model::Quote;
+use crate::quotes::service::Recorded;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -111,7 +113,88 @@ pub async fn quote_document_endpoint(
     let document = state
         .documents
         .view_accepted(&quote, language, accepted.as_ref());
+    if format == Format::Pdf && language == quote.computation.language {
+        let pdf = stored_pdf(&state, &quote, document).await?;
+        return Ok(pdf.respond(HttpResponse::Ok(), "inline"));
+    }
     respond(&state, document, format, quote.computation.quote_date).await
+}
+
+/// The PDF of a stored quote in its own language, as [`stored_pdf`] finds it.
+pub(crate) struct StoredPdf {
+    bytes: Vec<u8>,
+    file_name: String,
+    /// Whether these are the archived bytes; `None` for a draft (nothing to archive yet).
+    archived: Option<bool>,
+    sha256: Option<String>,
+}
+
+impl StoredPdf {
+    /// The answer: the PDF under its file name (`disposition` inline or attachment), with
+    /// `X-Document-Archived` and, for archived bytes, `X-Document-SHA256` and an `ETag`.
+    pub(crate) fn respond(
+        self,
+        mut response: actix_web::HttpResponseBuilder,
+        disposition: &str,
+    ) -> HttpResponse {
+        response.content_type("application/pdf").insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{}\"", self.file_name),
+        ));
+        if let Some(archived) = self.archived {
+            response.insert_header((ARCHIVED, if archived { "true" } else { "false" }));
+        }
+        if let Some(sha256) = &self.sha256 {
+            response
+                .insert_header((SHA256, sha256.as_str()))
+                .insert_header((header::ETAG, format!("\"{sha256}\"")));
+        }
+        response.body(self.bytes)
+    }
+}
+
+/// Whether a PDF is the document as archived (`false`: a copy rendered now).
+const ARCHIVED: &str = "x-document-archived";
+/// The SHA-256 of the archived document served.
+const SHA256: &str = "x-document-sha256";
+
+/// The PDF of a stored quote (`document`: its view in the quote's language): once sent, the
+/// archived bytes (as sent, or as accepted online), their hash checked; a draft rendered now. A
+/// quote sent before documents were archived has only the hash of what was sent: it gets a
+/// copy rendered now, marked `X-Document-Archived: false` (never passed off as the original).
+pub(crate) async fn stored_pdf(
+    state: &web::Data<AppState>,
+    quote: &Quote,
+    document: Document,
+) -> Result<StoredPdf, ApiError> {
+    let file_name = format!("{}.pdf", document.file_stem);
+    let live = async |document: Document| {
+        let renderer = state.renderer.clone();
+        let date = quote.computation.quote_date;
+        web::block(move || renderer.render(&document, Format::Pdf, date))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))?
+    };
+    Ok(match state.quotes.recorded_pdf(quote).await? {
+        Recorded::Archived { sha256, bytes } => StoredPdf {
+            bytes,
+            file_name,
+            archived: Some(true),
+            sha256: Some(sha256),
+        },
+        Recorded::Missing { .. } => StoredPdf {
+            bytes: live(document).await?,
+            file_name,
+            archived: Some(false),
+            sha256: None,
+        },
+        Recorded::Live => StoredPdf {
+            bytes: live(document).await?,
+            file_name,
+            archived: None,
+            sha256: None,
+        },
+    })
 }
 
 /// The document of an unsaved computation (the body is the circumstances, as for preview).

@@ -68,6 +68,7 @@ impl From<QuoteError> for ApiError {
             QuoteError::LinkNotFound => ApiError::NotFound("not found".into()),
             e @ QuoteError::LinkClosed(status) => status_conflict(e.to_string(), status),
             QuoteError::Input(e) => ApiError::Invalid(e),
+            QuoteError::DocumentCorrupt(sha256) => ApiError::DocumentCorrupt(sha256),
             QuoteError::Render(e) => ApiError::Internal(e.context("rendering the document")),
             QuoteError::Encode(e) => {
                 ApiError::Internal(anyhow::Error::new(e).context("writing a webhook event"))

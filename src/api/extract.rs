@@ -100,16 +100,46 @@ fn read_json_body(
         .app_data::<web::Data<BodyLimit>>()
         .map(|l| l.0)
         .unwrap_or(64 * 1024);
-    let is_json = req
+    let is_json = |essence: &str| {
+        essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    };
+    read_body(req, payload, ("application/json", is_json), limit)
+}
+
+/// The raw bytes of a PDF body (`application/pdf`, at most [`PDF_LIMIT`]).
+pub struct PdfBytes(pub web::Bytes);
+
+/// The largest PDF body accepted: a quote's PDF is some tens of kilobytes.
+pub const PDF_LIMIT: usize = 10 * 1024 * 1024;
+
+impl FromRequest for PdfBytes {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_pdf = |essence: &str| essence == "application/pdf";
+        let body = read_body(req, payload, ("application/pdf", is_pdf), PDF_LIMIT);
+        Box::pin(async move { body.await.map(PdfBytes) })
+    }
+}
+
+/// A body of the media type `media.0` (its essence, lowercase, passes `media.1`), at most
+/// `limit` bytes: refused before reading when the declared length is over, and while reading
+/// once it grows over.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    media: (&'static str, fn(&str) -> bool),
+    limit: usize,
+) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
+    let (name, accepts) = media;
+    let accepted = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|essence| {
-            let essence = essence.trim().to_ascii_lowercase();
-            essence == "application/json"
-                || (essence.starts_with("application/") && essence.ends_with("+json"))
-        })
+        .map(|essence| accepts(&essence.trim().to_ascii_lowercase()))
         .unwrap_or(false);
     let declared = req
         .headers()
@@ -118,8 +148,8 @@ fn read_json_body(
         .and_then(|v| v.parse::<usize>().ok());
     let mut payload = payload.take();
     Box::pin(async move {
-        if !is_json {
-            return Err(ApiError::UnsupportedMediaType("application/json"));
+        if !accepted {
+            return Err(ApiError::UnsupportedMediaType(name));
         }
         if declared.is_some_and(|n| n > limit) {
             return Err(ApiError::PayloadTooLarge(limit));

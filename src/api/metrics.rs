@@ -125,6 +125,13 @@ impl Metrics {
             "offerte_quotes_computed_total {}",
             self.quotes_computed.load(Ordering::Relaxed)
         );
+        out.push_str("# HELP offerte_documents_corrupt_total Reads that found an archived document whose bytes do not match its SHA-256 (refused, never served).\n");
+        out.push_str("# TYPE offerte_documents_corrupt_total counter\n");
+        let _ = writeln!(
+            out,
+            "offerte_documents_corrupt_total {}",
+            crate::archive::corrupt_reads()
+        );
         self.render_outbox(&mut out, queue, now);
         out
     }

@@ -1,6 +1,7 @@
 //! The HTTP face: actix handlers, keys and roles, problem+json errors, the OpenAPI contract.
 //! Handlers are thin: they read the request, call the core or a service, and answer.
 
+pub(crate) mod archive;
 pub(crate) mod auth;
 pub(crate) mod bodies;
 pub(crate) mod catalog;
@@ -108,7 +109,8 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(exports::export_quotes)
                 .service(pricing_diff::export_pricing_diff)
                 .service(invoicing::export_invoicing)
-                .service(catalog::get_catalog),
+                .service(catalog::get_catalog)
+                .service(archive::verify_document),
         );
 }
 

@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::documents::stored_pdf;
 use super::problem::ApiError;
 use super::requests::RequestLimit;
 use super::state::AppState;
@@ -145,6 +146,11 @@ async fn pdf(
     let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
         return Ok(not_found());
     };
+    let language = query.lang.unwrap_or(quote.computation.language);
+    if language == quote.computation.language {
+        let pdf = stored_pdf(&state, &quote, document).await?;
+        return Ok(pdf.respond(private(HttpResponse::Ok()), "attachment"));
+    }
     let file_name = format!("{}.pdf", document.file_stem);
     let renderer = state.renderer.clone();
     let date = quote.computation.quote_date;

@@ -79,6 +79,11 @@ pub enum ApiError {
     TooManyRequests(u64),
     #[error("the service is not ready: {0}")]
     Unavailable(String),
+    /// An archived document whose bytes do not match their SHA-256: never served.
+    #[error(
+        "the archived document {0} does not match its SHA-256 and is not served; restore it from a backup"
+    )]
+    DocumentCorrupt(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -107,6 +112,9 @@ impl ApiError {
             }
             ApiError::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::DocumentCorrupt(_) => {
+                ("document-corrupt", "The archived document is corrupt")
+            }
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -156,7 +164,9 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::DocumentCorrupt(_) | ApiError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -218,6 +228,7 @@ mod tests {
             (ApiError::UnsupportedMediaType("application/json"), 415),
             (ApiError::TooManyRequests(6), 429),
             (ApiError::Unavailable("db".into()), 503),
+            (ApiError::DocumentCorrupt("ab".into()), 500),
             (ApiError::Internal(anyhow::anyhow!("secret detail")), 500),
         ];
         for (error, status) in cases {

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use std::sync::Arc;
 
+use crate::archive::Archive;
 use crate::catalog::CatalogSet;
 use crate::clock::Clock;
 use crate::documents::Renderer;
@@ -15,7 +16,7 @@ use crate::requests::service::RequestService;
 use crate::store::Store;
 
 /// The quote operations as the running service has them.
-pub type Quotes = QuoteService<Store, QuoteDocuments>;
+pub type Quotes = QuoteService<Store, QuoteDocuments, Archive<Store>>;
 /// The request operations as the running service has them.
 pub type Requests = RequestService<Store>;
 /// The finance exports as the running service has them.

@@ -41,6 +41,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Where the bytes live.
+#[expect(
+    async_fn_in_trait,
+    reason = "used with concrete types only (the wiring and the tests), so Send is inferred"
+)]
 pub trait DocumentArchive {
     /// Whether the bytes live in the quote database: then a change stores the documents it
     /// names in its own transaction, and [`DocumentArchive::put`] is not called for them.
@@ -97,4 +101,42 @@ static CORRUPT_READS: AtomicU64 = AtomicU64::new(0);
 /// How many reads of this process found an archived document corrupt.
 pub fn corrupt_reads() -> u64 {
     CORRUPT_READS.load(Ordering::Relaxed)
+}
+
+/// The archive a service runs with: the quote database `D` (the default), or an object store.
+#[derive(Debug, Clone)]
+pub enum Archive<D> {
+    Database(D),
+}
+
+impl<D: DocumentArchive> DocumentArchive for Archive<D> {
+    fn in_database(&self) -> bool {
+        match self {
+            Archive::Database(d) => d.in_database(),
+        }
+    }
+
+    async fn put(&self, document: &NewDocument) -> Result<(), StorageError> {
+        match self {
+            Archive::Database(d) => d.put(document).await,
+        }
+    }
+
+    async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        match self {
+            Archive::Database(d) => d.get(sha256).await,
+        }
+    }
+
+    async fn stored_before(&self, before: DateTime<Utc>) -> Result<Vec<String>, StorageError> {
+        match self {
+            Archive::Database(d) => d.stored_before(before).await,
+        }
+    }
+
+    async fn delete(&self, sha256: &str) -> Result<(), StorageError> {
+        match self {
+            Archive::Database(d) => d.delete(sha256).await,
+        }
+    }
 }

@@ -66,12 +66,16 @@ pub struct EmailJob {
     pub message_id: String,
 }
 
-/// An attachment, its bytes as base64.
+/// An attachment: a document in the archive, by its SHA-256 (read, and its hash checked, when
+/// the e-mail is delivered), or its bytes as base64.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredAttachment {
     pub filename: String,
     pub content_type: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub base64: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl StoredAttachment {
@@ -80,9 +84,21 @@ impl StoredAttachment {
             filename,
             content_type: content_type.into(),
             base64: STANDARD.encode(bytes),
+            sha256: None,
         }
     }
 
+    /// The archived document `sha256`.
+    pub fn archived(filename: String, content_type: &str, sha256: &str) -> StoredAttachment {
+        StoredAttachment {
+            filename,
+            content_type: content_type.into(),
+            base64: String::new(),
+            sha256: Some(sha256.into()),
+        }
+    }
+
+    /// The bytes carried in the job (an archived attachment carries none).
     pub fn bytes(&self) -> Result<Vec<u8>, base64::DecodeError> {
         STANDARD.decode(&self.base64)
     }

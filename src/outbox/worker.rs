@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use super::model::{Attempt, ClaimedJob, EmailJob, Finished, JobKind, Outcome};
 use super::ports::OutboxRepository;
 use super::webhooks::WebhookJob;
+use crate::archive::{self, ArchiveError, DocumentArchive};
 use crate::delivery::http::{self, WebhookHeaders, next_delay};
 use crate::delivery::mail::{Attachment, Mail, MailError, Mailer};
 use crate::delivery::signature::Signer;
@@ -98,7 +99,12 @@ impl Counters {
 /// load the worker's writes compete with the service's). Jobs that must keep their order are
 /// never in flight together: the claim leaves a job while an older one with its order key and
 /// endpoint is queued, and an attempt in flight is still queued.
-pub async fn run<R: OutboxRepository>(repo: R, senders: Senders, wake: Arc<Notify>) {
+pub async fn run<R: OutboxRepository, A: DocumentArchive>(
+    repo: R,
+    archive: A,
+    senders: Senders,
+    wake: Arc<Notify>,
+) {
     let mut in_flight = FuturesUnordered::new();
     loop {
         let room = IN_FLIGHT.saturating_sub(in_flight.len());
@@ -106,7 +112,7 @@ pub async fn run<R: OutboxRepository>(repo: R, senders: Senders, wake: Arc<Notif
             match take(&repo, room).await {
                 Ok((jobs, disabled)) => {
                     for job in jobs {
-                        in_flight.push(work(&repo, &senders, disabled.clone(), job));
+                        in_flight.push(work(&repo, &archive, &senders, disabled.clone(), job));
                     }
                 }
                 Err(error) => tracing::warn!(error = %error, "outbox: could not take jobs"),
@@ -156,8 +162,9 @@ async fn take<R: OutboxRepository>(
 
 /// One attempt of one job; `None` when storage failed meanwhile (logged; the job's lease runs
 /// out and it is taken again).
-async fn work<R: OutboxRepository>(
+async fn work<R: OutboxRepository, A: DocumentArchive>(
     repo: &R,
+    archive: &A,
     senders: &Senders,
     disabled: Arc<Disabled>,
     job: ClaimedJob,
@@ -168,7 +175,7 @@ async fn work<R: OutboxRepository>(
         status_code: None,
     };
     let outcome = match job.kind {
-        JobKind::Email => deliver_email(&job, senders).await,
+        JobKind::Email => deliver_email(&job, senders, archive).await,
         JobKind::Webhook => {
             match deliver_webhook(repo, &job, senders, &disabled, &mut attempt).await {
                 Ok(outcome) => outcome,
@@ -201,7 +208,11 @@ async fn work<R: OutboxRepository>(
 /// The disabled endpoints, read with each claim: since when, and why.
 type Disabled = HashMap<String, (DateTime<Utc>, String)>;
 
-async fn deliver_email(job: &ClaimedJob, senders: &Senders) -> Outcome {
+async fn deliver_email(
+    job: &ClaimedJob,
+    senders: &Senders,
+    archive: &impl DocumentArchive,
+) -> Outcome {
     let Some(mailer) = &senders.mailer else {
         return retry(
             job,
@@ -210,8 +221,16 @@ async fn deliver_email(job: &ClaimedJob, senders: &Senders) -> Outcome {
             Utc::now(),
         );
     };
-    let mail = match to_mail(&job.payload) {
+    let mail = match to_mail(&job.payload, archive).await {
         Ok(mail) => mail,
+        Err(error) if error.passes() => {
+            return retry(
+                job,
+                format!("{:#}", anyhow::Error::new(error)),
+                None,
+                Utc::now(),
+            );
+        }
         // Stored with its causes, as `unreadable e-mail job: <what serde said>`.
         Err(error) => {
             return Outcome::Failed {
@@ -319,7 +338,8 @@ fn retry(
     }
 }
 
-/// Why a stored e-mail job cannot be made a mail (it never will: the job fails at once).
+/// Why a stored e-mail job cannot be made a mail: never (the job fails at once), or not now
+/// ([`MailJobError::passes`]: the archive could not be read).
 #[derive(Debug, thiserror::Error)]
 enum MailJobError {
     #[error("unreadable e-mail job")]
@@ -330,24 +350,56 @@ enum MailJobError {
         #[source]
         source: base64::DecodeError,
     },
+    #[error("attachment {filename} from the archive")]
+    Archive {
+        filename: String,
+        #[source]
+        source: ArchiveError,
+    },
+    #[error("attachment {filename}: the archive has no document {sha256}")]
+    NotArchived { filename: String, sha256: String },
 }
 
-fn to_mail(payload: &str) -> Result<Mail, MailJobError> {
+impl MailJobError {
+    /// Whether trying again later may succeed (the archive did not answer, or does not have
+    /// the document yet); a corrupt document is never sent.
+    fn passes(&self) -> bool {
+        matches!(
+            self,
+            MailJobError::Archive {
+                source: ArchiveError::Storage(_),
+                ..
+            } | MailJobError::NotArchived { .. }
+        )
+    }
+}
+
+async fn to_mail(payload: &str, archive: &impl DocumentArchive) -> Result<Mail, MailJobError> {
     let job: EmailJob = serde_json::from_str(payload).map_err(MailJobError::Unreadable)?;
-    let attachments = job
-        .attachments
-        .iter()
-        .map(|a| {
-            Ok(Attachment {
-                filename: a.filename.clone(),
-                content_type: a.content_type.clone(),
-                bytes: a.bytes().map_err(|source| MailJobError::Attachment {
+    let mut attachments = Vec::with_capacity(job.attachments.len());
+    for a in &job.attachments {
+        let bytes = match &a.sha256 {
+            Some(sha256) => archive::read(archive, sha256)
+                .await
+                .map_err(|source| MailJobError::Archive {
                     filename: a.filename.clone(),
                     source,
+                })?
+                .ok_or_else(|| MailJobError::NotArchived {
+                    filename: a.filename.clone(),
+                    sha256: sha256.clone(),
                 })?,
-            })
-        })
-        .collect::<Result<Vec<_>, MailJobError>>()?;
+            None => a.bytes().map_err(|source| MailJobError::Attachment {
+                filename: a.filename.clone(),
+                source,
+            })?,
+        };
+        attachments.push(Attachment {
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            bytes,
+        });
+    }
     Ok(Mail {
         from: job.from,
         to: job.to,

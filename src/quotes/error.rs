@@ -32,6 +32,10 @@ pub enum QuoteError {
     LinkClosed(Status),
     #[error("e-mail is not configured: set smtp_url (OFFERTE_SMTP_URL) to send quotes by e-mail")]
     EmailNotConfigured,
+    /// The archived bytes of a document do not match the hash they are kept under; they are
+    /// never served.
+    #[error("the archived document {0} is corrupt; it is not served")]
+    DocumentCorrupt(String),
     #[error("the document could not be rendered")]
     Render(#[source] anyhow::Error),
     /// A webhook event's record could not be written as JSON.

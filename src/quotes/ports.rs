@@ -15,6 +15,7 @@ use super::lifecycle::{Status, StatusMatch};
 use super::model::{
     Acceptance, Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry,
 };
+use crate::archive::NewDocument;
 use crate::catalog::Language;
 use crate::outbox::model::NewJob;
 use crate::pricing::{Circumstances, Computation};
@@ -99,6 +100,9 @@ pub struct StatusChange {
     pub jobs: Vec<NewJob>,
     /// The SHA-256 of a new link's token, stored with the change.
     pub link: Option<String>,
+    /// Documents the event names, stored in the change's transaction (when the archive is the
+    /// database; an object store has them before the change is written).
+    pub documents: Vec<NewDocument>,
 }
 
 impl StatusChange {
@@ -115,6 +119,7 @@ impl StatusChange {
             event,
             jobs: Vec::new(),
             link: None,
+            documents: Vec::new(),
         }
     }
 }
@@ -205,6 +210,8 @@ pub trait QuoteRepository {
     async fn last_revision(&self, number: &str) -> Result<i64, StorageError>;
     /// Every stored event of a quote, oldest first.
     async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError>;
+    /// Every event that names the document with this SHA-256, oldest first.
+    async fn document_events(&self, sha256: &str) -> Result<Vec<Event>, StorageError>;
     /// The quote a link's token (by its SHA-256) opens.
     async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError>;
     /// The quotes stored in `status`, valid through a day from `from` to `to`, that have no

@@ -28,6 +28,7 @@ macro_rules! on_pool {
 }
 
 mod creates;
+mod documents;
 mod error;
 mod outbox;
 mod quotes;

@@ -5,6 +5,7 @@ use futures_util::stream::BoxStream;
 use uuid::Uuid;
 
 use super::creates::CreateJob;
+use super::documents::insert_documents;
 use super::rows::{event_from_row, parse_uuid, quote_from_row};
 use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
@@ -190,6 +191,7 @@ impl QuoteRepository for Store {
                 .await?
                 .rows_affected();
             one_row(affected)?;
+            insert_documents(self, &mut tx, &change.documents, change.at).await?;
             insert_events(self, &mut tx, &[change.event]).await?;
             insert_jobs(self, &mut tx, &change.jobs).await?;
             if let Some(token_sha256) = &change.link {
@@ -205,6 +207,10 @@ impl QuoteRepository for Store {
         })?;
         self.jobs_queued(&change.jobs);
         Ok(())
+    }
+
+    async fn document_events(&self, sha256: &str) -> Result<Vec<Event>, StorageError> {
+        self.events_of_document(sha256).await
     }
 
     async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError> {

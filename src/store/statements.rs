@@ -208,6 +208,12 @@ statements! {
          FROM outbox WHERE status = $1 GROUP BY kind ORDER BY kind";
     insert_link = "INSERT INTO quote_links (token_sha256, quote_id, created_at) VALUES ($1, $2::uuid, $3)";
     find_link = "SELECT quote_id::text FROM quote_links WHERE token_sha256 = $1";
+    insert_document = "INSERT INTO documents (sha256, content_type, size, bytes, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING";
+    document = "SELECT bytes FROM documents WHERE sha256 = $1";
+    delete_document = "DELETE FROM documents WHERE sha256 = $1";
+    events_of_document = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, \
+         reason, document_sha256, name FROM quote_events WHERE document_sha256 = $1 ORDER BY id";
     /// Quotes stored in `$1` valid from `$2` to `$3` with no outbox job of topic `$4` yet.
     without_job = "SELECT id::text FROM quotes WHERE status = $1 AND valid_until >= $2::date \
          AND valid_until <= $3::date AND NOT EXISTS (SELECT 1 FROM outbox \

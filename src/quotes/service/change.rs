@@ -2,13 +2,13 @@
 //! and writes only if the quote still has the version read, else reads and decides again.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
     Attempt, Priced, QuoteService, event_of, fetch, get, landed, price, quote_jobs, stored,
     until_settled,
 };
+use crate::archive::DocumentArchive;
 use crate::outbox::webhooks::EventType;
 use crate::pricing::Circumstances;
 use crate::quotes::error::QuoteError;
@@ -20,7 +20,7 @@ use crate::quotes::ports::{
 };
 use crate::storage::StorageError;
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// Replaces parts of a draft; new circumstances are priced again.
     #[tracing::instrument(name = "quote.update", skip(self, changes, actor))]
     pub async fn update(
@@ -109,10 +109,10 @@ pub(super) fn event(
     }
 }
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// Moves a quote through its life (see [`check_transition`]). Sending fixes the document:
-    /// the PDF is rendered from the very version that is moved to `sent`, and its SHA-256 goes
-    /// into the event (later renderings of this revision are byte-identical to it).
+    /// the PDF is rendered from the very version that is moved to `sent`, archived, and its
+    /// SHA-256 goes into the event.
     #[tracing::instrument(name = "quote.transition", skip(self, reason, actor))]
     pub async fn transition(
         &self,
@@ -135,13 +135,11 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 decided_at: decided_at.or(quote.decided_at),
                 ..quote
             };
+            let mut documents = Vec::new();
             if to == Status::Sent {
-                let pdf = self
-                    .documents
-                    .pdf(&moved)
-                    .await
-                    .map_err(QuoteError::Render)?;
-                event.document_sha256 = Some(hex::encode(Sha256::digest(&pdf)));
+                let (sha256, kept) = self.pdf_to_send(false, &moved).await?;
+                event.document_sha256 = Some(sha256);
+                documents = kept;
             }
             let jobs = match event_of(to) {
                 Some(kind) => quote_jobs(&self.webhooks, kind, &moved, now.at)?,
@@ -156,6 +154,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 jobs,
                 link: None,
                 event,
+                documents,
             };
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(from));

@@ -9,6 +9,7 @@
 //! refuses the next versioned writes as stale, and [`MemoryStore::before_next_write`] lets
 //! another writer change the store first.
 
+mod archive;
 mod clock;
 mod documents;
 mod outbox;
@@ -86,6 +87,8 @@ pub(crate) struct State<Q> {
     pub jobs: Vec<NewJob>,
     /// Token SHA-256 → quote.
     pub links: HashMap<String, Uuid>,
+    /// The archive: SHA-256 → bytes.
+    pub documents: HashMap<String, Vec<u8>>,
     /// The last number taken per prefix and year.
     pub counters: HashMap<(String, i32), i64>,
     pub requests: Vec<Q>,
@@ -190,6 +193,7 @@ impl<Q> Default for MemoryStore<Q> {
             events: Vec::new(),
             jobs: Vec::new(),
             links: HashMap::new(),
+            documents: HashMap::new(),
             counters: HashMap::new(),
             requests: Vec::new(),
             writes: 0,

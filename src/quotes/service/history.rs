@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::change::event;
 use super::{QuoteService, landed, quote_jobs};
+use crate::archive::DocumentArchive;
 use crate::outbox::webhooks::EventType;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, lapse_moment, status_on};
@@ -40,7 +41,7 @@ pub(crate) async fn events(
 
 const EXPIRY_REASON: &str = "validity date passed";
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// Every step in the quote's life, oldest first; an expiry that is due but not yet stored
     /// by the sweep is shown (without an id) at the moment the quote lapsed.
     #[tracing::instrument(name = "quote.events", skip(self))]
@@ -95,6 +96,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 ),
                 jobs,
                 link: None,
+                documents: Vec::new(),
             };
             // Moved meanwhile (withdrawn, revised, expired by another instance): nothing to do.
             if landed(repo.change_status(change).await)? {

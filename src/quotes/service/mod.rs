@@ -16,6 +16,7 @@ use super::model::{Actor, Employee, Employer, Quote, QuoteContent};
 use super::ports::{
     CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, SentDocument, Stored,
 };
+use crate::archive::DocumentArchive;
 use crate::catalog::CatalogSet;
 use crate::clock::{Clock, Now, SystemClock};
 use crate::outbox::model::NewJob;
@@ -23,12 +24,14 @@ use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::pricing::{self, Circumstances, Computation, InputError};
 use crate::storage::{Constraint, StorageError};
 
+mod archived;
 mod change;
 mod history;
 mod online;
 mod read;
 mod send;
 
+pub use archived::Recorded;
 pub use send::Mailing;
 
 /// How often an operation reads and decides again when the quote changed under it.
@@ -72,9 +75,11 @@ pub(crate) async fn until_settled<T>(
 /// The quote operations with what they work with: the store, the documents, the catalog,
 /// the webhooks, e-mail and the clock. Built once at start and shared by HTTP, the CLI and the
 /// sweep, so every caller gets the same answer for the same input.
-pub struct QuoteService<R, D> {
+pub struct QuoteService<R, D, A> {
     repo: R,
     documents: D,
+    /// Where the documents as sent are kept.
+    archive: A,
     catalogs: Arc<CatalogSet>,
     webhooks: Webhooks,
     /// The prefix of new quote numbers (`OFF` → `OFF-2026-00042`).
@@ -85,10 +90,11 @@ pub struct QuoteService<R, D> {
     clock: Arc<dyn Clock>,
 }
 
-impl<R, D> QuoteService<R, D> {
+impl<R, D, A> QuoteService<R, D, A> {
     pub fn new(
         repo: R,
         documents: D,
+        archive: A,
         catalogs: Arc<CatalogSet>,
         webhooks: Webhooks,
         prefix: impl Into<String>,
@@ -96,6 +102,7 @@ impl<R, D> QuoteService<R, D> {
         QuoteService {
             repo,
             documents,
+            archive,
             catalogs,
             webhooks,
             prefix: prefix.into(),
@@ -225,7 +232,7 @@ fn event_of(to: Status) -> Option<EventType> {
     }
 }
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// Whether the quote store answers (the readiness check).
     pub async fn ready(&self) -> Result<(), StorageError> {
         self.repo.ping().await

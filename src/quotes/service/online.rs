@@ -3,12 +3,13 @@
 //! revised (the new revision gets its own link), withdrawn, expired, accepted or declined, the
 //! page says so. An unknown token is simply not found.
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::archived::last_sent_sha256;
 use super::change::event;
 use super::send::{Mailing, email_job, token_sha256};
 use super::{Attempt, Now, QuoteService, fetch, landed, quote_jobs, stored, until_settled};
+use crate::archive::{DocumentArchive, NewDocument};
 use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::EventType;
 use crate::quotes::error::QuoteError;
@@ -21,7 +22,7 @@ use crate::quotes::ports::{
 
 const VIEWED: &str = "viewed online";
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// The quote a token opens, in the status it has today, with its online acceptance if any.
     /// The first view of a sent quote is recorded (an event "viewed online", and `quote.viewed`).
     #[tracing::instrument(name = "quote.open", skip_all, fields(quote_id))]
@@ -64,9 +65,10 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     }
 
     /// The employer accepts with a signature (a name, the box ticked). Recorded in the
-    /// `accepted` event: the name, the time and the SHA-256 of the document the employer was
-    /// shown (the PDF of the sent version). The quote is final; a confirmation with the PDF
-    /// goes to the employer and to the bureau (when e-mail is configured).
+    /// `accepted` event: the name, the time and the SHA-256 of the document accepted (the PDF
+    /// of the sent version with the signature block filled in, archived). The quote is final; a
+    /// confirmation with that PDF goes to the employer and to the bureau (when e-mail is
+    /// configured).
     #[tracing::instrument(name = "quote.accept", skip_all, fields(quote_id))]
     pub async fn accept(&self, token: &str, signature: &Signature) -> Result<Quote, QuoteError> {
         let at = self.now().at;
@@ -110,9 +112,10 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
         self.decide(token, declined, Status::Declined, None).await
     }
 
-    /// Moves the quote a token opens from `sent` to `to`, recording the SHA-256 of the document
-    /// the employer was shown; accepting (`signed_by` the employer's name) queues a
-    /// confirmation e-mail as well, and the webhook event of the answer goes out in any case.
+    /// Moves the quote a token opens from `sent` to `to`. Accepting (`signed_by` the employer's
+    /// name) archives the accepted document, records its SHA-256 and queues a confirmation
+    /// e-mail; declining records the SHA-256 of the document sent. The webhook event of the
+    /// answer goes out in any case.
     async fn decide(
         &self,
         token: &str,
@@ -129,15 +132,30 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 return Err(QuoteError::LinkClosed(quote.status));
             }
             let mut event = event_for(&quote);
-            let pdf = self
-                .documents
-                .pdf(&quote)
-                .await
-                .map_err(QuoteError::Render)?;
-            event.document_sha256 = Some(hex::encode(Sha256::digest(&pdf)));
+            let mut documents = Vec::new();
             let mut jobs = Vec::new();
-            if let (Some(mailing), Some(name)) = (&self.mailing, signed_by) {
-                jobs.push(self.confirmation(mailing, &quote, name, now).await?);
+            match signed_by {
+                // The document the employer accepted: the one sent, its signature block filled
+                // in; archived, its hash in the event.
+                Some(name) => {
+                    let accepted = self.accepted_document(&quote, name, now).await?;
+                    event.document_sha256 = Some(accepted.sha256.clone());
+                    if let Some(mailing) = &self.mailing {
+                        jobs.push(self.confirmation(
+                            mailing,
+                            &quote,
+                            name,
+                            &accepted.sha256,
+                            now,
+                        )?);
+                    }
+                    documents = self.keep(accepted).await?;
+                }
+                // Declined: the document sent.
+                None => {
+                    let events = repo.events(id).await?;
+                    event.document_sha256 = last_sent_sha256(&events).map(str::to_string);
+                }
             }
             let answered = Quote {
                 status: to,
@@ -160,6 +178,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 event,
                 jobs,
                 link: None,
+                documents,
             };
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(Status::Sent));
@@ -180,15 +199,13 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
         Ok(id)
     }
 
-    /// The confirmation e-mail of an acceptance, to the employer with the bureau in copy, with
-    /// the document whose signature block is filled in.
-    async fn confirmation(
+    /// The document with the signature block filled in by the acceptance of `quote` by `name`.
+    async fn accepted_document(
         &self,
-        mailing: &Mailing,
         quote: &Quote,
         name: &str,
         now: Now,
-    ) -> Result<NewJob, QuoteError> {
+    ) -> Result<NewDocument, QuoteError> {
         let accepted = Quote {
             status: Status::Accepted,
             ..quote.clone()
@@ -197,11 +214,28 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             name: name.to_string(),
             at: now.at,
         };
-        let accepted_pdf = self
+        let pdf = self
             .documents
             .accepted_pdf(&accepted, &acceptance)
             .await
             .map_err(QuoteError::Render)?;
+        Ok(NewDocument::pdf(pdf))
+    }
+
+    /// The confirmation e-mail of an acceptance, to the employer with the bureau in copy, with
+    /// the accepted document (archived as `accepted_sha256`).
+    fn confirmation(
+        &self,
+        mailing: &Mailing,
+        quote: &Quote,
+        name: &str,
+        accepted_sha256: &str,
+        now: Now,
+    ) -> Result<NewJob, QuoteError> {
+        let accepted = Quote {
+            status: Status::Accepted,
+            ..quote.clone()
+        };
         let letter = self
             .documents
             .letter(
@@ -222,7 +256,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             "accepted_confirmation",
             letter,
             (to, cc),
-            &accepted_pdf,
+            accepted_sha256,
             now,
         )
     }

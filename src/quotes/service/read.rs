@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::QuoteService;
+use crate::archive::DocumentArchive;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
 use crate::quotes::model::Quote;
@@ -32,7 +33,7 @@ async fn list(
     Ok((quotes, total))
 }
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// The latest revision of each quote (replaced revisions only when asked for
     /// `superseded`), newest first, filtered and shown by the status each has today; and how
     /// many match.

@@ -1,5 +1,6 @@
 //! Sending a quote by e-mail: the quote moves to `sent` (or, sent already, goes out again), the
-//! PDF of exactly that version is rendered, hashed and attached, a fresh link for the employer
+//! PDF of exactly that version is rendered once and archived (a re-send or a reminder takes the
+//! archived bytes), its hash recorded and the archived document attached, a fresh link for the employer
 //! is made (only its SHA-256 is kept), and the e-mail is queued in the outbox, all in the one
 //! write that moves the quote. The outbox delivers it after the answer.
 
@@ -11,6 +12,7 @@ use uuid::Uuid;
 
 use super::change::event;
 use super::{Attempt, Now, QuoteService, fetch, landed, quote_jobs, stored, until_settled};
+use crate::archive::DocumentArchive;
 use crate::outbox::model::{Delivery, EmailJob, NewJob, StoredAttachment};
 use crate::outbox::ports::OutboxRepository;
 use crate::outbox::webhooks::EventType;
@@ -45,7 +47,7 @@ pub fn token_sha256(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// Sends a draft (or a sent quote again) to the employer, or to `body.to`.
     #[tracing::instrument(name = "quote.send", skip(self, order, actor))]
     pub async fn send(
@@ -81,11 +83,9 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 to: vec![to],
                 cc: order.cc().to_vec(),
             };
-            let LinkedMail {
-                job,
-                token_hash,
-                sha256,
-            } = self.mail_with_link(mailing, &sent, outgoing, now).await?;
+            let (sha256, documents) = self.pdf_to_send(from == Status::Sent, &sent).await?;
+            let LinkedMail { job, token_hash } =
+                self.mail_with_link(mailing, &sent, &sha256, outgoing, now)?;
             let reason = format!("sent by e-mail to {}", job.recipient);
             let mut jobs = vec![job];
             jobs.extend(quote_jobs(
@@ -99,6 +99,7 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             let change = StatusChange {
                 jobs,
                 link: Some(token_hash),
+                documents,
                 ..StatusChange::recording(id, version, event)
             };
             if !landed(repo.change_status(change).await)? {
@@ -141,11 +142,11 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 to: vec![quote.employer.email.clone()],
                 cc: Vec::new(),
             };
-            let LinkedMail {
-                job, token_hash, ..
-            } = self.mail_with_link(mailing, &quote, outgoing, now).await?;
+            let (sha256, documents) = self.pdf_to_send(true, &quote).await?;
+            let LinkedMail { job, token_hash } =
+                self.mail_with_link(mailing, &quote, &sha256, outgoing, now)?;
             let reason = format!("reminder sent to {}", job.recipient);
-            let reminded = event(
+            let mut reminded = event(
                 id,
                 Some(Status::Sent),
                 Status::Sent,
@@ -153,9 +154,11 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
                 &Actor::system(),
                 Some(&reason),
             );
+            reminded.document_sha256 = Some(sha256);
             let change = StatusChange {
                 jobs: vec![job],
                 link: Some(token_hash),
+                documents,
                 ..StatusChange::recording(id, version, reminded)
             };
             // Answered or changed meanwhile: no reminder.
@@ -167,15 +170,16 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
     }
 }
 
-/// The outbox job of one e-mail about a quote (to, cc): the letter, the PDF attached under the
-/// document's name, from the configured sender (else the bureau), replies to the bureau.
+/// The outbox job of one e-mail about a quote (to, cc): the letter, the archived PDF (by its
+/// SHA-256) attached under the document's name, from the configured sender (else the bureau),
+/// replies to the bureau.
 pub(crate) fn email_job(
     mailing: &Mailing,
     quote_id: Uuid,
     topic: &str,
     letter: Letter,
     (to, cc): (Vec<String>, Vec<String>),
-    pdf: &[u8],
+    pdf_sha256: &str,
     now: Now,
 ) -> Result<NewJob, QuoteError> {
     let sender = mailing.from.clone().unwrap_or(letter.bureau_email.clone());
@@ -188,10 +192,10 @@ pub(crate) fn email_job(
         subject: letter.subject,
         text: letter.text,
         html: letter.html,
-        attachments: vec![StoredAttachment::new(
+        attachments: vec![StoredAttachment::archived(
             letter.attachment_name,
             "application/pdf",
-            pdf,
+            pdf_sha256,
         )],
     };
     NewJob::email(quote_id, topic, &mail, now.at).map_err(|e| QuoteError::Render(e.into()))
@@ -218,29 +222,24 @@ struct Outgoing<'a> {
     cc: Vec<String>,
 }
 
-/// The e-mail job of an [`Outgoing`], the SHA-256 of the link token it carries (what is
-/// stored of the token) and of the PDF attached.
+/// The e-mail job of an [`Outgoing`] and the SHA-256 of the link token it carries (what is
+/// stored of the token).
 struct LinkedMail {
     job: NewJob,
     token_hash: String,
-    sha256: String,
 }
 
-impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
-    /// Renders the PDF of `quote` as it is, makes a fresh link, writes the letter and queues
+impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
+    /// Makes a fresh link and writes the letter carrying the archived PDF `pdf_sha256`; queues
     /// nothing yet: the job goes into the change that records the sending.
-    async fn mail_with_link(
+    fn mail_with_link(
         &self,
         mailing: &Mailing,
         quote: &Quote,
+        pdf_sha256: &str,
         outgoing: Outgoing<'_>,
         now: Now,
     ) -> Result<LinkedMail, QuoteError> {
-        let pdf = self
-            .documents
-            .pdf(quote)
-            .await
-            .map_err(QuoteError::Render)?;
         let (token, token_hash) = new_token();
         let link = format!("{}/q/{token}", mailing.public_url);
         let letter = self
@@ -261,18 +260,16 @@ impl<R: QuoteRepository, D: SentDocument> QuoteService<R, D> {
             outgoing.topic,
             letter,
             (outgoing.to, outgoing.cc),
-            &pdf,
+            pdf_sha256,
             now,
         )?;
-        Ok(LinkedMail {
-            job,
-            token_hash,
-            sha256: hex::encode(Sha256::digest(&pdf)),
-        })
+        Ok(LinkedMail { job, token_hash })
     }
 }
 
-impl<R: QuoteRepository + OutboxRepository, D: SentDocument> QuoteService<R, D> {
+impl<R: QuoteRepository + OutboxRepository, D: SentDocument, A: DocumentArchive>
+    QuoteService<R, D, A>
+{
     /// What the outbox did with a quote's e-mails (and webhooks), oldest first.
     #[tracing::instrument(name = "quote.deliveries", skip(self))]
     pub async fn deliveries(&self, id: Uuid) -> Result<Vec<Delivery>, QuoteError> {

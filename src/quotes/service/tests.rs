@@ -5,6 +5,7 @@
 //! [`send_body`]) and each operation is called through one method of [`Fixture`], so a change
 //! of an operation's input types touches one place.
 
+mod archive;
 mod lifecycle;
 mod online;
 
@@ -14,6 +15,7 @@ use uuid::Uuid;
 
 use super::fakes::{FakeDocuments, FixedClock, MemoryStore, catalogs};
 use super::{Created, Mailing, QuoteService};
+use crate::outbox::model::EmailJob;
 use crate::outbox::webhooks::{EventFilter, Subscription, Webhooks};
 use crate::quotes::error::QuoteError;
 use crate::quotes::input::Signature;
@@ -71,7 +73,7 @@ fn signature(name: &str) -> Signature {
 
 /// A service over fresh fakes, and handles to them.
 struct Fixture {
-    service: QuoteService<MemoryStore, FakeDocuments>,
+    service: QuoteService<MemoryStore, FakeDocuments, MemoryStore>,
     store: MemoryStore,
     documents: FakeDocuments,
     clock: Arc<FixedClock>,
@@ -94,9 +96,16 @@ fn fixture_with(events: &[&str], mail: bool) -> Fixture {
         from: None,
         public_url: "https://offerte.test".into(),
     });
-    let service = QuoteService::new(store.clone(), documents.clone(), catalogs(), hooks, "OFF")
-        .with_mailing(mailing, 0)
-        .with_clock(clock.clone());
+    let service = QuoteService::new(
+        store.clone(),
+        documents.clone(),
+        store.clone(),
+        catalogs(),
+        hooks,
+        "OFF",
+    )
+    .with_mailing(mailing, 0)
+    .with_clock(clock.clone());
     Fixture {
         service,
         store,
@@ -188,6 +197,20 @@ impl Fixture {
 
     fn events(&self, id: Uuid) -> Vec<Event> {
         self.store.with(|s| s.events_of(id))
+    }
+
+    /// The bytes the archive keeps under `sha256`.
+    fn archived(&self, sha256: &str) -> Option<Vec<u8>> {
+        self.store.with(|s| s.documents.get(sha256).cloned())
+    }
+
+    /// The bytes of an e-mail's first attachment: from the archive (where the job points).
+    fn attached(&self, mail: &EmailJob) -> Vec<u8> {
+        let sha256 = mail.attachments[0]
+            .sha256
+            .as_deref()
+            .expect("an archived attachment");
+        self.archived(sha256).expect("the attachment is archived")
     }
 
     fn version(&self, id: Uuid) -> i64 {

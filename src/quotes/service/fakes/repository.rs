@@ -213,6 +213,9 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
             row.version += 1;
             s.push_event(change.event);
             s.jobs.extend(change.jobs);
+            for d in change.documents {
+                s.documents.entry(d.sha256).or_insert(d.bytes);
+            }
             if let Some(hash) = change.link {
                 s.links.insert(hash, change.id);
             }
@@ -259,6 +262,16 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
 
     async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError> {
         Ok(self.with(|s| s.events_of(id)))
+    }
+
+    async fn document_events(&self, sha256: &str) -> Result<Vec<Event>, StorageError> {
+        Ok(self.with(|s| {
+            let named = s
+                .events
+                .iter()
+                .filter(|e| e.document_sha256.as_deref() == Some(sha256));
+            named.cloned().collect()
+        }))
     }
 
     async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError> {

@@ -45,8 +45,11 @@ async fn sending_queues_the_e_mail_and_a_link_in_one_change() {
     assert_eq!(mail.to, [EMPLOYER_EMAIL]);
     assert_eq!(mail.reply_to.as_deref(), Some(BUREAU));
     assert!(mail.text.contains("Zoals besproken."));
-    let pdf = mail.attachments[0].bytes().unwrap();
-    assert_eq!(pdf, FakeDocuments::pdf_of(&sent));
+    assert_eq!(f.attached(&mail), FakeDocuments::pdf_of(&sent));
+    assert!(
+        mail.attachments[0].base64.is_empty(),
+        "the job points into the archive"
+    );
     let event = f.events(q.id).pop().unwrap();
     assert_eq!((event.from, event.to), (Some(Status::Draft), Status::Sent));
     assert_eq!(event.document_sha256, Some(FakeDocuments::sha256_of(&sent)));
@@ -147,8 +150,9 @@ async fn a_view_that_loses_a_race_goes_unrecorded() {
     assert_eq!(views(&f, q.id), 1);
 }
 
-/// Accepting records who signed and the hash of the document they were shown (the one sent),
-/// and confirms by e-mail to the employer with the bureau in copy.
+/// Accepting records who signed and the hash of the document they accepted (the one sent, its
+/// signature block filled in: archived), and confirms by e-mail with that document to the
+/// employer with the bureau in copy.
 #[tokio::test]
 async fn accepting_records_the_name_and_the_document() {
     let f = fixture_with(&["quote.accepted"], true);
@@ -165,15 +169,21 @@ async fn accepting_records_the_name_and_the_document() {
     );
     assert_eq!(event.name.as_deref(), Some("J. de Vries"));
     assert_eq!(event.role, ActorRole::Employer);
-    assert_eq!(event.document_sha256, sent_hash);
+    let accepted_hash = event
+        .document_sha256
+        .clone()
+        .expect("the accepted document's hash");
+    assert_ne!(Some(&accepted_hash), sent_hash.as_ref());
+    let accepted_pdf = f.archived(&accepted_hash).expect("archived");
+    assert!(accepted_pdf.ends_with(b"signed by J. de Vries"));
     let confirmations = f.store.with(|s| s.jobs_of(q.id, "accepted_confirmation"));
     let mail = mail_of(&confirmations[0]);
+    assert_eq!(f.attached(&mail), accepted_pdf);
     assert_eq!(
         (mail.to, mail.cc),
         (vec![EMPLOYER_EMAIL.to_string()], vec![BUREAU.to_string()])
     );
-    let pdf = String::from_utf8(mail.attachments[0].bytes().unwrap()).unwrap();
-    assert!(pdf.ends_with("signed by J. de Vries"), "{pdf}");
+
     assert_eq!(f.store.with(|s| s.jobs_of(q.id, "quote.accepted")).len(), 1);
     // The link and the document show the acceptance.
     let (_, shown) = f.service.open(&token).await.unwrap();

@@ -1,0 +1,98 @@
+//! The archive over HTTP: "is this the document we sent?" answered from the PDF itself.
+
+use actix_web::{HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::{Auth, SalesRole};
+use super::documents::DocumentBody;
+use super::extract::PdfBytes;
+use super::problem::ApiError;
+use super::responses::{AuthErrors, BodyErrors, ServerErrors};
+use super::state::AppState;
+use crate::pricing::InputError;
+
+/// Whether a PDF is a document this service sent or had accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    /// `true`: exactly these bytes were sent (or accepted) for the quote named.
+    #[serde(rename = "match")]
+    pub matched: bool,
+    /// The SHA-256 of the PDF received (lowercase hex).
+    pub sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<Uuid>,
+    /// The quote number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// The quote's revision (its version: 1, 2, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// `sent`: the quote as sent; `accepted`: as the employer accepted it online.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "sent")]
+    pub kind: Option<String>,
+    /// When it was sent or accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Tells whether a PDF is a document this service sent or had accepted, and which.
+///
+/// The PDF is recognised by its SHA-256 among the recorded steps of every quote, so a document
+/// changed in any byte does not match. Nothing is stored.
+#[utoipa::path(
+    tag = "quotes",
+    request_body(content = DocumentBody, content_type = "application/pdf",
+        description = "The PDF to check (at most 10 MiB)"),
+    responses(
+        (status = 200, description = "Whether it matches, and what it is", body = Verification),
+        AuthErrors, BodyErrors, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/documents/verify")]
+pub async fn verify_document(
+    _auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    body: PdfBytes,
+) -> Result<HttpResponse, ApiError> {
+    let pdf = body.0;
+    if pdf.is_empty() {
+        return Err(refused("empty", "the body is empty: send the PDF to check"));
+    }
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(refused(
+            "not_pdf",
+            "the body is not a PDF (it does not start with %PDF-)",
+        ));
+    }
+    let sha256 = crate::archive::sha256_hex(&pdf);
+    let answer = match state.quotes.verify(&pdf).await? {
+        Some(found) => Verification {
+            matched: true,
+            sha256,
+            quote_id: Some(found.quote_id),
+            number: Some(found.number),
+            version: Some(found.revision),
+            kind: Some(found.kind.as_str().into()),
+            at: Some(found.at),
+        },
+        None => Verification {
+            matched: false,
+            sha256,
+            quote_id: None,
+            number: None,
+            version: None,
+            kind: None,
+            at: None,
+        },
+    };
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+fn refused(code: &str, message: &str) -> ApiError {
+    ApiError::Invalid(InputError::one("body", code, message))
+}
