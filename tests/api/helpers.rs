@@ -129,6 +129,31 @@ impl TestDb {
         }
     }
 
+    /// Runs one statement on the test database directly, around the service (a test that
+    /// damages what the service stored).
+    pub async fn execute(&self, sql: &str) -> u64 {
+        let sql = AssertSqlSafe(sql.to_string());
+        if self.postgres.is_some() {
+            let mut conn = PgConnection::connect(&self.url)
+                .await
+                .expect("the database");
+            sqlx::raw_sql(sql)
+                .execute(&mut conn)
+                .await
+                .expect("the statement")
+                .rows_affected()
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                .await
+                .expect("the database");
+            sqlx::raw_sql(sql)
+                .execute(&mut conn)
+                .await
+                .expect("the statement")
+                .rows_affected()
+        }
+    }
+
     /// Removes the database now, with the servers still connected (readiness tests).
     pub async fn drop_postgres_now(&self) {
         let (admin, name) = self.postgres.as_ref().expect("a PostgreSQL test database");

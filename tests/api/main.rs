@@ -7,6 +7,7 @@
 #[macro_use]
 mod helpers;
 
+mod archive;
 mod auth;
 mod bad_requests;
 mod concurrency;
