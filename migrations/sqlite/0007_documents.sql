@@ -9,3 +9,6 @@ CREATE TABLE documents (
 );
 CREATE INDEX quote_events_document_idx ON quote_events (document_sha256)
     WHERE document_sha256 IS NOT NULL;
+-- What an online acceptance is evidenced by besides the name (JSON: the exact sentence the box
+-- said and its language, the client's address and user agent), kept as long as the quote.
+ALTER TABLE quote_events ADD COLUMN evidence TEXT NULL;

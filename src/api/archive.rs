@@ -1,6 +1,7 @@
-//! The archive over HTTP: "is this the document we sent?" answered from the PDF itself.
+//! The archive over HTTP: "is this the document we sent?" answered from the PDF itself, and
+//! the acceptance certificate of a quote.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,9 +11,11 @@ use super::auth::{Auth, SalesRole};
 use super::documents::DocumentBody;
 use super::extract::PdfBytes;
 use super::problem::ApiError;
-use super::responses::{AuthErrors, BodyErrors, ServerErrors};
+use super::quotes::quote_id;
+use super::responses::{AuthErrors, BodyErrors, ConflictError, NotFoundError, ServerErrors};
 use super::state::AppState;
 use crate::pricing::InputError;
+use crate::quotes::certificate::Certificate;
 
 /// Whether a PDF is a document this service sent or had accepted.
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,6 +94,31 @@ pub async fn verify_document(
         },
     };
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The acceptance certificate of a quote: which document was sent and which accepted (their
+/// SHA-256), between whom, and every step with its time on a Dutch clock (Europe/Amsterdam,
+/// with its offset): sent to which address, taken by the mail relay, first viewed, accepted
+/// (the name typed, the sentence the box said, the client's address and user agent) or
+/// declined.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = Uuid, Path, description = "The quote's id")),
+    responses(
+        (status = 200, description = "The certificate", body = Certificate),
+        AuthErrors, NotFoundError, ConflictError, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[get("/quotes/{id}/certificate")]
+pub async fn quote_certificate(
+    _auth: Auth<SalesRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = quote_id(&id)?;
+    let certificate = state.quotes.certificate(id).await?;
+    Ok(HttpResponse::Ok().json(certificate))
 }
 
 fn refused(code: &str, message: &str) -> ApiError {

@@ -65,6 +65,7 @@ impl From<QuoteError> for ApiError {
                 "this Idempotency-Key was used before with a different body",
             )),
             e @ QuoteError::EmailNotConfigured => ApiError::conflict(e.to_string()),
+            e @ QuoteError::NotSent => status_conflict(e.to_string(), Status::Draft),
             QuoteError::LinkNotFound => ApiError::NotFound("not found".into()),
             e @ QuoteError::LinkClosed(status) => status_conflict(e.to_string(), status),
             QuoteError::Input(e) => ApiError::Invalid(e),

@@ -110,7 +110,8 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(pricing_diff::export_pricing_diff)
                 .service(invoicing::export_invoicing)
                 .service(catalog::get_catalog)
-                .service(archive::verify_document),
+                .service(archive::verify_document)
+                .service(archive::quote_certificate),
         );
 }
 

@@ -7,7 +7,7 @@
 use actix_governor::Governor;
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::documents::stored_pdf;
@@ -19,7 +19,7 @@ use crate::documents::letters::OnlinePage;
 use crate::documents::{Document, Format};
 use crate::quotes::error::QuoteError;
 use crate::quotes::input::Signature;
-use crate::quotes::model::Quote;
+use crate::quotes::model::{Evidence, Quote};
 
 /// The pages, rate-limited per client; each answer carries the headers that keep the token
 /// private and the page unframed.
@@ -50,6 +50,9 @@ struct AcceptForm {
     name: String,
     #[serde(default)]
     agree: Option<String>,
+    /// The language the page was shown in (its box's sentence is recorded).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +186,7 @@ fn refused(token: &str, error: QuoteError) -> Result<HttpResponse, ApiError> {
 }
 
 async fn accept(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
     form: web::Form<AcceptForm>,
@@ -192,12 +196,33 @@ async fn accept(
         .as_deref()
         .is_some_and(|v| matches!(v, "yes" | "on" | "true" | "1"));
     let signature = match Signature::new(&form.name, agree) {
-        Ok(signature) => signature,
+        Ok(signature) => signature.attested(evidence(&req, &state, form.lang.as_deref())),
         Err(e) => return refused(&token, QuoteError::Input(e)),
     };
     match state.quotes.accept(&token, &signature).await {
         Ok(_) => Ok(back(&token, None)),
         Err(e) => refused(&token, e),
+    }
+}
+
+/// What evidences an acceptance besides the name: the sentence next to the box in the language
+/// the page was shown in (Dutch when the form does not say), the peer's address and the user
+/// agent (cut to 500 characters).
+fn evidence(req: &HttpRequest, state: &AppState, lang: Option<&str>) -> Evidence {
+    let language = lang.and_then(Language::parse).unwrap_or_default();
+    let statement = state
+        .documents
+        .letters
+        .word(language.as_str(), "online_agree");
+    Evidence {
+        statement: statement.unwrap_or_default().to_string(),
+        language: language.as_str().to_string(),
+        client_address: req.peer_addr().map(|a| a.ip().to_string()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(500).collect()),
     }
 }
 

@@ -179,6 +179,14 @@ impl CatalogSet {
         self.versions.iter().find(|c| c.version == name)
     }
 
+    /// The version a quote was priced with (`name`), or, if that file is gone, the one in force
+    /// on its quote date, else the first.
+    pub fn priced_with(&self, name: &str, quote_date: NaiveDate) -> &Catalog {
+        self.version(name)
+            .or_else(|| self.in_force(quote_date))
+            .unwrap_or(&self.versions[0])
+    }
+
     pub fn versions(&self) -> &[Arc<Catalog>] {
         &self.versions
     }

@@ -82,6 +82,12 @@ impl Letters {
 
     /// The online quote: the document's HTML with the employer's panel (state, download,
     /// language switch, the accept and decline forms) at the top of the page.
+    /// A word of `letters.toml` in `lang` (`nl`, `en`), e.g. the sentence next to the box the
+    /// employer ticks (`online_agree`).
+    pub fn word(&self, lang: &str, key: &str) -> Option<&str> {
+        self.words.get(lang)?.get(key)?.as_str()
+    }
+
     pub fn online_page(
         &self,
         document: &Document,
@@ -111,6 +117,8 @@ impl Letters {
             "other_language_url": format!("{}?lang={}", page.base, page.other_lang),
             "other_lang": page.other_lang,
             "accept_url": format!("{}/accept", page.base),
+            "certificate_url": format!("{}/certificate", page.base),
+            "lang": document.lang,
             "decline_url": format!("{}/decline", page.base),
         });
         let panel = self

@@ -22,10 +22,8 @@ impl QuoteDocuments {
     /// The catalog version a computation used (or, if that file is gone, the one in force on
     /// the quote date, else the first).
     pub fn catalog_for(&self, computation: &Computation) -> &Catalog {
-        self.catalogs
-            .version(&computation.catalog.version)
-            .or_else(|| self.catalogs.in_force(computation.quote_date))
-            .unwrap_or(&self.catalogs.versions()[0])
+        let version = &computation.catalog.version;
+        self.catalogs.priced_with(version, computation.quote_date)
     }
 
     /// The view-model of a stored quote in `language`, with the signature block filled in when

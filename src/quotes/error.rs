@@ -30,6 +30,9 @@ pub enum QuoteError {
     /// The link's quote can no longer be answered: it is in this status now.
     #[error("this quote can no longer be answered online; it is {0}")]
     LinkClosed(Status),
+    /// A draft: nothing was sent, nothing to certify.
+    #[error("this quote is a draft: a certificate exists once it is sent")]
+    NotSent,
     #[error("e-mail is not configured: set smtp_url (OFFERTE_SMTP_URL) to send quotes by e-mail")]
     EmailNotConfigured,
     /// The archived bytes of a document do not match the hash they are kept under; they are

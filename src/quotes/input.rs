@@ -5,7 +5,7 @@ use validator::Validate;
 
 use crate::pricing::{Circumstances, InputError};
 use crate::quotes::model::{
-    Employee, Employer, text_200, valid_email, valid_emails, valid_message,
+    Employee, Employer, Evidence, text_200, valid_email, valid_emails, valid_message,
 };
 
 /// What a new quote is made of: the employer, the employee (minimal, nothing medical) and the
@@ -148,6 +148,7 @@ impl SendOrder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
     name: String,
+    evidence: Option<Evidence>,
 }
 
 impl Signature {
@@ -167,11 +168,24 @@ impl Signature {
         }
         Ok(Signature {
             name: name.to_string(),
+            evidence: None,
         })
+    }
+
+    /// The signature with what else evidences it (the sentence shown, where it came from).
+    pub fn attested(self, evidence: Evidence) -> Signature {
+        Signature {
+            evidence: Some(evidence),
+            ..self
+        }
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    pub fn evidence(&self) -> Option<&Evidence> {
+        self.evidence.as_ref()
     }
 }
 

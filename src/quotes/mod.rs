@@ -1,6 +1,7 @@
 //! Quotes: the record, its lifecycle and numbering (pure), the interfaces the domain needs from
 //! outside (`ports`), and the service that prices, decides and stores them.
 
+pub mod certificate;
 pub(crate) mod error;
 pub(crate) mod input;
 pub mod lifecycle;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::lifecycle::{Status, StatusMatch};
 use super::model::{
-    Acceptance, Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry,
+    Acceptance, Actor, Employee, Employer, Event, Evidence, Quote, RegisterEntry, ScheduleEntry,
 };
 use crate::archive::NewDocument;
 use crate::catalog::Language;
@@ -85,6 +85,8 @@ pub struct NewEvent {
     pub document_sha256: Option<String>,
     /// Who acted, by name (the employer accepting online).
     pub name: Option<String>,
+    /// What the online acceptance is evidenced by besides the name.
+    pub evidence: Option<Evidence>,
 }
 
 /// A decided move of one quote: applied only while the quote still has `expected`.

@@ -218,6 +218,7 @@ impl Store {
                     reason,
                     document_sha256: None,
                     name: None,
+                    evidence: None,
                 };
                 events.push(event(None, None));
                 if let Some(link) = &job.from_request {

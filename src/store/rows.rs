@@ -176,6 +176,11 @@ where
         reason: row.try_get("reason")?,
         document_sha256: row.try_get("document_sha256")?,
         name: row.try_get("name")?,
+        evidence: row
+            .try_get::<Option<String>, _>("evidence")?
+            .as_deref()
+            .map(|text| from_json("evidence", text))
+            .transpose()?,
     })
 }
 

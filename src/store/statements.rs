@@ -149,7 +149,7 @@ statements! {
          version = version + 1 WHERE id = $1::uuid AND version = $5";
     last_revision = "SELECT MAX(revision) FROM quotes WHERE number = $1";
     events = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, reason, \
-         document_sha256, name FROM quote_events WHERE quote_id = $1::uuid ORDER BY id";
+         document_sha256, name, evidence FROM quote_events WHERE quote_id = $1::uuid ORDER BY id";
     lapsed = "SELECT id::text, version FROM quotes WHERE status = $1 AND valid_until < $2::date";
     take_numbers = "INSERT INTO quote_counters (prefix, year, last) VALUES ($1, $2, $3) \
          ON CONFLICT (prefix, year) DO UPDATE SET last = quote_counters.last + $3 RETURNING last";
@@ -213,7 +213,7 @@ statements! {
     document = "SELECT bytes FROM documents WHERE sha256 = $1";
     delete_document = "DELETE FROM documents WHERE sha256 = $1";
     events_of_document = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, \
-         reason, document_sha256, name FROM quote_events WHERE document_sha256 = $1 ORDER BY id";
+         reason, document_sha256, name, evidence FROM quote_events WHERE document_sha256 = $1 ORDER BY id";
     /// Quotes stored in `$1` valid from `$2` to `$3` with no outbox job of topic `$4` yet.
     without_job = "SELECT id::text FROM quotes WHERE status = $1 AND valid_until >= $2::date \
          AND valid_until <= $3::date AND NOT EXISTS (SELECT 1 FROM outbox \
@@ -272,8 +272,9 @@ pub(crate) static INSERT_QUOTES: MultiRow = MultiRow::new(
 );
 
 pub(crate) static INSERT_EVENTS: MultiRow = MultiRow::new(
-    "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256, name)",
-    "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256, name, \
+     evidence)",
+    "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 );
 
 /// Outbox jobs, queued in the transaction of the change that causes them (the status and the
@@ -324,6 +325,6 @@ mod tests {
         assert!(of(false).fetch_quote.starts_with("SELECT id::text AS id"));
         let first = INSERT_EVENTS.text(true, 3);
         assert!(std::ptr::eq(first, INSERT_EVENTS.text(true, 3)));
-        assert!(first.ends_with("$22, $23, $24, $25, $26, $27)"), "{first}");
+        assert!(first.ends_with("$25, $26, $27, $28, $29, $30)"), "{first}");
     }
 }

@@ -71,6 +71,7 @@ where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     for<'q> <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
     for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
@@ -87,7 +88,8 @@ where
                 .bind(e.actor.key_id.as_str())
                 .bind(e.reason.as_deref())
                 .bind(e.document_sha256.as_deref())
-                .bind(e.name.as_deref());
+                .bind(e.name.as_deref())
+                .bind(e.evidence.as_ref().map(to_json).transpose()?);
         }
         query.execute(&mut **tx).await?;
     }

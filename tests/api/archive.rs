@@ -136,6 +136,60 @@ async fn a_later_template_change_changes_no_document_that_went_out(backend: Back
         "the accepted document has the signature filled in"
     );
 
+    // The certificate: what was sent and accepted, by whom, with which words, when.
+    let certificate = app.get(&format!("/api/v1/quotes/{a}/certificate")).await;
+    certificate.expect_status(StatusCode::OK);
+    let certificate = certificate.json();
+    assert_eq!(certificate["version"], 1);
+    assert_eq!(certificate["status"], "accepted");
+    assert_eq!(certificate["employer"]["name"], "Archief B.V.");
+    assert_eq!(certificate["sent_document"]["sha256"], a_sent.as_str());
+    assert_eq!(certificate["sent_document"]["archived"], true);
+    assert_eq!(
+        certificate["accepted_document"]["sha256"],
+        a_accepted.as_str()
+    );
+    let acceptance = &certificate["acceptance"];
+    assert_eq!(acceptance["name"], "M. Bakker");
+    assert_eq!(
+        acceptance["statement"],
+        "Ik ga akkoord met deze offerte en de voorwaarden."
+    );
+    assert_eq!(acceptance["language"], "nl");
+    assert_eq!(acceptance["client_address"], "127.0.0.1");
+    let steps: Vec<&str> = certificate["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    for step in ["created", "sent", "delivered", "accepted"] {
+        assert!(steps.contains(&step), "{step} in {steps:?}");
+    }
+    let sent_step = certificate["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "sent");
+    assert!(
+        sent_step.unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("hr@example.nl")
+    );
+    for step in certificate["steps"].as_array().unwrap() {
+        let at = step["at"].as_str().unwrap();
+        assert!(
+            at.ends_with("+01:00") || at.ends_with("+02:00"),
+            "a Dutch clock: {at}"
+        );
+    }
+    let draft = app.create_quote(&quote_body("Nog niet B.V.")).await;
+    let draft = draft["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/quotes/{draft}/certificate"))
+        .await
+        .expect_problem(StatusCode::CONFLICT);
+
     // A later release changes the document's template.
     let typ = templates.path().join("quote.typ");
     let mut source = std::fs::read_to_string(&typ).unwrap();

@@ -106,6 +106,7 @@ pub(super) fn event(
         reason: reason.map(str::to_string),
         document_sha256: None,
         name: None,
+        evidence: None,
     }
 }
 

@@ -128,6 +128,7 @@ impl<Q> State<Q> {
             reason: e.reason,
             document_sha256: e.document_sha256,
             name: e.name,
+            evidence: e.evidence,
         });
     }
 
@@ -154,6 +155,7 @@ impl<Q> State<Q> {
             reason: Some("changed by another writer".into()),
             document_sha256: None,
             name: None,
+            evidence: None,
         };
         self.push_event(event);
     }

@@ -34,6 +34,7 @@ pub(crate) async fn events(
             reason: Some(EXPIRY_REASON.into()),
             document_sha256: None,
             name: None,
+            evidence: None,
         });
     }
     Ok(events)

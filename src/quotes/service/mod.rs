@@ -25,6 +25,7 @@ use crate::pricing::{self, Circumstances, Computation, InputError};
 use crate::storage::{Constraint, StorageError};
 
 mod archived;
+mod certificate;
 mod change;
 mod history;
 mod online;

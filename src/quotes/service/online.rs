@@ -12,6 +12,7 @@ use super::{Attempt, Now, QuoteService, fetch, landed, quote_jobs, stored, until
 use crate::archive::{DocumentArchive, NewDocument};
 use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::EventType;
+use crate::quotes::certificate::VIEWED;
 use crate::quotes::error::QuoteError;
 use crate::quotes::input::Signature;
 use crate::quotes::lifecycle::Status;
@@ -19,8 +20,6 @@ use crate::quotes::model::{Acceptance, Actor, Quote};
 use crate::quotes::ports::{
     LetterKind, LetterRequest, NewEvent, QuoteRepository, SentDocument, StatusChange, Stored,
 };
-
-const VIEWED: &str = "viewed online";
 
 impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
     /// The quote a token opens, in the status it has today, with its online acceptance if any.
@@ -83,6 +82,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 None,
             );
             event.name = Some(name.to_string());
+            event.evidence = signature.evidence().cloned();
             event
         };
         self.decide(token, accepted, Status::Accepted, Some(name))

@@ -50,6 +50,7 @@ fn draft_event(quote: &Quote, from: Option<Status>, reason: Option<String>) -> N
         reason,
         document_sha256: None,
         name: None,
+        evidence: None,
     }
 }
 
