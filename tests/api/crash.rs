@@ -357,3 +357,107 @@ async fn queued_webhooks_survive_a_kill(backend: Backend) {
 }
 
 on_both_backends!(queued_webhooks_survive_a_kill);
+
+/// Sends (each renders and archives its PDF) killed mid-way: after a restart every quote whose
+/// `sent` event was written has the document it names in the archive, its bytes hashing to the
+/// recorded SHA-256. `env` chooses the archive (the database by default).
+pub(crate) async fn sends_killed_mid_way_leave_no_event_without_its_document(
+    backend: Backend,
+    env: &[(&str, String)],
+) {
+    // Each send renders a PDF (some 80 ms in a debug build): enough to be killed mid-way.
+    const QUOTES: usize = 30;
+    let db = TestDb::new(backend).await;
+    let (key, entry) = new_key(Role::Sales);
+    let mut server = Server::start_with(&db.url, &entry, env).await;
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for i in 0..QUOTES {
+        let reply = client
+            .post(format!("{}/api/v1/quotes", server.base))
+            .bearer_auth(&key)
+            .json(&quote_body(&format!("Verzonden {i}")))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = reply.json().await.unwrap();
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    let answered = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for id in ids.clone() {
+        let (client, base, key, answered) = (
+            client.clone(),
+            server.base.clone(),
+            key.clone(),
+            answered.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let reply = client
+                .post(format!("{base}/api/v1/quotes/{id}/transitions"))
+                .bearer_auth(&key)
+                .json(&serde_json::json!({"to": "sent"}))
+                .send()
+                .await;
+            if reply.is_ok() {
+                answered.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+    }
+    while answered.load(Ordering::SeqCst) < QUOTES / 6 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("the process is gone");
+    for task in tasks {
+        task.await.expect("the task finished");
+    }
+
+    let server = Server::start_with(&db.url, &entry, env).await;
+    let mut sent = 0;
+    for id in &ids {
+        let events: Vec<Value> = client
+            .get(format!("{}/api/v1/quotes/{id}/events", server.base))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let Some(event) = events.iter().find(|e| e["to"] == "sent") else {
+            continue;
+        };
+        sent += 1;
+        let recorded = event["document_sha256"].as_str().unwrap();
+        let pdf = client
+            .get(format!(
+                "{}/api/v1/quotes/{id}/document?format=pdf",
+                server.base
+            ))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200, "{id}");
+        assert_eq!(pdf.headers()["x-document-archived"], "true", "{id}");
+        let bytes = pdf.bytes().await.unwrap();
+        assert_eq!(
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+            recorded
+        );
+    }
+    assert!(
+        (QUOTES / 6..QUOTES).contains(&sent),
+        "the kill came mid-way: {sent} of {QUOTES} sent"
+    );
+    eprintln!(
+        "archive crash test ({backend:?}): {sent} of {QUOTES} sent before SIGKILL, every document there"
+    );
+}
+
+async fn sends_killed_mid_way(backend: Backend) {
+    sends_killed_mid_way_leave_no_event_without_its_document(backend, &[]).await;
+}
+
+on_both_backends!(sends_killed_mid_way);
