@@ -287,8 +287,9 @@ async fn embed_demo() -> HttpResponse {
 
 /// Every `seconds`: stores the expiry of sent quotes past their validity (reads show it at
 /// once; this records status and event), queues the one reminder of quotes whose validity ends
-/// within the reminder days (when e-mail is configured), and deletes quote requests not turned
-/// into a quote that are older than the retention.
+/// within the reminder days (when e-mail is configured), removes orphan documents from an object
+/// store archive, and deletes quote requests not turned into a quote that are older than the
+/// retention.
 fn spawn_sweep(quotes: Arc<Quotes>, requests: Arc<Requests>, seconds: u64) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
@@ -303,6 +304,11 @@ fn spawn_sweep(quotes: Arc<Quotes>, requests: Arc<Requests>, seconds: u64) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminders = n, "reminders queued"),
                 Err(e) => tracing::warn!(error = %e, "reminder sweep failed"),
+            }
+            match quotes.sweep_orphans().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "orphan documents removed"),
+                Err(e) => tracing::warn!(error = %e, "orphan document sweep failed"),
             }
             match requests.purge().await {
                 Ok(0) => {}

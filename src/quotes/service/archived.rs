@@ -133,6 +133,23 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
         })
     }
 
+    /// Removes the documents no step names that were stored more than a day ago: on an object
+    /// store, a send that stored its document and then failed (or was killed) before its event
+    /// was written leaves one. The database archive never has any. Returns how many it removed.
+    #[tracing::instrument(name = "quote.sweep_orphans", skip(self))]
+    pub async fn sweep_orphans(&self) -> Result<u64, QuoteError> {
+        let before = self.now().at - chrono::TimeDelta::days(1);
+        let mut removed = 0;
+        for sha256 in self.archive.stored_before(before).await? {
+            if self.repo.document_events(&sha256).await?.is_empty() {
+                self.archive.delete(&sha256).await?;
+                tracing::info!(sha256 = %sha256, "orphan document removed from the archive");
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Whether `pdf` is a document this service sent or had accepted: found by its hash among
     /// the recorded steps (the first step that names it).
     #[tracing::instrument(name = "quote.verify", skip_all)]

@@ -6,6 +6,7 @@
 //! of an operation's input types touches one place.
 
 mod archive;
+mod certificate;
 mod lifecycle;
 mod online;
 
