@@ -15,6 +15,7 @@ mod documents;
 mod outbox;
 mod repository;
 
+pub(crate) use archive::MemoryArchive;
 pub(crate) use clock::FixedClock;
 pub(crate) use documents::{BUREAU, FakeDocuments};
 

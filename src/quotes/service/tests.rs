@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use std::sync::Arc;
 use uuid::Uuid;
 
-use super::fakes::{FakeDocuments, FixedClock, MemoryStore, catalogs};
+use super::fakes::{FakeDocuments, FixedClock, MemoryArchive, MemoryStore, catalogs};
 use super::{Created, Mailing, QuoteService};
 use crate::outbox::model::EmailJob;
 use crate::outbox::webhooks::{EventFilter, Subscription, Webhooks};

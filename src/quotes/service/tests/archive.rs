@@ -158,3 +158,51 @@ async fn a_document_is_recognised_by_its_bytes() {
     changed.push(b' ');
     assert_eq!(f.service.verify(&changed).await.unwrap(), None);
 }
+
+/// With the archive outside the database, a send stores its document first, then the change:
+/// a change that does not land leaves an orphan, which the sweep removes once it is a day old;
+/// a document a step names stays.
+#[tokio::test]
+async fn an_object_store_keeps_documents_first_and_orphans_are_swept() {
+    let store = MemoryStore::new();
+    let clock = FixedClock::at(today());
+    let archive = MemoryArchive::new(clock.clone());
+    let service = QuoteService::new(
+        store.clone(),
+        FakeDocuments::default(),
+        archive.clone(),
+        catalogs(),
+        Webhooks::default(),
+        "OFF",
+    )
+    .with_clock(clock.clone());
+    let created = service.create(&quote_body(), &sales(), None).await.unwrap();
+    let sent = service
+        .transition(created.quote.id, Status::Sent, None, &sales())
+        .await
+        .unwrap();
+    let kept = FakeDocuments::sha256_of(&sent);
+    assert_eq!(archive.hashes(), [kept.clone()]);
+    assert!(
+        store.with(|s| s.documents.is_empty()),
+        "not in the database"
+    );
+    let Recorded::Archived { bytes, .. } = service.recorded_pdf(&sent).await.unwrap() else {
+        panic!("archived");
+    };
+    assert_eq!(bytes, FakeDocuments::pdf_of(&sent));
+
+    // A second quote's send that keeps losing its write: its document is stored, no step
+    // names it.
+    let other = service.create(&quote_body(), &sales(), None).await.unwrap();
+    store.stale_next(10);
+    let lost = service
+        .transition(other.quote.id, Status::Sent, None, &sales())
+        .await;
+    assert!(matches!(lost, Err(QuoteError::Busy(_))), "{lost:?}");
+    assert_eq!(archive.hashes().len(), 2);
+    assert_eq!(service.sweep_orphans().await.unwrap(), 0, "too young");
+    clock.advance(2);
+    assert_eq!(service.sweep_orphans().await.unwrap(), 1);
+    assert_eq!(archive.hashes(), [kept]);
+}
