@@ -86,6 +86,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "quotes::model",
             "quotes::ports",
             "quotes::lifecycle",
+            "quotes::certificate",
         ],
     ),
     (

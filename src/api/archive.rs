@@ -1,21 +1,25 @@
 //! The archive over HTTP: "is this the document we sent?" answered from the PDF itself, and
 //! the acceptance certificate of a quote.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::{Auth, SalesRole};
 use super::documents::DocumentBody;
-use super::extract::PdfBytes;
+use super::extract::{PdfBytes, QueryParams};
 use super::problem::ApiError;
 use super::quotes::quote_id;
-use super::responses::{AuthErrors, BodyErrors, ConflictError, NotFoundError, ServerErrors};
+use super::responses::{
+    AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
+};
 use super::state::AppState;
 use crate::pricing::InputError;
 use crate::quotes::certificate::Certificate;
+use crate::quotes::model::{Actor, DocumentKind};
 
 /// Whether a PDF is a document this service sent or had accepted.
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,10 +37,10 @@ pub struct Verification {
     /// The quote's revision (its version: 1, 2, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
-    /// `sent`: the quote as sent; `accepted`: as the employer accepted it online.
+    /// `sent`: the quote as sent; `accepted`: as the employer accepted it online;
+    /// `certificate`: an acceptance certificate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "sent")]
-    pub kind: Option<String>,
+    pub kind: Option<DocumentKind>,
     /// When it was sent or accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<DateTime<Utc>>,
@@ -80,7 +84,7 @@ pub async fn verify_document(
             quote_id: Some(found.quote_id),
             number: Some(found.number),
             version: Some(found.revision),
-            kind: Some(found.kind.as_str().into()),
+            kind: Some(found.kind),
             at: Some(found.at),
         },
         None => Verification {
@@ -101,24 +105,79 @@ pub async fn verify_document(
 /// with its offset): sent to which address, taken by the mail relay, first viewed, accepted
 /// (the name typed, the sentence the box said, the client's address and user agent) or
 /// declined.
+///
+/// As JSON, or as a PDF (`format=pdf`, or `Accept: application/pdf`) in the quote's language.
+/// The PDF is archived, and each one issued is a step of the quote naming its SHA-256 (the same
+/// history gives the same bytes, issued once), so `POST /documents/verify` recognises it.
 #[utoipa::path(
     tag = "quotes",
-    params(("id" = Uuid, Path, description = "The quote's id")),
+    params(("id" = Uuid, Path, description = "The quote's id"), CertificateQuery),
     responses(
-        (status = 200, description = "The certificate", body = Certificate),
-        AuthErrors, NotFoundError, ConflictError, ServerErrors,
+        (status = 200, description = "The certificate", content(
+            (Certificate = "application/json"),
+            (DocumentBody = "application/pdf"),
+        )),
+        AuthErrors, QueryErrors, NotFoundError, ConflictError, ServerErrors,
     ),
     security(("api_key" = []))
 )]
 #[get("/quotes/{id}/certificate")]
 pub async fn quote_certificate(
-    _auth: Auth<SalesRole>,
+    auth: Auth<SalesRole>,
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    query: QueryParams<CertificateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let certificate = state.quotes.certificate(id).await?;
-    Ok(HttpResponse::Ok().json(certificate))
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let pdf = match query.0.format {
+        Some(format) => format == CertificateFormat::Pdf,
+        None => accept.is_some_and(|a| a.contains("application/pdf")),
+    };
+    if !pdf {
+        let certificate = state.quotes.certificate(id).await?;
+        return Ok(HttpResponse::Ok().json(certificate));
+    }
+    let actor = Actor::from(&auth.caller);
+    let (bytes, sha256) = state.quotes.certificate_pdf(id, &actor).await?;
+    Ok(certificate_response(HttpResponse::Ok(), id, bytes, &sha256))
+}
+
+/// A certificate's PDF as an answer (inline, with its hash).
+pub(crate) fn certificate_response(
+    mut response: actix_web::HttpResponseBuilder,
+    id: Uuid,
+    bytes: Vec<u8>,
+    sha256: &str,
+) -> HttpResponse {
+    response
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"certificate-{id}.pdf\""),
+        ))
+        .insert_header(("x-document-sha256", sha256))
+        .body(bytes)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateFormat {
+    Json,
+    Pdf,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CertificateQuery {
+    /// `json` or `pdf`; without it the `Accept` header decides (default `json`).
+    #[param(inline)]
+    pub format: Option<CertificateFormat>,
 }
 
 fn refused(code: &str, message: &str) -> ApiError {

@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::archive::certificate_response;
 use super::documents::stored_pdf;
 use super::problem::ApiError;
 use super::requests::RequestLimit;
@@ -31,6 +32,7 @@ impl HttpServiceFactory for OnlinePages {
             .wrap(Governor::new(&self.0))
             .route("/{token}", web::get().to(page))
             .route("/{token}/pdf", web::get().to(pdf))
+            .route("/{token}/certificate", web::get().to(certificate))
             .route("/{token}/accept", web::post().to(accept))
             .route("/{token}/decline", web::post().to(decline))
             .register(config);
@@ -167,6 +169,25 @@ async fn pdf(
             format!("attachment; filename=\"{file_name}\""),
         ))
         .body(bytes))
+}
+
+/// The acceptance certificate of a quote the employer accepted (a 404 for anything else).
+async fn certificate(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    match state.quotes.certificate_by_link(&token).await {
+        Ok((quote, bytes, sha256)) => Ok(certificate_response(
+            private(HttpResponse::Ok()),
+            quote.id,
+            bytes,
+            &sha256,
+        )),
+        Err(QuoteError::LinkNotFound | QuoteError::NotFound(_) | QuoteError::LinkClosed(_)) => {
+            Ok(not_found())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Where a refusal sends the employer back to.

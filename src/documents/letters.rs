@@ -88,6 +88,15 @@ impl Letters {
         self.words.get(lang)?.get(key)?.as_str()
     }
 
+    /// The keys of `lang`'s words that start with `prefix`.
+    pub fn words_starting<'a>(&'a self, lang: &str, prefix: &'a str) -> Vec<&'a str> {
+        let words = self.words.get(lang).and_then(|w| w.as_object());
+        let keys = words.into_iter().flat_map(|w| w.keys());
+        keys.filter(|k| k.starts_with(prefix))
+            .map(String::as_str)
+            .collect()
+    }
+
     pub fn online_page(
         &self,
         document: &Document,

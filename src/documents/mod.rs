@@ -2,6 +2,7 @@
 //! mode, HTML escaping on) and to PDF by typst, in Dutch or English. Templates and texts live in
 //! `templates/`.
 
+pub mod certificate;
 pub mod format;
 pub(crate) mod letters;
 pub mod messages;
@@ -54,10 +55,14 @@ pub struct Renderer {
     messages: Messages,
     #[cfg(feature = "pdf")]
     pdf: pdf::PdfEngine,
+    /// `certificate.typ`: the acceptance certificate.
+    #[cfg(feature = "pdf")]
+    certificate: pdf::PdfEngine,
 }
 
 impl Renderer {
-    /// Loads `quote.html.hbs`, `quote.txt.hbs`, `quote.typ` and `messages.toml` from `dir`.
+    /// Loads `quote.html.hbs`, `quote.txt.hbs`, `quote.typ`, `certificate.typ` and
+    /// `messages.toml` from `dir`.
     pub fn load(dir: &Path) -> Result<Renderer> {
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
@@ -70,18 +75,20 @@ impl Renderer {
             .with_context(|| format!("loading {}", dir.join("quote.txt.hbs").display()))?;
         let messages = Messages::load(&dir.join("messages.toml"))?;
         #[cfg(feature = "pdf")]
-        let pdf = {
-            let path = dir.join("quote.typ");
+        let engine = |name: &str| -> Result<pdf::PdfEngine> {
+            let path = dir.join(name);
             let source = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            pdf::PdfEngine::new(source)
+            Ok(pdf::PdfEngine::new(source))
         };
         Ok(Renderer {
             html,
             text,
             messages,
             #[cfg(feature = "pdf")]
-            pdf,
+            pdf: engine("quote.typ")?,
+            #[cfg(feature = "pdf")]
+            certificate: engine("certificate.typ")?,
         })
     }
 
@@ -110,6 +117,26 @@ impl Renderer {
         #[cfg(not(feature = "pdf"))]
         {
             let _ = (document, date);
+            anyhow::bail!("this build has no PDF engine (built without the `pdf` feature)")
+        }
+    }
+
+    /// The certificate's PDF from its view-model ([`certificate::view`]); `ident` names the
+    /// document, `date` is its fixed creation date.
+    pub fn certificate_pdf(
+        &self,
+        view: &serde_json::Value,
+        ident: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<u8>> {
+        #[cfg(feature = "pdf")]
+        {
+            self.certificate
+                .render_data(view.to_string(), None, ident, date)
+        }
+        #[cfg(not(feature = "pdf"))]
+        {
+            let _ = (view, ident, date);
             anyhow::bail!("this build has no PDF engine (built without the `pdf` feature)")
         }
     }

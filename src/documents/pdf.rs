@@ -34,17 +34,31 @@ impl PdfEngine {
     /// Renders a document. The same document and `date` always give the same bytes: the
     /// creation date is `date` and the document id derives from the file name.
     pub fn render(&self, document: &Document, date: NaiveDate) -> Result<Vec<u8>> {
+        let logo = document.logo.as_ref().map(|l| l.bytes.clone());
+        let data = serde_json::to_string(document)?;
+        self.render_data(data, logo, &document.file_stem, date)
+    }
+
+    /// Renders the template with `data` (JSON, as `sys.inputs.data`) and an optional logo (as
+    /// `sys.inputs.logo`); `ident` names the document (its PDF id derives from it).
+    pub fn render_data(
+        &self,
+        data: String,
+        logo: Option<std::sync::Arc<[u8]>>,
+        ident: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<u8>> {
         let mut inputs = Dict::new();
-        inputs.insert("data".into(), serde_json::to_string(document)?.into_value());
-        if let Some(logo) = &document.logo {
-            inputs.insert("logo".into(), Bytes::new(logo.bytes.clone()).into_value());
+        inputs.insert("data".into(), data.into_value());
+        if let Some(logo) = logo {
+            inputs.insert("logo".into(), Bytes::new(logo).into_value());
         }
         let compiled = self.engine.compile_with_input::<_, PagedDocument>(inputs);
         let paged = compiled.output.map_err(|e| anyhow!("typst: {e:?}"))?;
         let datetime = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| anyhow!("date {date} out of range for the PDF"))?;
         let options = PdfOptions {
-            ident: Smart::Custom(document.file_stem.clone()),
+            ident: Smart::Custom(ident.to_string()),
             timestamp: Some(Timestamp::new_utc(datetime)),
             ..PdfOptions::default()
         };

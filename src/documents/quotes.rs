@@ -7,6 +7,7 @@ use super::letters::Letters;
 use super::{Document, QuoteFacts, Renderer, view};
 use crate::catalog::{Catalog, CatalogSet, Language};
 use crate::pricing::Computation;
+use crate::quotes::certificate::Certificate;
 use crate::quotes::model::{Acceptance, Quote};
 use crate::quotes::ports::{Letter, LetterRequest, SentDocument};
 
@@ -95,5 +96,24 @@ impl SentDocument for QuoteDocuments {
     fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter> {
         self.letters
             .render(&self.view(quote, quote.computation.language), request)
+    }
+
+    /// Dated by its last step, so one history always gives the same bytes.
+    async fn certificate_pdf(
+        &self,
+        quote: &Quote,
+        certificate: &Certificate,
+    ) -> anyhow::Result<Vec<u8>> {
+        let view =
+            super::certificate::view(certificate, quote.computation.language, &self.letters)?;
+        let ident = format!("{}-certificate", quote.display_number);
+        let date = certificate
+            .steps
+            .last()
+            .map_or(quote.computation.quote_date, |s| s.at.date_naive());
+        let renderer = self.renderer.clone();
+        tokio::task::spawn_blocking(move || renderer.certificate_pdf(&view, &ident, date))
+            .await
+            .map_err(|e| anyhow::anyhow!("render task: {e}"))?
     }
 }

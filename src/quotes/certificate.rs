@@ -37,6 +37,8 @@ vocabulary! {
 
 /// The reason recorded on the first online view of a sent quote.
 pub const VIEWED: &str = "viewed online";
+/// The reason of the step that records an issued certificate's PDF (archived, by its hash).
+pub const CERTIFIED: &str = "acceptance certificate issued";
 
 /// A party to the quote as the certificate names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -160,7 +162,9 @@ pub fn certificate(facts: &CertificateFacts<'_>) -> Certificate {
         client_address: e.evidence.as_ref().and_then(|v| v.client_address.clone()),
         user_agent: e.evidence.as_ref().and_then(|v| v.user_agent.clone()),
     });
-    let mut steps: Vec<Step> = facts.events.iter().map(step_of).collect();
+    let certified = |e: &&Event| e.reason.as_deref() == Some(CERTIFIED);
+    let events = facts.events.iter().filter(|e| !certified(e));
+    let mut steps: Vec<Step> = events.map(step_of).collect();
     let delivered = facts
         .deliveries
         .iter()

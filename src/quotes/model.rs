@@ -487,3 +487,15 @@ pub struct ScheduleEntry {
     pub payment_schedule: Vec<crate::pricing::Instalment>,
     pub totals: crate::pricing::Totals,
 }
+
+vocabulary! {
+    /// What an archived document is.
+    pub DocumentKind {
+        /// The quote as sent.
+        Sent => "sent",
+        /// The quote as the employer accepted it online.
+        Accepted => "accepted",
+        /// An acceptance certificate.
+        Certificate => "certificate",
+    }
+}

@@ -11,6 +11,7 @@ use futures_util::stream::BoxStream;
 use std::sync::Arc;
 use uuid::Uuid;
 
+use super::certificate::Certificate;
 use super::lifecycle::{Status, StatusMatch};
 use super::model::{
     Acceptance, Actor, Employee, Employer, Event, Evidence, Quote, RegisterEntry, ScheduleEntry,
@@ -271,4 +272,10 @@ pub trait SentDocument {
     async fn accepted_pdf(&self, quote: &Quote, acceptance: &Acceptance)
     -> anyhow::Result<Vec<u8>>;
     fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter>;
+    /// The acceptance certificate's PDF, in `quote`'s language.
+    async fn certificate_pdf(
+        &self,
+        quote: &Quote,
+        certificate: &Certificate,
+    ) -> anyhow::Result<Vec<u8>>;
 }

@@ -184,6 +184,48 @@ async fn a_later_template_change_changes_no_document_that_went_out(backend: Back
             "a Dutch clock: {at}"
         );
     }
+    // As a PDF: archived, issued once for one history, recognised by verify; the employer gets
+    // the same bytes through the link.
+    let key = app.keys.sales.clone();
+    let path = format!("/api/v1/quotes/{a}/certificate?format=pdf");
+    let first = pdf(&app, &path, Some(&key)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let text = pdf_text(&first.bytes);
+    for shown in [
+        "Bewijs van akkoord",
+        "M. Bakker",
+        "Ik ga akkoord met deze offerte",
+        "Archief B.V.",
+    ] {
+        assert!(text.contains(shown), "{shown} in {text}");
+    }
+    assert!(
+        text.replace('\u{200b}', "").contains(&a_accepted),
+        "the accepted hash: {text}"
+    );
+    let again = pdf(&app, &path, Some(&key)).await;
+    assert_eq!(
+        again.bytes, first.bytes,
+        "the same history, the same certificate"
+    );
+    let employer_copy = pdf(&app, &format!("{a_link}/certificate"), None).await;
+    assert_eq!(employer_copy.bytes, first.bytes);
+    let issued = app.events(&a).await;
+    let issued = issued
+        .iter()
+        .filter(|e| e["reason"] == "acceptance certificate issued");
+    assert_eq!(issued.count(), 1);
+    let answer = verify(&app, first.bytes.clone(), "application/pdf")
+        .await
+        .json();
+    assert_eq!(answer["kind"], "certificate", "{answer}");
+    std::fs::create_dir_all("target/archive-test").unwrap();
+    std::fs::write(
+        format!("target/archive-test/certificate-{backend:?}.pdf"),
+        &first.bytes,
+    )
+    .unwrap();
+
     let draft = app.create_quote(&quote_body("Nog niet B.V.")).await;
     let draft = draft["id"].as_str().unwrap();
     app.get(&format!("/api/v1/quotes/{draft}/certificate"))

@@ -10,9 +10,10 @@ use uuid::Uuid;
 
 use super::QuoteService;
 use crate::archive::{self, ArchiveError, DocumentArchive, NewDocument, sha256_hex};
+use crate::quotes::certificate::CERTIFIED;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::Status;
-use crate::quotes::model::{Event, Quote};
+use crate::quotes::model::{DocumentKind, Event, Quote};
 use crate::quotes::ports::{QuoteRepository, SentDocument};
 
 /// Which PDF the reads of a quote serve.
@@ -32,8 +33,7 @@ pub struct Verified {
     pub quote_id: Uuid,
     pub number: String,
     pub revision: i64,
-    /// `sent` (the quote as sent) or `accepted` (as the employer accepted it).
-    pub kind: Status,
+    pub kind: DocumentKind,
     pub at: DateTime<Utc>,
 }
 
@@ -57,7 +57,7 @@ pub(crate) fn last_sent_sha256(events: &[Event]) -> Option<&str> {
     events
         .iter()
         .rev()
-        .filter(|e| e.to == Status::Sent)
+        .filter(|e| e.to == Status::Sent && e.reason.as_deref() != Some(CERTIFIED))
         .find_map(|e| e.document_sha256.as_deref())
 }
 
@@ -156,10 +156,13 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
     pub async fn verify(&self, pdf: &[u8]) -> Result<Option<Verified>, QuoteError> {
         let sha256 = sha256_hex(pdf);
         let events = self.repo.document_events(&sha256).await?;
-        let Some(event) = events
-            .iter()
-            .find(|e| matches!(e.to, Status::Sent | Status::Accepted))
-        else {
+        let kind = |e: &Event| match (e.reason.as_deref(), e.to) {
+            (Some(CERTIFIED), _) => Some(DocumentKind::Certificate),
+            (_, Status::Sent) => Some(DocumentKind::Sent),
+            (_, Status::Accepted) => Some(DocumentKind::Accepted),
+            _ => None,
+        };
+        let Some((event, kind)) = events.iter().find_map(|e| kind(e).map(|k| (e, k))) else {
             return Ok(None);
         };
         let Some(stored) = self.repo.fetch(event.quote_id).await? else {
@@ -169,7 +172,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             quote_id: event.quote_id,
             number: stored.quote.number,
             revision: stored.quote.revision,
-            kind: event.to,
+            kind,
             at: event.at,
         }))
     }

@@ -189,7 +189,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
     }
 
     /// The quote a link's token was made for (recorded in the operation's span).
-    async fn linked(&self, token: &str) -> Result<Uuid, QuoteError> {
+    pub(super) async fn linked(&self, token: &str) -> Result<Uuid, QuoteError> {
         let id = self
             .repo
             .find_link(&token_sha256(token))

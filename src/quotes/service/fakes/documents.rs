@@ -4,6 +4,7 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::quotes::certificate::Certificate;
 use crate::quotes::model::{Acceptance, Quote};
 use crate::quotes::ports::{Letter, LetterRequest, SentDocument};
 
@@ -51,6 +52,17 @@ impl SentDocument for FakeDocuments {
         let mut pdf = FakeDocuments::pdf_of(quote);
         pdf.extend(format!(" signed by {}", acceptance.name).bytes());
         Ok(pdf)
+    }
+
+    /// Names the quote and its steps, so another history gives other bytes.
+    async fn certificate_pdf(
+        &self,
+        quote: &Quote,
+        certificate: &Certificate,
+    ) -> anyhow::Result<Vec<u8>> {
+        self.renders.fetch_add(1, Ordering::SeqCst);
+        let steps: Vec<&str> = certificate.steps.iter().map(|s| s.step.as_str()).collect();
+        Ok(format!("certificate {} {}", quote.display_number, steps.join(",")).into_bytes())
     }
 
     /// The subject names the kind and the number; the text's first line is the link.

@@ -3,6 +3,7 @@
 
 use super::super::Recorded;
 use super::*;
+use crate::quotes::model::DocumentKind;
 
 /// The archived PDF the reads of `id` serve, or the other answers.
 async fn recorded(f: &Fixture, id: Uuid) -> Result<Recorded, QuoteError> {
@@ -144,7 +145,7 @@ async fn a_document_is_recognised_by_its_bytes() {
         .unwrap();
     assert_eq!(
         (sent.quote_id, sent.revision, sent.kind),
-        (q.id, 1, Status::Sent)
+        (q.id, 1, DocumentKind::Sent)
     );
     f.accept(&token, "J. de Vries").await.unwrap();
     let hash = f.events(q.id).pop().unwrap().document_sha256.unwrap();
@@ -152,7 +153,7 @@ async fn a_document_is_recognised_by_its_bytes() {
     let found = f.service.verify(&accepted).await.unwrap().unwrap();
     assert_eq!(
         (found.number, found.kind),
-        (q.number.clone(), Status::Accepted)
+        (q.number.clone(), DocumentKind::Accepted)
     );
     let mut changed = accepted.clone();
     changed.push(b' ');
