@@ -183,7 +183,11 @@ pub(crate) async fn stored_pdf(
             sha256: Some(sha256),
         },
         Recorded::Missing { .. } => StoredPdf {
-            bytes: live(document).await?,
+            bytes: live(Document {
+                is_copy: true,
+                ..document
+            })
+            .await?,
             file_name,
             archived: Some(false),
             sha256: None,

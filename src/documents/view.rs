@@ -30,6 +30,9 @@ pub struct Document {
     pub t: serde_json::Value,
     pub is_preview: bool,
     pub is_draft: bool,
+    /// A copy rendered now of a document that went out before the archive kept the bytes: its
+    /// face says so.
+    pub is_copy: bool,
     pub number: String,
     pub revision: i64,
     pub date: String,
@@ -233,6 +236,7 @@ pub fn build(
         t: labels.values.clone(),
         is_preview: quote.is_none(),
         is_draft: status_draft,
+        is_copy: false,
         file_stem: quote
             .map(|q| q.display_number.to_string())
             .unwrap_or_else(|| format!("preview-{}", c.tier.code)),
