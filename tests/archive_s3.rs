@@ -214,3 +214,22 @@ async fn a_silent_server_is_an_error_within_the_timeout() {
     );
     drop(silent);
 }
+
+/// An `https://` endpoint is spoken to in TLS (rustls with ring; no aws-lc, no OpenSSL): against
+/// the plain-HTTP test server the handshake fails, as it should, instead of the client refusing
+/// https or sending plain HTTP.
+#[tokio::test]
+async fn an_https_endpoint_is_spoken_to_in_tls() {
+    let Some(server) = server() else { return };
+    let location = S3Location::parse(&format!(
+        "s3://documents?endpoint=https://127.0.0.1:{}",
+        server.port()
+    ))
+    .unwrap()
+    .with_credentials(S3Server::ACCESS_KEY, S3Server::SECRET_KEY)
+    .with_timeout(Duration::from_secs(5));
+    let archive = S3Archive::new(&location).unwrap();
+    let error = archive.get(&pdf("x").sha256).await.unwrap_err();
+    let error = format!("{:#}", anyhow::Error::new(error));
+    assert!(error.contains("corrupt message"), "{error}");
+}

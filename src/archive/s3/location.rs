@@ -262,7 +262,8 @@ mod tests {
     #[test]
     fn bad_urls_say_what_is_wrong() {
         use S3UrlError as E;
-        let cases: &[(&str, fn(&S3UrlError) -> bool)] = &[
+        type Expected = fn(&S3UrlError) -> bool;
+        let cases: &[(&str, Expected)] = &[
             ("", |e| matches!(e, E::NotAUrl(_))),
             ("bucket/prefix", |e| matches!(e, E::NotAUrl(_))),
             (
