@@ -101,7 +101,8 @@ const ARROWS: &[(&str, &[&str])] = &[
             "clock",
         ],
     ),
-    // Settings check webhook secrets, event filters and the SMTP relay when they load.
+    // Settings check webhook secrets, event filters, the SMTP relay and the document store's
+    // S3 URL when they load.
     (
         "config",
         &[
@@ -109,6 +110,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "delivery::relay",
             "delivery::signature",
             "outbox::webhooks",
+            "archive::s3",
         ],
     ),
     // The HTTP face calls services; only its shared state names the store (to hand it to them).

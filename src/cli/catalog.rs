@@ -72,6 +72,7 @@ impl Folder<'_> {
                 bind: None,
                 database_url: None,
                 pricing_dir: self.args.pricing_dir.clone(),
+                document_store: None,
             };
             let (settings, _) = Settings::load(self.args.config.as_deref(), &env, &overrides)?;
             self.set = load_catalog(&settings.pricing_dir)?.map(Arc::new);

@@ -118,6 +118,7 @@ pub(super) fn export(command: ExportCommand) -> Result<ExitCode> {
         bind: None,
         database_url,
         pricing_dir: options.pricing_dir.clone(),
+        document_store: None,
     };
     let (settings, _) = Settings::load(options.config.as_deref(), &env, &overrides)?;
     let Some(catalogs) = load_catalog(&settings.pricing_dir)? else {

@@ -89,6 +89,10 @@ pub struct ServeArgs {
     /// The catalog folder (overrides OFFERTE_PRICING_DIR).
     #[arg(long)]
     pub pricing_dir: Option<PathBuf>,
+    /// Where archived documents live, `database` or `s3://BUCKET/PREFIX?endpoint=...`
+    /// (overrides OFFERTE_DOCUMENT_STORE).
+    #[arg(long)]
+    pub document_store: Option<String>,
     /// A config file (default: offerte.toml in the working folder, when present).
     #[arg(long, env = "OFFERTE_CONFIG")]
     pub config: Option<PathBuf>,

@@ -18,6 +18,7 @@ pub(super) fn serve(args: ServeArgs) -> Result<ExitCode> {
         bind: args.bind,
         database_url: args.database_url,
         pricing_dir: args.pricing_dir,
+        document_store: args.document_store,
     };
     let (settings, warnings) = Settings::load(args.config.as_deref(), &env, &overrides)?;
     let _guard = telemetry::init(settings.log_format);

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::webhooks::WebhookError;
 use crate::access::ApiKeyError;
+use crate::archive::s3::S3UrlError;
 use crate::delivery::relay::RelayError;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,4 +63,8 @@ pub enum ConfigError {
     },
     #[error("smtp_url")]
     SmtpUrl(#[source] RelayError),
+    #[error("document_store: `{value}` is neither `database` nor an `s3://BUCKET/PREFIX` URL")]
+    DocumentStore { value: String },
+    #[error("document_store")]
+    DocumentStoreUrl(#[source] S3UrlError),
 }

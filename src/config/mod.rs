@@ -15,10 +15,12 @@ use crate::access::ApiKey;
 use crate::delivery::relay::Relay;
 
 mod database;
+mod document_store;
 mod error;
 mod table;
 mod webhooks;
 pub use database::DatabaseUrl;
+pub use document_store::DocumentStore;
 pub use error::ConfigError;
 pub use webhooks::{WebhookEndpoint, WebhookError, WebhookSettings, WebhookUrl};
 
@@ -103,6 +105,11 @@ table::settings_table! {
         /// Days before a sent quote's validity ends that one reminder goes out, if it is still
         /// unanswered (`OFFERTE_REMINDER_DAYS`); 0: no reminders.
         reminder_days: u32 = 7, env "OFFERTE_REMINDER_DAYS";
+        /// Where the archive keeps the documents sent (`OFFERTE_DOCUMENT_STORE`): `database`
+        /// (the quote database) or `s3://BUCKET/PREFIX?endpoint=URL&region=REGION`, an
+        /// S3-compatible object store, with credentials from the AWS environment variables.
+        document_store: String = document_store::DATABASE.into(), env "OFFERTE_DOCUMENT_STORE"
+            => parsed;
     }
     parsed from raw {
         /// The database; `Debug` masks its password.
@@ -116,6 +123,8 @@ table::settings_table! {
         /// The base of links in e-mails, without a trailing slash: `public_url`, or `http://`
         /// and `bind`.
         public_url: String = public_base(raw);
+        /// Where the archived documents live (from `document_store`).
+        document_store: DocumentStore = DocumentStore::parse(&raw.document_store)?;
     }
 }
 
@@ -125,6 +134,7 @@ pub struct Overrides {
     pub bind: Option<String>,
     pub database_url: Option<String>,
     pub pricing_dir: Option<PathBuf>,
+    pub document_store: Option<String>,
 }
 
 /// Environment variables the service reads besides the settings (they are not reported).
@@ -168,6 +178,9 @@ impl RawSettings {
         }
         if let Some(dir) = &overrides.pricing_dir {
             raw.pricing_dir.clone_from(dir);
+        }
+        if let Some(store) = &overrides.document_store {
+            raw.document_store.clone_from(store);
         }
         Ok((raw, warnings))
     }
@@ -320,13 +333,14 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), 21, "{keys:?}");
+        assert_eq!(keys.len(), 22, "{keys:?}");
         for key in [
             "bind",
             "database_url",
             "api_keys",
             "webhooks",
             "smtp_ca_file",
+            "document_store",
         ] {
             assert!(keys.contains(&key), "{key} in {keys:?}");
         }

@@ -1,8 +1,9 @@
 //! The support scripts of `tests/support/` as servers on loopback, for the test crates that use
 //! them (`#[path = "../support/servers.rs"] mod servers;`): a Python with `aiosmtpd` and
-//! `standardwebhooks` is needed: `OFFERTE_TEST_PYTHON`, or else `target/ci-venv/bin/python`
-//! (`scripts/ci-venv aiosmtpd standardwebhooks` makes it). Without one the tests are skipped
-//! with a notice, unless `OFFERTE_TEST_REQUIRE_TOOLS` is set.
+//! `standardwebhooks` is needed ([`python`]; for the S3 server, one with `moto[server]`:
+//! [`s3_python`]): `OFFERTE_TEST_PYTHON`, or else `target/ci-venv/bin/python`
+//! (`scripts/ci-venv aiosmtpd standardwebhooks 'moto[server]'` makes it). Without one the tests
+//! are skipped with a notice, unless `OFFERTE_TEST_REQUIRE_TOOLS` is set.
 #![allow(
     dead_code,
     reason = "each test crate that includes this file uses only some of its servers"
@@ -20,13 +21,36 @@ pub fn python() -> Option<PathBuf> {
     PYTHON.get_or_init(probe_python).clone()
 }
 
+/// The Python that runs the S3 server (`s3_server.py`: moto with its server extra), or `None`
+/// (skip) when it is missing. Probed once.
+pub fn s3_python() -> Option<PathBuf> {
+    static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            probe(
+                "import boto3, flask, moto.server",
+                "the S3 archive tests need a Python with moto[server]",
+                "scripts/ci-venv 'moto[server]'",
+            )
+        })
+        .clone()
+}
+
 fn probe_python() -> Option<PathBuf> {
+    probe(
+        "import aiosmtpd, standardwebhooks",
+        "the delivery tests need a Python with aiosmtpd and standardwebhooks",
+        "scripts/ci-venv aiosmtpd standardwebhooks",
+    )
+}
+
+/// The test Python if `imports` work in it; else a notice and `None`, or a panic when
+/// `OFFERTE_TEST_REQUIRE_TOOLS` is set.
+fn probe(imports: &str, needs: &str, make: &str) -> Option<PathBuf> {
     let python = std::env::var_os("OFFERTE_TEST_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/python"));
-    let probe = Command::new(&python)
-        .args(["-c", "import aiosmtpd, standardwebhooks"])
-        .output();
+    let probe = Command::new(&python).args(["-c", imports]).output();
     let why = match probe {
         Ok(out) if out.status.success() => return Some(python),
         Ok(out) => String::from_utf8_lossy(&out.stderr)
@@ -37,8 +61,7 @@ fn probe_python() -> Option<PathBuf> {
         Err(e) => e.to_string(),
     };
     let what = format!(
-        "the delivery tests need a Python with aiosmtpd and standardwebhooks at {} ({why}); \
-         make it with `scripts/ci-venv aiosmtpd standardwebhooks` or set OFFERTE_TEST_PYTHON",
+        "{needs} at {} ({why}); make it with `{make}` or set OFFERTE_TEST_PYTHON",
         python.display()
     );
     if std::env::var_os("OFFERTE_TEST_REQUIRE_TOOLS").is_some() {
@@ -115,6 +138,12 @@ impl Server {
         Server { child, port, dir }
     }
 
+    /// Stops the server now (a store that went down); dropping it later does nothing more.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Writes the (empty) file `name` in the server's folder: the signal a script started with
     /// `--down-until NAME` waits for.
     pub fn touch(&self, name: &str) {
@@ -164,5 +193,50 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// An S3-compatible server (moto, `tests/support/s3_server.py`) on loopback with one bucket;
+/// stopped when dropped. It takes any credentials: the tests give [`S3Server::ACCESS_KEY`] and
+/// [`S3Server::SECRET_KEY`] to the archive explicitly (`S3Location::with_credentials`), so no
+/// test sets a process-wide `AWS_` variable.
+pub struct S3Server {
+    pub bucket: String,
+    server: Server,
+}
+
+impl S3Server {
+    pub const ACCESS_KEY: &str = "offerte-test";
+    pub const SECRET_KEY: &str = "offerte-test-secret";
+
+    pub fn start(python: &Path, bucket: &str) -> S3Server {
+        let server = Server::start(python, "s3_server.py", &["--bucket", bucket]);
+        S3Server {
+            bucket: bucket.to_string(),
+            server,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.port
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.server.port)
+    }
+
+    /// The `document_store` URL of `prefix` (may be empty) in the bucket.
+    pub fn url(&self, prefix: &str) -> String {
+        format!(
+            "s3://{}/{prefix}?endpoint={}&region=eu-west-1",
+            self.bucket,
+            self.endpoint()
+        )
+    }
+
+    /// Stops the server now: the store went down.
+    pub fn stop(&mut self) {
+        self.server.stop();
     }
 }
