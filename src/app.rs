@@ -16,9 +16,10 @@ use crate::access::Keys;
 use crate::api::state::{Quotes, Requests};
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::archive::Archive;
+use crate::archive::s3::S3Archive;
 use crate::catalog::CatalogSet;
 use crate::clock::{Clock, SystemClock};
-use crate::config::Settings;
+use crate::config::{DocumentStore, Settings};
 use crate::delivery::mail::Mailer;
 use crate::delivery::signature::Signer;
 use crate::documents::Renderer;
@@ -106,7 +107,21 @@ impl Application {
                 public_url: settings.public_url.clone(),
             }
         });
-        let archive = Archive::Database(store.clone());
+        let archive = match &settings.document_store {
+            DocumentStore::Database => Archive::Database(store.clone()),
+            DocumentStore::S3(location) => {
+                let objects = S3Archive::connect(location)
+                    .await
+                    .context("document_store: opening the S3 archive")?;
+                tracing::info!(
+                    bucket = %location.bucket,
+                    prefix = %location.prefix,
+                    endpoint = location.endpoint.as_deref().unwrap_or("AWS"),
+                    "documents archived in S3"
+                );
+                Archive::Objects(objects)
+            }
+        };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let quotes = Arc::new(
             QuoteService::new(

@@ -107,36 +107,42 @@ pub fn corrupt_reads() -> u64 {
 #[derive(Debug, Clone)]
 pub enum Archive<D> {
     Database(D),
+    Objects(s3::S3Archive),
 }
 
 impl<D: DocumentArchive> DocumentArchive for Archive<D> {
     fn in_database(&self) -> bool {
         match self {
             Archive::Database(d) => d.in_database(),
+            Archive::Objects(o) => o.in_database(),
         }
     }
 
     async fn put(&self, document: &NewDocument) -> Result<(), StorageError> {
         match self {
             Archive::Database(d) => d.put(document).await,
+            Archive::Objects(o) => o.put(document).await,
         }
     }
 
     async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>, StorageError> {
         match self {
             Archive::Database(d) => d.get(sha256).await,
+            Archive::Objects(o) => o.get(sha256).await,
         }
     }
 
     async fn stored_before(&self, before: DateTime<Utc>) -> Result<Vec<String>, StorageError> {
         match self {
             Archive::Database(d) => d.stored_before(before).await,
+            Archive::Objects(o) => o.stored_before(before).await,
         }
     }
 
     async fn delete(&self, sha256: &str) -> Result<(), StorageError> {
         match self {
             Archive::Database(d) => d.delete(sha256).await,
+            Archive::Objects(o) => o.delete(sha256).await,
         }
     }
 }
