@@ -42,9 +42,12 @@ impl<Q> DocumentArchive for MemoryStore<Q> {
 /// before the change that names it, at the time its clock shows. Clones share it.
 #[derive(Clone)]
 pub(crate) struct MemoryArchive {
-    documents: Arc<Mutex<HashMap<String, (Vec<u8>, DateTime<Utc>)>>>,
+    documents: Arc<Mutex<Stored>>,
     clock: Arc<FixedClock>,
 }
+
+/// SHA-256 → the bytes and when they were stored.
+type Stored = HashMap<String, (Vec<u8>, DateTime<Utc>)>;
 
 impl MemoryArchive {
     pub fn new(clock: Arc<FixedClock>) -> MemoryArchive {

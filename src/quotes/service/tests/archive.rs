@@ -183,7 +183,7 @@ async fn an_object_store_keeps_documents_first_and_orphans_are_swept() {
         .await
         .unwrap();
     let kept = FakeDocuments::sha256_of(&sent);
-    assert_eq!(archive.hashes(), [kept.clone()]);
+    assert_eq!(archive.hashes(), std::slice::from_ref(&kept));
     assert!(
         store.with(|s| s.documents.is_empty()),
         "not in the database"
