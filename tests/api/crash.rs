@@ -66,6 +66,50 @@ impl Server {
 
 /// The port in the server's "listening" log line; the rest of its log is read and dropped on a
 /// thread (so the pipe never fills). `None` when the log ends or 60 s pass without that line.
+/// Sends every `(path, body)` as a POST at once, and kills the server with SIGKILL once `after`
+/// of them were answered. What each came to: its status and body, `None` without an answer.
+async fn kill_during(
+    server: &mut Server,
+    key: &str,
+    requests: Vec<(String, Value)>,
+    after: usize,
+) -> Vec<Option<(u16, Value)>> {
+    let client = reqwest::Client::new();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for (path, body) in requests {
+        let (client, url, key, answered) = (
+            client.clone(),
+            format!("{}{path}", server.base),
+            key.to_string(),
+            answered.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let reply = client
+                .post(url)
+                .bearer_auth(&key)
+                .json(&body)
+                .send()
+                .await
+                .ok()?;
+            let status = reply.status().as_u16();
+            let body: Value = reply.json().await.ok()?;
+            answered.fetch_add(1, Ordering::SeqCst);
+            Some((status, body))
+        }));
+    }
+    while answered.load(Ordering::SeqCst) < after {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("the process is gone");
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("the task finished"));
+    }
+    answers
+}
+
 fn listening_port(stderr: std::process::ChildStderr) -> Option<u16> {
     use std::io::{BufRead, BufReader};
     let (tx, rx) = std::sync::mpsc::channel();
@@ -96,43 +140,21 @@ async fn killed_mid_way_loses_nothing(backend: Backend) {
     let (key, entry) = new_key(Role::Sales);
     let mut server = Server::start(&db.url, &entry).await;
     let client = reqwest::Client::new();
-    let answered = Arc::new(AtomicUsize::new(0));
-
-    let mut tasks = Vec::new();
-    for i in 0..200 {
-        let (client, base, key, answered) = (
-            client.clone(),
-            server.base.clone(),
-            key.clone(),
-            answered.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let reply = client
-                .post(format!("{base}/api/v1/quotes"))
-                .bearer_auth(&key)
-                .json(&quote_body(&format!("Werkgever {i}")))
-                .send()
-                .await
-                .ok()?;
-            let status = reply.status().as_u16();
-            let body: Value = reply.json().await.ok()?;
-            answered.fetch_add(1, Ordering::SeqCst);
-            (status == 201).then_some(body)
-        }));
-    }
+    let creates = (0..200)
+        .map(|i| {
+            (
+                "/api/v1/quotes".to_string(),
+                quote_body(&format!("Werkgever {i}")),
+            )
+        })
+        .collect();
     // SIGKILL once a fifth of the requests were answered.
-    while answered.load(Ordering::SeqCst) < 40 {
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-    server.child.kill().expect("SIGKILL");
-    server.child.wait().expect("the process is gone");
-
-    let mut acknowledged = Vec::new();
-    for task in tasks {
-        if let Some(body) = task.await.expect("the task finished") {
-            acknowledged.push(body);
-        }
-    }
+    let answers = kill_during(&mut server, &key, creates, 40).await;
+    let acknowledged: Vec<Value> = answers
+        .into_iter()
+        .flatten()
+        .filter_map(|(status, body)| (status == 201).then_some(body))
+        .collect();
     assert!(
         acknowledged.len() >= 40,
         "at least 40 creates were acknowledged"
@@ -383,35 +405,14 @@ pub(crate) async fn sends_killed_mid_way_leave_no_event_without_its_document(
         let body: Value = reply.json().await.unwrap();
         ids.push(body["id"].as_str().unwrap().to_string());
     }
-    let answered = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for id in ids.clone() {
-        let (client, base, key, answered) = (
-            client.clone(),
-            server.base.clone(),
-            key.clone(),
-            answered.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let reply = client
-                .post(format!("{base}/api/v1/quotes/{id}/transitions"))
-                .bearer_auth(&key)
-                .json(&serde_json::json!({"to": "sent"}))
-                .send()
-                .await;
-            if reply.is_ok() {
-                answered.fetch_add(1, Ordering::SeqCst);
-            }
-        }));
-    }
-    while answered.load(Ordering::SeqCst) < QUOTES / 6 {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
-    server.child.kill().expect("SIGKILL");
-    server.child.wait().expect("the process is gone");
-    for task in tasks {
-        task.await.expect("the task finished");
-    }
+    let sends = ids
+        .iter()
+        .map(|id| {
+            let path = format!("/api/v1/quotes/{id}/transitions");
+            (path, serde_json::json!({"to": "sent"}))
+        })
+        .collect();
+    kill_during(&mut server, &key, sends, QUOTES / 6).await;
 
     let server = Server::start_with(&db.url, &entry, env).await;
     if env.iter().any(|(k, _)| *k == "OFFERTE_DOCUMENT_STORE") {

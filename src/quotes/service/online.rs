@@ -132,22 +132,23 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 return Err(QuoteError::LinkClosed(quote.status));
             }
             let mut event = event_for(&quote);
+            let answered = Quote {
+                status: to,
+                updated_at: now.at,
+                decided_at: Some(now.at),
+                ..quote
+            };
             let mut documents = Vec::new();
             let mut jobs = Vec::new();
             match signed_by {
-                // The document the employer accepted: the one sent, its signature block filled
-                // in; archived, its hash in the event.
+                // The document the employer accepted: the version sent, rendered with its
+                // signature block filled in; archived, its hash in the event.
                 Some(name) => {
-                    let accepted = self.accepted_document(&quote, name, now).await?;
+                    let accepted = self.accepted_document(&answered, name, now).await?;
                     event.document_sha256 = Some(accepted.sha256.clone());
                     if let Some(mailing) = &self.mailing {
-                        jobs.push(self.confirmation(
-                            mailing,
-                            &quote,
-                            name,
-                            &accepted.sha256,
-                            now,
-                        )?);
+                        let sha256 = &accepted.sha256;
+                        jobs.push(self.confirmation(mailing, &answered, name, sha256, now)?);
                     }
                     documents = self.keep(accepted).await?;
                 }
@@ -157,12 +158,6 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                     event.document_sha256 = last_sent_sha256(&events).map(str::to_string);
                 }
             }
-            let answered = Quote {
-                status: to,
-                updated_at: now.at,
-                decided_at: Some(now.at),
-                ..quote.clone()
-            };
             let kind = if to == Status::Accepted {
                 EventType::QuoteAccepted
             } else {
@@ -199,24 +194,20 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
         Ok(id)
     }
 
-    /// The document with the signature block filled in by the acceptance of `quote` by `name`.
+    /// The document of the `accepted` quote with the signature block filled in by `name`.
     async fn accepted_document(
         &self,
-        quote: &Quote,
+        accepted: &Quote,
         name: &str,
         now: Now,
     ) -> Result<NewDocument, QuoteError> {
-        let accepted = Quote {
-            status: Status::Accepted,
-            ..quote.clone()
-        };
         let acceptance = Acceptance {
             name: name.to_string(),
             at: now.at,
         };
         let pdf = self
             .documents
-            .accepted_pdf(&accepted, &acceptance)
+            .accepted_pdf(accepted, &acceptance)
             .await
             .map_err(QuoteError::Render)?;
         Ok(NewDocument::pdf(pdf))
@@ -227,19 +218,15 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
     fn confirmation(
         &self,
         mailing: &Mailing,
-        quote: &Quote,
+        accepted: &Quote,
         name: &str,
         accepted_sha256: &str,
         now: Now,
     ) -> Result<NewJob, QuoteError> {
-        let accepted = Quote {
-            status: Status::Accepted,
-            ..quote.clone()
-        };
         let letter = self
             .documents
             .letter(
-                &accepted,
+                accepted,
                 &LetterRequest {
                     kind: LetterKind::Accepted,
                     link: None,
@@ -248,11 +235,11 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 },
             )
             .map_err(QuoteError::Render)?;
-        let to = vec![quote.employer.email.clone()];
+        let to = vec![accepted.employer.email.clone()];
         let cc = vec![letter.bureau_email.clone()];
         email_job(
             mailing,
-            quote.id,
+            accepted.id,
             "accepted_confirmation",
             letter,
             (to, cc),
