@@ -16,8 +16,9 @@ pub enum StorageError {
     Stale,
     #[error("conflict with an existing record ({0:?})")]
     Conflict(Constraint),
-    /// The database could not be reached or refused the statement.
-    #[error("the database failed")]
+    /// The database (or the object store of the archive) could not be reached or refused the
+    /// request.
+    #[error("storage failed")]
     Unavailable(#[source] anyhow::Error),
     /// A stored value could not be read back.
     #[error("stored data could not be read")]
