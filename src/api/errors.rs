@@ -30,7 +30,7 @@ impl From<StorageError> for ApiError {
             e @ (StorageError::Stale | StorageError::Conflict(_)) => {
                 ApiError::conflict(format!("{e}; try again"))
             }
-            StorageError::Unavailable(e) => ApiError::Internal(e.context("database")),
+            StorageError::Unavailable(e) => ApiError::Internal(e.context("storage")),
             StorageError::Data(e) => ApiError::Internal(e.context("stored data")),
         }
     }
