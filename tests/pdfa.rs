@@ -65,10 +65,15 @@ fn document(
     )
 }
 
-/// Runs `program args… file`; `None` (skipped, with a message) when the program is missing
+/// Runs `program args… file after…`; `None` (skipped, with a message) when the program is missing
 /// and `OFFERTE_TEST_REQUIRE_TOOLS` is unset. Panics when it fails.
-fn run(program: &str, package: &str, args: &[&str], file: &Path) -> Option<String> {
-    match Command::new(program).args(args).arg(file).output() {
+fn run(program: &str, package: &str, args: &[&str], file: &Path, after: &[&str]) -> Option<String> {
+    match Command::new(program)
+        .args(args)
+        .arg(file)
+        .args(after)
+        .output()
+    {
         Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
         Ok(out) => panic!(
             "{program} {args:?} failed ({}): {}{}",
@@ -94,23 +99,26 @@ fn check_pdfa(pdf: &[u8], name: &str) -> Option<serde_json::Value> {
     let path = dir.path().join("quote.pdf");
     std::fs::write(&path, pdf).unwrap();
 
-    run("qpdf", "qpdf", &["--check"], &path)?;
-    let meta = run("pdfinfo", "poppler-utils", &["-meta"], &path)?;
+    run("qpdf", "qpdf", &["--check"], &path, &[])?;
+    let meta = run("pdfinfo", "poppler-utils", &["-meta"], &path, &[])?;
     let claims = |key: &str, value: &str| {
         meta.contains(&format!("<pdfaid:{key}>{value}</pdfaid:{key}>"))
             || meta.contains(&format!("pdfaid:{key}=\"{value}\""))
     };
     assert!(claims("part", "3"), "the XMP claims PDF/A part 3:\n{meta}");
-    assert!(claims("conformance", "B"), "the XMP claims conformance B:\n{meta}");
+    assert!(
+        claims("conformance", "B"),
+        "the XMP claims conformance B:\n{meta}"
+    );
 
-    let list = run("qpdf", "qpdf", &["--list-attachments"], &path)?;
+    let list = run("qpdf", "qpdf", &["--list-attachments"], &path, &[])?;
     let names: Vec<&str> = list
         .lines()
         .filter_map(|l| l.split(" -> ").next())
         .collect();
     assert_eq!(names, [name], "the attachments:\n{list}");
     // The file is associated with the document (the catalog's /AF) as its data.
-    let json = run("qpdf", "qpdf", &["--json=2", "--json-key=qpdf"], &path)?;
+    let json = run("qpdf", "qpdf", &["--json=2", "--json-key=qpdf"], &path, &[])?;
     assert!(
         json.contains(r#""/AFRelationship": "/Data""#),
         "the attachment's relationship is Data"
@@ -122,6 +130,7 @@ fn check_pdfa(pdf: &[u8], name: &str) -> Option<serde_json::Value> {
         "qpdf",
         &[&format!("--show-attachment={name}")],
         &path,
+        &[],
     )?;
     Some(serde_json::from_str(&shown).expect("the attachment is JSON"))
 }
@@ -129,7 +138,10 @@ fn check_pdfa(pdf: &[u8], name: &str) -> Option<serde_json::Value> {
 /// The attached JSON is the computation the page shows: same totals, same catalog.
 fn assert_is_the_computation(attached: &serde_json::Value, c: &Computation) {
     let expected = serde_json::to_value(c).unwrap();
-    assert_eq!(attached["totals"]["incl_vat"], expected["totals"]["incl_vat"]);
+    assert_eq!(
+        attached["totals"]["incl_vat"],
+        expected["totals"]["incl_vat"]
+    );
     assert_eq!(attached["catalog"]["version"], c.catalog.version.as_str());
     assert_eq!(attached["catalog"]["hash"], c.catalog.hash.as_str());
     assert_eq!(attached, &expected, "the whole computation");
@@ -140,7 +152,13 @@ fn a_quote_pdf_is_pdfa_3b_with_its_computation_attached() {
     let catalogs = CatalogSet::load_dir(&root().join("pricing")).expect("catalog");
     let renderer = Renderer::load(&root().join("templates")).expect("templates");
     let c = compute(&catalogs, INPUT);
-    let doc = document(&catalogs, &c, &renderer, "Bakkerij De Korenschoof B.V.", true);
+    let doc = document(
+        &catalogs,
+        &c,
+        &renderer,
+        "Bakkerij De Korenschoof B.V.",
+        true,
+    );
     let pdf = renderer.pdf(&doc, today()).unwrap();
     assert_eq!(
         pdf,
@@ -165,4 +183,39 @@ fn a_preview_pdf_is_pdfa_3b_with_its_computation_attached() {
         return;
     };
     assert_is_the_computation(&attached, &c);
+}
+
+#[test]
+fn text_the_font_cannot_show_prints_as_a_replacement_and_the_rest_as_written() {
+    // PDF/A forbids the .notdef glyph, so typst refuses text no font has: a name in a script
+    // DejaVu Sans lacks (Chinese, emoji, private use) must not make the quote unrenderable.
+    let catalogs = CatalogSet::load_dir(&root().join("pricing")).expect("catalog");
+    let renderer = Renderer::load(&root().join("templates")).expect("templates");
+    let c = compute(&catalogs, INPUT);
+    let cases = [
+        (
+            "北京烤鸭有限公司 B.V.",
+            "\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd} B.V.",
+        ),
+        ("Bakkerij 🥖 B.V.", "Bakkerij \u{fffd} B.V."),
+        ("X\u{e000}Y", "X\u{fffd}Y"),
+        // What the font has stays as written.
+        ("Zoë Łódź-Ærø İş Ωμέγα Щука", "Zoë Łódź-Ærø İş Ωμέγα Щука"),
+    ];
+    for (name, printed) in cases {
+        let doc = document(&catalogs, &c, &renderer, name, true);
+        let pdf = renderer
+            .pdf(&doc, today())
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        if check_pdfa(&pdf, "OFF-2026-00042-1.json").is_none() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("quote.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let Some(text) = run("pdftotext", "poppler-utils", &[], &path, &["-"]) else {
+            return;
+        };
+        assert!(text.contains(printed), "{name}: `{printed}` in\n{text}");
+    }
 }

@@ -7,6 +7,7 @@
 use anyhow::{Result, anyhow};
 use chrono::{Datelike, NaiveDate};
 use typst::foundations::{Bytes, Datetime, Dict, IntoValue, Smart};
+use typst::text::{Coverage, Font, is_default_ignorable};
 use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
@@ -15,6 +16,11 @@ use super::view::Document;
 
 pub struct PdfEngine {
     engine: TypstEngine<TypstTemplateMainFile>,
+    /// The characters the fonts can draw (any of them: typst falls back to any font that has
+    /// a character).
+    coverage: Vec<Coverage>,
+    /// What stands in for a character no font has.
+    missing: char,
 }
 
 impl PdfEngine {
@@ -27,18 +33,70 @@ impl PdfEngine {
             dejavu::sans::oblique(),
             dejavu::sans::bold_oblique(),
         ];
+        let coverage: Vec<Coverage> = fonts
+            .iter()
+            .flat_map(|data| Font::iter(Bytes::new(*data)))
+            .map(|font| font.info().coverage.clone())
+            .collect();
         let engine = TypstEngine::builder()
             .main_file(source)
             .fonts(fonts)
             .build();
-        PdfEngine { engine }
+        let mut pdf = PdfEngine {
+            engine,
+            coverage,
+            missing: '?',
+        };
+        if pdf.can_draw('\u{fffd}') {
+            pdf.missing = '\u{fffd}';
+        }
+        pdf
+    }
+
+    fn can_draw(&self, c: char) -> bool {
+        self.coverage.iter().any(|cov| cov.contains(c as u32))
+    }
+
+    /// `text` with every character that no font has replaced by `missing`: PDF/A forbids the
+    /// `.notdef` glyph (the empty box), so typst refuses to export such text. Names in a script
+    /// DejaVu Sans lacks (Chinese, emoji) print as `�` instead of making the PDF fail.
+    fn drawable(&self, text: &mut String) {
+        let drawn = |c: char| {
+            c.is_ascii() || c.is_whitespace() || c.is_control() || is_default_ignorable(c)
+        };
+        if text.chars().all(|c| drawn(c) || self.can_draw(c)) {
+            return;
+        }
+        *text = text
+            .chars()
+            .map(|c| {
+                if drawn(c) || self.can_draw(c) {
+                    c
+                } else {
+                    self.missing
+                }
+            })
+            .collect();
+    }
+
+    fn drawable_json(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => self.drawable(text),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.drawable_json(v)),
+            serde_json::Value::Object(fields) => {
+                fields.values_mut().for_each(|v| self.drawable_json(v))
+            }
+            _ => {}
+        }
     }
 
     /// Renders a document. The same document and `date` always give the same bytes: the
     /// creation date is `date` and the document id derives from the file name.
     pub fn render(&self, document: &Document, date: NaiveDate) -> Result<Vec<u8>> {
         let mut inputs = Dict::new();
-        inputs.insert("data".into(), serde_json::to_string(document)?.into_value());
+        let mut data = serde_json::to_value(document)?;
+        self.drawable_json(&mut data);
+        inputs.insert("data".into(), serde_json::to_string(&data)?.into_value());
         if let Some(logo) = &document.logo {
             inputs.insert("logo".into(), Bytes::new(logo.bytes.clone()).into_value());
         }
