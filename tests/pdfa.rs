@@ -219,3 +219,30 @@ fn text_the_font_cannot_show_prints_as_a_replacement_and_the_rest_as_written() {
         assert!(text.contains(printed), "{name}: `{printed}` in\n{text}");
     }
 }
+
+/// The default catalog folder with `logo` (a file of the folder) as the bureau's logo.
+fn catalogs_with_logo(logo: &str, bytes: &[u8]) -> (tempfile::TempDir, CatalogSet) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("pricing/2024-01-01.toml")).unwrap();
+    let text = text.replacen("[bureau]\n", &format!("[bureau]\nlogo = \"{logo}\"\n"), 1);
+    std::fs::write(dir.path().join("2024-01-01.toml"), text).unwrap();
+    std::fs::write(dir.path().join(logo), bytes).unwrap();
+    let catalogs = CatalogSet::load_dir(dir.path()).expect("a catalog with a logo");
+    (dir, catalogs)
+}
+
+#[test]
+fn logos_with_transparency_and_text_render_as_pdfa() {
+    let renderer = Renderer::load(&root().join("templates")).expect("templates");
+    let png = std::fs::read(root().join("tests/fixtures/logo.png")).unwrap();
+    let svg = br##"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><rect width="80" height="20" fill="#1f4e79" opacity="0.5"/><text x="2" y="15" font-family="Arial" font-size="12">Logo</text></svg>"##;
+    for (name, bytes) in [("logo.png", &png[..]), ("logo.svg", &svg[..])] {
+        let (_dir, catalogs) = catalogs_with_logo(name, bytes);
+        let c = compute(&catalogs, INPUT);
+        let doc = document(&catalogs, &c, &renderer, "X", true);
+        let pdf = renderer
+            .pdf(&doc, today())
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        check_pdfa(&pdf, "OFF-2026-00042-1.json");
+    }
+}
