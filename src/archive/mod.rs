@@ -41,6 +41,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Where the bytes live.
+#[expect(
+    async_fn_in_trait,
+    reason = "used with concrete types only (the wiring and the tests), so Send is inferred"
+)]
 pub trait DocumentArchive {
     /// Whether the bytes live in the quote database: then a change stores the documents it
     /// names in its own transaction, and [`DocumentArchive::put`] is not called for them.
