@@ -19,7 +19,8 @@ use super::responses::{
 use super::state::AppState;
 use crate::pricing::InputError;
 use crate::quotes::certificate::Certificate;
-use crate::quotes::model::{Actor, DocumentKind};
+use crate::quotes::model::Actor;
+use crate::quotes::proof::DocumentKind;
 
 /// Whether a PDF is a document this service sent or had accepted.
 #[derive(Debug, Serialize, ToSchema)]

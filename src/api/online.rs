@@ -20,7 +20,8 @@ use crate::documents::letters::OnlinePage;
 use crate::documents::{Document, Format};
 use crate::quotes::error::QuoteError;
 use crate::quotes::input::Signature;
-use crate::quotes::model::{Evidence, Quote};
+use crate::quotes::model::Quote;
+use crate::quotes::proof::Evidence;
 
 /// The pages, rate-limited per client; each answer carries the headers that keep the token
 /// private and the page unframed.

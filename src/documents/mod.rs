@@ -131,8 +131,12 @@ impl Renderer {
     ) -> Result<Vec<u8>> {
         #[cfg(feature = "pdf")]
         {
-            self.certificate
-                .render_data(view.to_string(), None, ident, date)
+            let inputs = pdf::Inputs {
+                data: view.clone(),
+                logo: None,
+                computation: None,
+            };
+            self.certificate.render_data(inputs, ident, date)
         }
         #[cfg(not(feature = "pdf"))]
         {

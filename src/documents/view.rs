@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::sync::Arc;
 
 use super::format;
 use super::messages::Labels;
@@ -62,6 +63,10 @@ pub struct Document {
     /// The bureau's logo image, for the PDF engine (the HTML has it in `bureau.logo`).
     #[serde(skip)]
     pub logo: Option<Logo>,
+    /// The computation as JSON, for the PDF engine: attached to the PDF as `{file_stem}.json`
+    /// (not part of the view-model the templates read).
+    #[serde(skip)]
+    pub computation_json: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -241,6 +246,7 @@ pub fn build(
             .map(|q| q.display_number.to_string())
             .unwrap_or_else(|| format!("preview-{}", c.tier.code)),
         logo: bureau.logo_image.clone(),
+        computation_json: serde_json::to_string(computation).ok().map(Arc::from),
         acceptance: None,
         number,
         revision,

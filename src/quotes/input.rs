@@ -5,8 +5,9 @@ use validator::Validate;
 
 use crate::pricing::{Circumstances, InputError};
 use crate::quotes::model::{
-    Employee, Employer, Evidence, text_200, valid_email, valid_emails, valid_message,
+    Employee, Employer, text_200, valid_email, valid_emails, valid_message,
 };
+use crate::quotes::proof::Evidence;
 
 /// What a new quote is made of: the employer, the employee (minimal, nothing medical) and the
 /// circumstances to price, each checked by its own rules.

@@ -7,4 +7,5 @@ pub(crate) mod input;
 pub mod lifecycle;
 pub mod model;
 pub(crate) mod ports;
+pub mod proof;
 pub(crate) mod service;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use super::lifecycle::{Status, display_number};
+use super::proof::Evidence;
 use crate::pricing::{Circumstances, Computation};
 
 /// Any printable text of 1 to 200 characters (`<`, `{`, `#` are fine: rendering copes).
@@ -366,27 +367,6 @@ pub struct Event {
     pub evidence: Option<Evidence>,
 }
 
-/// What an online acceptance is evidenced by besides the typed name: the exact sentence the box
-/// said, in the language the page was shown in, and where the answer came from (the client's
-/// address as the service saw it, and its user agent). Kept as long as the quote: it is the
-/// proof that the costs were agreed in writing beforehand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Evidence {
-    /// The sentence next to the box that was ticked, word for word.
-    #[schema(example = "Ik ga akkoord met deze offerte en de voorwaarden.")]
-    pub statement: String,
-    /// The language of the page (`nl`, `en`).
-    #[schema(example = "nl")]
-    pub language: String,
-    /// The address the answer came from (the peer address; behind a reverse proxy, the proxy's).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "203.0.113.7")]
-    pub client_address: Option<String>,
-    /// The browser's `User-Agent` (at most 500 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-}
-
 /// One page of a list, newest first (the quote list and the request list share it). In the
 /// OpenAPI document each is its own schema (`QuotePage`, `QuoteRequestPage`) whose items refer
 /// to the record's schema.
@@ -486,16 +466,4 @@ pub struct ScheduleEntry {
     /// Empty for a quote stored before schedules existed.
     pub payment_schedule: Vec<crate::pricing::Instalment>,
     pub totals: crate::pricing::Totals,
-}
-
-vocabulary! {
-    /// What an archived document is.
-    pub DocumentKind {
-        /// The quote as sent.
-        Sent => "sent",
-        /// The quote as the employer accepted it online.
-        Accepted => "accepted",
-        /// An acceptance certificate.
-        Certificate => "certificate",
-    }
 }

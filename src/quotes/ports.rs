@@ -14,8 +14,9 @@ use uuid::Uuid;
 use super::certificate::Certificate;
 use super::lifecycle::{Status, StatusMatch};
 use super::model::{
-    Acceptance, Actor, Employee, Employer, Event, Evidence, Quote, RegisterEntry, ScheduleEntry,
+    Acceptance, Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry,
 };
+use super::proof::Evidence;
 use crate::archive::NewDocument;
 use crate::catalog::Language;
 use crate::outbox::model::NewJob;

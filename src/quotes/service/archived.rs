@@ -13,8 +13,9 @@ use crate::archive::{self, ArchiveError, DocumentArchive, NewDocument, sha256_he
 use crate::quotes::certificate::CERTIFIED;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::Status;
-use crate::quotes::model::{DocumentKind, Event, Quote};
+use crate::quotes::model::{Event, Quote};
 use crate::quotes::ports::{QuoteRepository, SentDocument};
+use crate::quotes::proof::DocumentKind;
 
 /// Which PDF the reads of a quote serve.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use super::super::Recorded;
 use super::*;
-use crate::quotes::model::DocumentKind;
+use crate::quotes::proof::DocumentKind;
 
 /// The archived PDF the reads of `id` serve, or the other answers.
 async fn recorded(f: &Fixture, id: Uuid) -> Result<Recorded, QuoteError> {

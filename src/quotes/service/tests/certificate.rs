@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::quotes::certificate::{Certificate, StepKind};
-use crate::quotes::model::Evidence;
+use crate::quotes::proof::Evidence;
 
 fn steps(certificate: &Certificate) -> Vec<StepKind> {
     certificate.steps.iter().map(|s| s.step).collect()
