@@ -203,6 +203,8 @@ async fn a_later_template_change_changes_no_document_that_went_out(backend: Back
         text.replace('\u{200b}', "").contains(&a_accepted),
         "the accepted hash: {text}"
     );
+    assert_pdfa(&first.bytes, "the certificate");
+    assert_pdfa(&confirmation, "the accepted document");
     let again = pdf(&app, &path, Some(&key)).await;
     assert_eq!(
         again.bytes, first.bytes,
@@ -304,6 +306,38 @@ fn pdf_text(pdf: &[u8]) -> String {
         .output()
         .expect("pdftotext (poppler-utils) is installed");
     String::from_utf8_lossy(&out.stdout).replace('\n', " ")
+}
+
+/// Whether a PDF is well-formed and claims PDF/A-3 (qpdf and pdfinfo; skipped without them
+/// unless `OFFERTE_TEST_REQUIRE_TOOLS` is set).
+fn assert_pdfa(pdf: &[u8], what: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let run = |tool: &str, args: &[&str]| {
+        std::process::Command::new(tool)
+            .args(args)
+            .arg(&path)
+            .output()
+    };
+    let (Ok(check), Ok(meta)) = (run("qpdf", &["--check"]), run("pdfinfo", &["-meta"])) else {
+        assert!(
+            std::env::var_os("OFFERTE_TEST_REQUIRE_TOOLS").is_none(),
+            "qpdf and pdfinfo are needed (scripts/apt-install qpdf qpdf)"
+        );
+        eprintln!("SKIPPED: the PDF/A check of {what}: qpdf or pdfinfo is missing");
+        return;
+    };
+    assert!(
+        check.status.success(),
+        "{what}: qpdf --check: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let meta = String::from_utf8_lossy(&meta.stdout);
+    assert!(
+        meta.contains("<pdfaid:part>3</pdfaid:part>") || meta.contains("pdfaid:part=\"3\""),
+        "{what}: PDF/A-3: {meta}"
+    );
 }
 
 /// The PDF attached to an e-mail.
