@@ -6,6 +6,7 @@
 //! job may be delivered twice in the worst case (a crash after the relay took it, before it was
 //! recorded), never lost; e-mails carry a fixed Message-ID so a duplicate is recognisable.
 
+mod mail_job;
 pub mod model;
 pub mod ports;
 pub(crate) mod service;

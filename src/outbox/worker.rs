@@ -11,12 +11,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
-use super::model::{Attempt, ClaimedJob, EmailJob, Finished, JobKind, Outcome};
+use super::mail_job::{MailJobError, to_mail};
+use super::model::{Attempt, ClaimedJob, Finished, JobKind, Outcome};
 use super::ports::OutboxRepository;
 use super::webhooks::WebhookJob;
-use crate::archive::{self, ArchiveError, DocumentArchive};
+use crate::archive::DocumentArchive;
 use crate::delivery::http::{self, WebhookHeaders, next_delay};
-use crate::delivery::mail::{Attachment, Mail, MailError, Mailer};
+use crate::delivery::mail::{Mail, MailError, Mailer};
 use crate::delivery::signature::Signer;
 
 /// How long a job is leased to the worker that took it: longer than any one attempt (SMTP and
@@ -106,41 +107,93 @@ pub async fn run<R: OutboxRepository, A: DocumentArchive>(
     wake: Arc<Notify>,
 ) {
     let mut in_flight = FuturesUnordered::new();
+    // Attempts that ended while the loop did its own database work.
+    let mut ended: Vec<Option<Finished>> = Vec::new();
     loop {
         let room = IN_FLIGHT.saturating_sub(in_flight.len());
         if room > 0 {
-            match take(&repo, room).await {
+            let claimed = alongside(claim(&repo, &archive, room), &mut in_flight, &mut ended);
+            match claimed.await {
                 Ok((jobs, disabled)) => {
-                    for job in jobs {
-                        in_flight.push(work(&repo, &archive, &senders, disabled.clone(), job));
+                    for (job, mail) in jobs {
+                        in_flight.push(work(&repo, &senders, disabled.clone(), job, mail));
                     }
                 }
                 Err(error) => tracing::warn!(error = %error, "outbox: could not take jobs"),
             }
         }
-        if in_flight.is_empty() {
-            tokio::select! {
-                () = wake.notified() => {}
-                () = tokio::time::sleep(POLL) => {}
+        if ended.is_empty() {
+            if in_flight.is_empty() {
+                tokio::select! {
+                    () = wake.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                }
+                continue;
             }
+            tokio::select! {
+                Some(first) = in_flight.next() => ended.push(first),
+                () = wake.notified(), if room > 0 => {}
+                () = tokio::time::sleep(POLL), if room > 0 => {}
+            }
+        }
+        while let Some(Some(more)) = in_flight.next().now_or_never() {
+            ended.push(more);
+        }
+        let done: Vec<Finished> = std::mem::take(&mut ended).into_iter().flatten().collect();
+        if done.is_empty() {
             continue;
         }
-        tokio::select! {
-            Some(first) = in_flight.next() => {
-                let mut done = vec![first];
-                while let Some(Some(more)) = in_flight.next().now_or_never() {
-                    done.push(more);
-                }
-                let done: Vec<Finished> = done.into_iter().flatten().collect();
-                if let Err(error) = repo.finish_jobs(&done, Utc::now()).await {
-                    // Their leases run out and they are taken again: delivered twice at worst.
-                    tracing::warn!(error = %error, jobs = done.len(), "outbox: could not record attempts");
-                }
-            }
-            () = wake.notified(), if room > 0 => {}
-            () = tokio::time::sleep(POLL), if room > 0 => {}
+        let recorded = alongside(
+            repo.finish_jobs(&done, Utc::now()),
+            &mut in_flight,
+            &mut ended,
+        );
+        if let Err(error) = recorded.await {
+            // Their leases run out and they are taken again: delivered twice at worst.
+            tracing::warn!(error = %error, jobs = done.len(), "outbox: could not record attempts");
         }
     }
+}
+
+/// Awaits the loop's own database work (a claim, recording attempts) while the attempts in
+/// flight go on: one of them may hold a database connection or the write turn (an e-mail's
+/// attachments read from the archive, an endpoint disabled), and not polling it while the loop
+/// waits for one would deadlock. Attempts that end meanwhile go into `ended`.
+async fn alongside<T, F: Future<Output = Option<Finished>>>(
+    work: impl Future<Output = T>,
+    in_flight: &mut FuturesUnordered<F>,
+    ended: &mut Vec<Option<Finished>>,
+) -> T {
+    let mut work = std::pin::pin!(work);
+    loop {
+        tokio::select! {
+            value = &mut work => return value,
+            Some(done) = in_flight.next(), if !in_flight.is_empty() => ended.push(done),
+        }
+    }
+}
+
+/// A claim: the jobs leased, each e-mail with its mail made (attachments read from the
+/// archive), and the endpoints disabled now.
+type Claimed = (Vec<(ClaimedJob, Option<MailOf>)>, Arc<Disabled>);
+/// An e-mail job as a mail, or why it cannot be one.
+type MailOf = Result<Mail, MailJobError>;
+
+async fn claim<R: OutboxRepository, A: DocumentArchive>(
+    repo: &R,
+    archive: &A,
+    limit: usize,
+) -> Result<Claimed, crate::storage::StorageError> {
+    let (jobs, disabled) = take(repo, limit).await?;
+    let mut claimed = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let mail = match job.kind {
+            JobKind::Email => Some(to_mail(&job.payload, archive).await),
+            JobKind::Webhook => None,
+        };
+        claimed.push((job, mail));
+    }
+    Ok((claimed, disabled))
 }
 
 /// Leases up to `limit` due jobs, with the endpoints disabled now (read only when a webhook
@@ -162,12 +215,12 @@ async fn take<R: OutboxRepository>(
 
 /// One attempt of one job; `None` when storage failed meanwhile (logged; the job's lease runs
 /// out and it is taken again).
-async fn work<R: OutboxRepository, A: DocumentArchive>(
+async fn work<R: OutboxRepository>(
     repo: &R,
-    archive: &A,
     senders: &Senders,
     disabled: Arc<Disabled>,
     job: ClaimedJob,
+    mail: Option<MailOf>,
 ) -> Option<Finished> {
     let mut attempt = Attempt {
         number: job.attempts,
@@ -175,7 +228,12 @@ async fn work<R: OutboxRepository, A: DocumentArchive>(
         status_code: None,
     };
     let outcome = match job.kind {
-        JobKind::Email => deliver_email(&job, senders, archive).await,
+        JobKind::Email => match mail {
+            Some(mail) => deliver_email(&job, senders, mail).await,
+            None => Outcome::Failed {
+                error: "an e-mail job without its mail".into(),
+            },
+        },
         JobKind::Webhook => {
             match deliver_webhook(repo, &job, senders, &disabled, &mut attempt).await {
                 Ok(outcome) => outcome,
@@ -208,11 +266,8 @@ async fn work<R: OutboxRepository, A: DocumentArchive>(
 /// The disabled endpoints, read with each claim: since when, and why.
 type Disabled = HashMap<String, (DateTime<Utc>, String)>;
 
-async fn deliver_email(
-    job: &ClaimedJob,
-    senders: &Senders,
-    archive: &impl DocumentArchive,
-) -> Outcome {
+/// Delivers an e-mail job as read (`mail`: the job made a mail, attachments read).
+async fn deliver_email(job: &ClaimedJob, senders: &Senders, mail: MailOf) -> Outcome {
     let Some(mailer) = &senders.mailer else {
         return retry(
             job,
@@ -221,7 +276,7 @@ async fn deliver_email(
             Utc::now(),
         );
     };
-    let mail = match to_mail(&job.payload, archive).await {
+    let mail = match mail {
         Ok(mail) => mail,
         Err(error) if error.passes() => {
             return retry(
@@ -336,81 +391,6 @@ fn retry(
             error: format!("gave up after {} attempts: {error}", job.attempts),
         },
     }
-}
-
-/// Why a stored e-mail job cannot be made a mail: never (the job fails at once), or not now
-/// ([`MailJobError::passes`]: the archive could not be read).
-#[derive(Debug, thiserror::Error)]
-enum MailJobError {
-    #[error("unreadable e-mail job")]
-    Unreadable(#[source] serde_json::Error),
-    #[error("attachment {filename}")]
-    Attachment {
-        filename: String,
-        #[source]
-        source: base64::DecodeError,
-    },
-    #[error("attachment {filename} from the archive")]
-    Archive {
-        filename: String,
-        #[source]
-        source: ArchiveError,
-    },
-    #[error("attachment {filename}: the archive has no document {sha256}")]
-    NotArchived { filename: String, sha256: String },
-}
-
-impl MailJobError {
-    /// Whether trying again later may succeed (the archive did not answer, or does not have
-    /// the document yet); a corrupt document is never sent.
-    fn passes(&self) -> bool {
-        matches!(
-            self,
-            MailJobError::Archive {
-                source: ArchiveError::Storage(_),
-                ..
-            } | MailJobError::NotArchived { .. }
-        )
-    }
-}
-
-async fn to_mail(payload: &str, archive: &impl DocumentArchive) -> Result<Mail, MailJobError> {
-    let job: EmailJob = serde_json::from_str(payload).map_err(MailJobError::Unreadable)?;
-    let mut attachments = Vec::with_capacity(job.attachments.len());
-    for a in &job.attachments {
-        let bytes = match &a.sha256 {
-            Some(sha256) => archive::read(archive, sha256)
-                .await
-                .map_err(|source| MailJobError::Archive {
-                    filename: a.filename.clone(),
-                    source,
-                })?
-                .ok_or_else(|| MailJobError::NotArchived {
-                    filename: a.filename.clone(),
-                    sha256: sha256.clone(),
-                })?,
-            None => a.bytes().map_err(|source| MailJobError::Attachment {
-                filename: a.filename.clone(),
-                source,
-            })?,
-        };
-        attachments.push(Attachment {
-            filename: a.filename.clone(),
-            content_type: a.content_type.clone(),
-            bytes,
-        });
-    }
-    Ok(Mail {
-        from: job.from,
-        to: job.to,
-        cc: job.cc,
-        reply_to: job.reply_to,
-        subject: job.subject,
-        text: job.text,
-        html: job.html,
-        attachments,
-        message_id: Some(job.message_id),
-    })
 }
 
 #[cfg(test)]

@@ -447,3 +447,48 @@ on_both_backends!(
     a_damaged_document_is_refused_and_a_missing_one_marked,
     verify_refuses_what_is_not_a_pdf,
 );
+
+/// Sending again, many at once while the outbox delivers (each e-mail's attachment read from
+/// the archive in the database): every send is answered, none waits for a database connection
+/// the worker holds.
+async fn many_sends_at_once_are_all_answered(backend: Backend) {
+    let Some(python) = python() else { return };
+    let smtp = sink(&python, &["--port", "0"]);
+    let app = spawn_app_with(backend, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port));
+    })
+    .await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let id = app
+            .create_quote(&quote_body(&format!("Druk {i} B.V.")))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let path = format!("/api/v1/quotes/{id}/send");
+        app.post(&path, &json!({}))
+            .await
+            .expect_status(StatusCode::ACCEPTED);
+        ids.push(id);
+    }
+    let sends = (0..64).map(|n| {
+        let path = format!("/api/v1/quotes/{}/send", ids[n % ids.len()]);
+        let key = app.keys.sales.clone();
+        let request = app
+            .request(Method::POST, &path, Some(&key))
+            .json(&json!({}))
+            .timeout(std::time::Duration::from_secs(20));
+        async move { request.send().await.map(|r| r.status()) }
+    });
+    let answers = futures_util::future::join_all(sends).await;
+    for answer in answers {
+        let status = answer.expect("an answer within 20 s");
+        assert!(
+            status == StatusCode::ACCEPTED || status == StatusCode::CONFLICT,
+            "{status}"
+        );
+    }
+}
+
+on_both_backends!(many_sends_at_once_are_all_answered);
