@@ -2,6 +2,7 @@
 //! outside (`ports`), and the service that prices, decides and stores them.
 
 pub mod certificate;
+pub mod consent;
 pub(crate) mod error;
 pub(crate) mod input;
 pub mod lifecycle;
