@@ -60,18 +60,27 @@ fn negotiate(req: &HttpRequest, format: Option<Format>) -> Format {
     }
 }
 
-/// Renders off the async workers (PDF rendering is CPU work) and answers with a file name.
+/// Renders off the async workers (PDF rendering is CPU work).
+async fn render(
+    state: &web::Data<AppState>,
+    document: Document,
+    format: Format,
+    date: chrono::NaiveDate,
+) -> Result<Vec<u8>, ApiError> {
+    let renderer = state.renderer.clone();
+    let rendered = web::block(move || renderer.render(&document, format, date)).await;
+    Ok(rendered.map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??)
+}
+
+/// Renders (see [`render`]) and answers with a file name.
 pub async fn respond(
     state: &web::Data<AppState>,
     document: Document,
     format: Format,
     date: chrono::NaiveDate,
 ) -> Result<HttpResponse, ApiError> {
-    let renderer = state.renderer.clone();
     let file_name = format!("{}.{}", document.file_stem, format.extension());
-    let bytes = web::block(move || renderer.render(&document, format, date))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??;
+    let bytes = render(state, document, format, date).await?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((
@@ -113,7 +122,7 @@ pub async fn quote_document_endpoint(
     let document = state
         .documents
         .view_accepted(&quote, language, accepted.as_ref());
-    if format == Format::Pdf && language == quote.computation.language {
+    if format == Format::Pdf {
         let pdf = stored_pdf(&state, &quote, document).await?;
         return Ok(pdf.respond(HttpResponse::Ok(), "inline"));
     }
@@ -158,24 +167,24 @@ const ARCHIVED: &str = "x-document-archived";
 /// The SHA-256 of the archived document served.
 const SHA256: &str = "x-document-sha256";
 
-/// The PDF of a stored quote (`document`: its view in the quote's language): once sent, the
-/// archived bytes (as sent, or as accepted online), their hash checked; a draft rendered now. A
-/// quote sent before documents were archived has only the hash of what was sent: it gets a
-/// copy rendered now, marked `X-Document-Archived: false` (never passed off as the original).
+/// The PDF of a stored quote (`document`: its view in the language asked for). In the quote's
+/// own language, once sent: the archived bytes (as sent, or as accepted online), their hash
+/// checked. A quote sent before documents were archived has only the hash of what was sent: it
+/// gets a copy rendered now, marked `X-Document-Archived: false` (never passed off as the
+/// original). A draft, and any quote in the other language, is rendered now.
 pub(crate) async fn stored_pdf(
     state: &web::Data<AppState>,
     quote: &Quote,
     document: Document,
 ) -> Result<StoredPdf, ApiError> {
     let file_name = format!("{}.pdf", document.file_stem);
-    let live = async |document: Document| {
-        let renderer = state.renderer.clone();
-        let date = quote.computation.quote_date;
-        web::block(move || renderer.render(&document, Format::Pdf, date))
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))?
+    let live = |document| render(state, document, Format::Pdf, quote.computation.quote_date);
+    let recorded = if document.lang == quote.computation.language.as_str() {
+        state.quotes.recorded_pdf(quote).await?
+    } else {
+        Recorded::Live
     };
-    Ok(match state.quotes.recorded_pdf(quote).await? {
+    Ok(match recorded {
         Recorded::Archived { sha256, bytes } => StoredPdf {
             bytes,
             file_name,

@@ -16,8 +16,8 @@ use super::problem::ApiError;
 use super::requests::RequestLimit;
 use super::state::AppState;
 use crate::catalog::Language;
+use crate::documents::Document;
 use crate::documents::letters::OnlinePage;
-use crate::documents::{Document, Format};
 use crate::quotes::error::QuoteError;
 use crate::quotes::input::Signature;
 use crate::quotes::model::Quote;
@@ -152,24 +152,8 @@ async fn pdf(
     let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
         return Ok(not_found());
     };
-    let language = query.lang.unwrap_or(quote.computation.language);
-    if language == quote.computation.language {
-        let pdf = stored_pdf(&state, &quote, document).await?;
-        return Ok(pdf.respond(private(HttpResponse::Ok()), "attachment"));
-    }
-    let file_name = format!("{}.pdf", document.file_stem);
-    let renderer = state.renderer.clone();
-    let date = quote.computation.quote_date;
-    let bytes = web::block(move || renderer.render(&document, Format::Pdf, date))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("render task: {e}")))??;
-    Ok(private(HttpResponse::Ok())
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}\""),
-        ))
-        .body(bytes))
+    let pdf = stored_pdf(&state, &quote, document).await?;
+    Ok(pdf.respond(private(HttpResponse::Ok()), "attachment"))
 }
 
 /// The acceptance certificate of a quote the employer accepted (a 404 for anything else).

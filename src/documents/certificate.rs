@@ -18,6 +18,16 @@ pub fn view(certificate: &Certificate, language: Language, letters: &Letters) ->
         let at: DateTime<FixedOffset> = serde_json::from_value(at.clone())?;
         Ok(json!(written(at, language)))
     };
+    // Absent members are `none` in the template.
+    absent_as_null(
+        Some(&mut c),
+        &["sent_document", "accepted_document", "acceptance"],
+    );
+    for party in ["bureau", "employer"] {
+        absent_as_null(c.get_mut(party), &["kvk", "contact_person"]);
+    }
+    let acceptance = ["statement", "language", "client_address", "user_agent"];
+    absent_as_null(c.get_mut("acceptance"), &acceptance);
     for key in ["sent_document", "accepted_document", "acceptance"] {
         if let Some(object) = c.get_mut(key).and_then(Value::as_object_mut) {
             let at = when(&object["at"])?;
@@ -25,36 +35,13 @@ pub fn view(certificate: &Certificate, language: Language, letters: &Letters) ->
         }
     }
     for step in c["steps"].as_array_mut().into_iter().flatten() {
+        absent_as_null(Some(step), &["detail", "document_sha256"]);
         let at = when(&step["at"])?;
         let name = step["step"].as_str().unwrap_or_default().to_string();
         let text = word(&format!("step_{name}")).unwrap_or(name);
         let object = step.as_object_mut().context("a step")?;
         object.insert("at_text".into(), at);
         object.insert("step_text".into(), json!(text));
-    }
-    // Absent members are `none` in the template.
-    for key in ["sent_document", "accepted_document", "acceptance"] {
-        c.as_object_mut()
-            .context("the certificate")?
-            .entry(key)
-            .or_insert(Value::Null);
-    }
-    for party in ["bureau", "employer"] {
-        if let Some(object) = c.get_mut(party).and_then(Value::as_object_mut) {
-            object.entry("kvk").or_insert(Value::Null);
-            object.entry("contact_person").or_insert(Value::Null);
-        }
-    }
-    for step in c["steps"].as_array_mut().into_iter().flatten() {
-        if let Some(object) = step.as_object_mut() {
-            object.entry("detail").or_insert(Value::Null);
-            object.entry("document_sha256").or_insert(Value::Null);
-        }
-    }
-    if let Some(object) = c.get_mut("acceptance").and_then(Value::as_object_mut) {
-        for key in ["statement", "language", "client_address", "user_agent"] {
-            object.entry(key).or_insert(Value::Null);
-        }
     }
     let status = certificate.status.as_str();
     let mut t = Map::new();
@@ -67,6 +54,15 @@ pub fn view(certificate: &Certificate, language: Language, letters: &Letters) ->
         "status": word(&format!("status_{status}")).unwrap_or(status.to_string()),
         "c": c,
     }))
+}
+
+/// Gives `value` (an object; anything else is left alone) a `null` for each of `keys` it lacks.
+fn absent_as_null(value: Option<&mut Value>, keys: &[&str]) {
+    if let Some(object) = value.and_then(Value::as_object_mut) {
+        for key in keys {
+            object.entry(*key).or_insert(Value::Null);
+        }
+    }
 }
 
 /// A time as people in the Netherlands (or, in English, anyone) read it, with its offset.

@@ -21,6 +21,17 @@ struct Server {
 }
 
 impl Server {
+    /// `GET path` with `key`, read as JSON.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, key: &str) -> T {
+        let reply = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        reply.json().await.unwrap()
+    }
+
     async fn start(db_url: &str, entry: &str) -> Server {
         Server::start_with(db_url, entry, &[]).await
     }
@@ -168,15 +179,7 @@ async fn killed_mid_way_loses_nothing(backend: Backend) {
     let server = Server::start(&db.url, &entry).await;
     for quote in &acknowledged {
         let id = quote["id"].as_str().unwrap();
-        let stored: Value = client
-            .get(format!("{}/api/v1/quotes/{id}", server.base))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let stored: Value = server.get_json(&format!("/api/v1/quotes/{id}"), &key).await;
         assert_eq!(
             stored["number"], quote["number"],
             "{id}: same number after the crash"
@@ -269,15 +272,9 @@ async fn a_queued_email_survives_a_kill(backend: Backend) {
     smtp.file("1.eml");
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(smtp.count("eml"), 1, "delivered once");
-    let deliveries: Value = client
-        .get(format!("{}/api/v1/quotes/{id}/deliveries", server.base))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deliveries: Value = server
+        .get_json(&format!("/api/v1/quotes/{id}/deliveries"), &key)
+        .await;
     assert_eq!(deliveries[0]["status"], "sent", "{deliveries}");
 }
 
@@ -425,15 +422,9 @@ pub(crate) async fn sends_killed_mid_way_leave_no_event_without_its_document(
     }
     let mut sent = 0;
     for id in &ids {
-        let events: Vec<Value> = client
-            .get(format!("{}/api/v1/quotes/{id}/events", server.base))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let events: Vec<Value> = server
+            .get_json(&format!("/api/v1/quotes/{id}/events"), &key)
+            .await;
         let Some(event) = events.iter().find(|e| e["to"] == "sent") else {
             continue;
         };

@@ -10,7 +10,7 @@ use crate::outbox::ports::OutboxRepository;
 use crate::quotes::certificate::{CERTIFIED, Certificate, CertificateFacts, Party, certificate};
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::Status;
-use crate::quotes::model::{Actor, Quote};
+use crate::quotes::model::{Actor, Event, Quote};
 use crate::quotes::ports::{QuoteRepository, SentDocument, StatusChange, Stored};
 
 impl<R: QuoteRepository + OutboxRepository, D: SentDocument, A: DocumentArchive>
@@ -20,11 +20,19 @@ impl<R: QuoteRepository + OutboxRepository, D: SentDocument, A: DocumentArchive>
     /// as [`QuoteError::NotSent`]).
     #[tracing::instrument(name = "quote.certificate", skip(self))]
     pub async fn certificate(&self, id: Uuid) -> Result<Certificate, QuoteError> {
-        let quote = super::get(&self.repo, id, self.now().today).await?;
+        Ok(self.certified(id).await?.1)
+    }
+
+    /// A sent quote as read today, its certificate, and the events it was made from (read
+    /// once).
+    async fn certified(&self, id: Uuid) -> Result<(Quote, Certificate, Vec<Event>), QuoteError> {
+        let today = self.now().today;
+        let stored = self.repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
+        let events = super::history::with_expiry(&self.repo, &stored.quote, today).await?;
+        let quote = super::as_of(stored, today).quote;
         if quote.status == Status::Draft {
             return Err(QuoteError::NotSent);
         }
-        let events = super::history::events(&self.repo, id, self.now().today).await?;
         let deliveries = self.repo.deliveries(id).await?;
         let mut archived = HashMap::new();
         for sha256 in events.iter().filter_map(|e| e.document_sha256.as_deref()) {
@@ -43,13 +51,14 @@ impl<R: QuoteRepository + OutboxRepository, D: SentDocument, A: DocumentArchive>
             contact_person: None,
             email: catalog.bureau.email.clone(),
         };
-        Ok(certificate(&CertificateFacts {
+        let certificate = certificate(&CertificateFacts {
             quote: &quote,
             events: &events,
             deliveries: &deliveries,
             bureau,
             archived: &|sha256| archived.get(sha256).copied().unwrap_or(false),
-        }))
+        });
+        Ok((quote, certificate, events))
     }
 }
 
@@ -66,8 +75,7 @@ impl<R: QuoteRepository + OutboxRepository, D: SentDocument, A: DocumentArchive>
         actor: &Actor,
     ) -> Result<(Vec<u8>, String), QuoteError> {
         let now = self.now();
-        let certificate = self.certificate(id).await?;
-        let quote = super::get(&self.repo, id, now.today).await?;
+        let (quote, certificate, events) = self.certified(id).await?;
         let pdf = self
             .documents
             .certificate_pdf(&quote, &certificate)
@@ -75,7 +83,7 @@ impl<R: QuoteRepository + OutboxRepository, D: SentDocument, A: DocumentArchive>
             .map_err(QuoteError::Render)?;
         let document = NewDocument::pdf(pdf);
         let sha256 = document.sha256.clone();
-        let issued = self.repo.events(id).await?.into_iter().any(|e| {
+        let issued = events.into_iter().any(|e| {
             e.reason.as_deref() == Some(CERTIFIED) && e.document_sha256.as_ref() == Some(&sha256)
         });
         if issued {

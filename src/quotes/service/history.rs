@@ -20,8 +20,18 @@ pub(crate) async fn events(
     today: NaiveDate,
 ) -> Result<Vec<Event>, QuoteError> {
     let stored = repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
+    with_expiry(repo, &stored.quote, today).await
+}
+
+/// The stored events of `quote` (as stored, not as shown today), with the expiry a read shows
+/// before the sweep stores it.
+pub(crate) async fn with_expiry(
+    repo: &impl QuoteRepository,
+    quote: &Quote,
+    today: NaiveDate,
+) -> Result<Vec<Event>, QuoteError> {
+    let id = quote.id;
     let mut events = repo.events(id).await?;
-    let quote = &stored.quote;
     if status_on(quote.status, quote.valid_until, today) != quote.status {
         events.push(Event {
             id: None,

@@ -395,7 +395,7 @@ pub(crate) async fn store_new(
 }
 
 /// The quote as stored, in the status it has today.
-fn as_of(stored: Stored, today: NaiveDate) -> Stored {
+pub(crate) fn as_of(stored: Stored, today: NaiveDate) -> Stored {
     let Stored { mut quote, version } = stored;
     quote.status = status_on(quote.status, quote.valid_until, today);
     Stored { quote, version }
