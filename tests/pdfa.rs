@@ -199,6 +199,8 @@ fn text_the_font_cannot_show_prints_as_a_replacement_and_the_rest_as_written() {
         ),
         ("Bakkerij 🥖 B.V.", "Bakkerij \u{fffd} B.V."),
         ("X\u{e000}Y", "X\u{fffd}Y"),
+        // A control character (a reason sent with U+0001 made the certificate fail).
+        ("X\u{1}Y", "X\u{fffd}Y"),
         // What the font has stays as written.
         ("Zoë Łódź-Ærø İş Ωμέγα Щука", "Zoë Łódź-Ærø İş Ωμέγα Щука"),
     ];

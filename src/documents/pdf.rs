@@ -72,8 +72,9 @@ impl PdfEngine {
     /// `.notdef` glyph (the empty box), so typst refuses to export such text. Names in a script
     /// DejaVu Sans lacks (Chinese, emoji) print as `�` instead of making the PDF fail.
     fn drawable(&self, text: &mut String) {
+        // Control characters (other than whitespace) have no glyph in any font.
         let drawn = |c: char| {
-            c.is_ascii() || c.is_whitespace() || c.is_control() || is_default_ignorable(c)
+            (c.is_ascii() && !c.is_ascii_control()) || c.is_whitespace() || is_default_ignorable(c)
         };
         if text.chars().all(|c| drawn(c) || self.can_draw(c)) {
             return;
