@@ -67,7 +67,12 @@ impl From<QuoteError> for ApiError {
             e @ QuoteError::EmailNotConfigured => ApiError::conflict(e.to_string()),
             e @ QuoteError::NotSent => status_conflict(e.to_string(), Status::Draft),
             QuoteError::LinkNotFound => ApiError::NotFound("not found".into()),
-            e @ QuoteError::LinkClosed(status) => status_conflict(e.to_string(), status),
+            e @ (QuoteError::LinkClosed(status) | QuoteError::ConsentNotAskable(status)) => {
+                status_conflict(e.to_string(), status)
+            }
+            e @ (QuoteError::LinkExpired | QuoteError::ConsentGiven) => {
+                ApiError::conflict(e.to_string())
+            }
             QuoteError::Input(e) => ApiError::Invalid(e),
             QuoteError::DocumentCorrupt(sha256) => ApiError::DocumentCorrupt(sha256),
             QuoteError::Render(e) => ApiError::Internal(e.context("rendering the document")),

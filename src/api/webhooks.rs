@@ -214,6 +214,10 @@ fn describe(event: EventType) -> &'static str {
         EventType::QuoteExpired => "the quote's validity passed (stored by the periodic sweep)",
         EventType::QuoteWithdrawn => "the quote was withdrawn",
         EventType::QuoteRevised => "a new revision replaced the quote (`data`: the new revision)",
+        EventType::QuoteEmployeeConsentGiven => {
+            "the employee consented to deducting the quoted costs from the transitievergoeding"
+        }
+        EventType::QuoteEmployeeConsentDeclined => "the employee declined that consent",
         EventType::RequestCreated => "a quote request came in from the website",
         EventType::RequestConverted => "a request was turned into a draft quote",
         EventType::RequestRejected => "a request was rejected",

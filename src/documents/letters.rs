@@ -36,6 +36,8 @@ struct LetterData<'a> {
     subject: String,
     is_reminder: bool,
     is_accepted: bool,
+    /// To the employee: the consent link.
+    is_consent: bool,
     contact_person: String,
     employer: String,
     number: &'a str,
@@ -155,6 +157,7 @@ impl Letters {
             LetterKind::Quote => "subject_quote",
             LetterKind::Reminder => "subject_reminder",
             LetterKind::Accepted => "subject_accepted",
+            LetterKind::Consent => "subject_consent",
         };
         let subject_template = t[subject_key].as_str().unwrap_or_default();
         let mut plain = Handlebars::new();
@@ -176,6 +179,7 @@ impl Letters {
             subject: subject.clone(),
             is_reminder: request.kind == LetterKind::Reminder,
             is_accepted: request.kind == LetterKind::Accepted,
+            is_consent: request.kind == LetterKind::Consent,
             contact_person: employer
                 .map(|e| e.contact_person.clone())
                 .unwrap_or_default(),

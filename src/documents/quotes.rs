@@ -9,7 +9,7 @@ use crate::catalog::{Catalog, CatalogSet, Language};
 use crate::pricing::Computation;
 use crate::quotes::certificate::Certificate;
 use crate::quotes::model::{Acceptance, Quote};
-use crate::quotes::ports::{Letter, LetterRequest, SentDocument};
+use crate::quotes::ports::{Letter, LetterKind, LetterRequest, SentDocument};
 
 /// What a quote's document needs: the templates and the catalog versions.
 #[derive(Clone)]
@@ -93,9 +93,19 @@ impl SentDocument for QuoteDocuments {
         self.render_pdf(document, quote).await
     }
 
+    /// The cost specification for the employee (see [`Document::specification`]).
+    async fn specification_pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>> {
+        let document = self.view(quote, quote.computation.language).specification();
+        self.render_pdf(document, quote).await
+    }
+
     fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter> {
-        self.letters
-            .render(&self.view(quote, quote.computation.language), request)
+        let document = self.view(quote, quote.computation.language);
+        let document = match request.kind {
+            LetterKind::Consent => document.specification(),
+            _ => document,
+        };
+        self.letters.render(&document, request)
     }
 
     /// Dated by its last step, so one history always gives the same bytes.

@@ -34,6 +34,9 @@ pub struct Document {
     /// A copy rendered now of a document that went out before the archive kept the bytes: its
     /// face says so.
     pub is_copy: bool,
+    /// The cost specification for the employee: the trajectory and its costs, without the
+    /// employer's terms, payment schedule, reasoning or signature.
+    pub is_specification: bool,
     pub number: String,
     pub revision: i64,
     pub date: String,
@@ -242,6 +245,7 @@ pub fn build(
         is_preview: quote.is_none(),
         is_draft: status_draft,
         is_copy: false,
+        is_specification: false,
         file_stem: quote
             .map(|q| q.display_number.to_string())
             .unwrap_or_else(|| format!("preview-{}", c.tier.code)),
@@ -353,6 +357,30 @@ impl Document {
                 at.format("%H:%M")
             ),
         });
+        self
+    }
+
+    /// The cost specification for the employee made of this quote document: headed as such,
+    /// addressed to nobody (the employer named as the employer), with the costs and the
+    /// trajectory only.
+    pub fn specification(mut self) -> Document {
+        self.is_specification = true;
+        for (key, from) in [("title", "spec_title"), ("to", "spec_employer")] {
+            let word = self.t[from].clone();
+            self.t[key] = word;
+        }
+        if let Some(employer) = self.employer.as_mut() {
+            employer.street = None;
+            employer.postal_city = None;
+            employer.kvk_number = None;
+        }
+        self.schedule.clear();
+        self.early_end.clear();
+        self.explanation.clear();
+        self.warnings.clear();
+        self.alternatives.clear();
+        self.acceptance = None;
+        self.file_stem = format!("{}-specification", self.file_stem);
         self
     }
 }

@@ -30,6 +30,8 @@ vocabulary! {
         QuoteExpired => "quote.expired",
         QuoteWithdrawn => "quote.withdrawn",
         QuoteRevised => "quote.revised",
+        QuoteEmployeeConsentGiven => "quote.employee_consent_given",
+        QuoteEmployeeConsentDeclined => "quote.employee_consent_declined",
         RequestCreated => "quote_request.created",
         RequestConverted => "quote_request.converted",
         RequestRejected => "quote_request.rejected",

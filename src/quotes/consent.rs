@@ -9,7 +9,7 @@
 //! on a Dutch clock).
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::clock::amsterdam;
@@ -21,6 +21,90 @@ vocabulary! {
         Pending => "pending",
         Given => "given",
         Declined => "declined",
+    }
+}
+
+/// The reasons of the events that record the consent (the event's `reason` starts with them; a
+/// decline's reason follows after `: `).
+pub const CONSENT_ASKED: &str = "employee consent asked";
+pub const CONSENT_GIVEN: &str = "employee consent given";
+pub const CONSENT_DECLINED: &str = "employee consent declined";
+
+/// The consent as a quote row keeps it: written by a change, read back with the quote.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConsentRecord {
+    /// `None`: nobody asked.
+    pub status: Option<ConsentStatus>,
+    /// When a consent link was last made.
+    pub asked_at: Option<DateTime<Utc>>,
+    /// When the employee answered.
+    pub at: Option<DateTime<Utc>>,
+    /// The SHA-256 of the cost specification the employee was shown (the last one asked with,
+    /// then the one answered).
+    pub specification_sha256: Option<String>,
+}
+
+/// The employee's consent to deducting the quoted costs from the transitievergoeding, as the
+/// quote shows it: shown once consent was asked or the quote was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EmployeeConsent {
+    pub status: ConsentStatus,
+    /// When the employee was last asked (a consent link made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_at: Option<DateTime<Utc>>,
+    /// When the employee answered (given or declined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+    /// The SHA-256 of the cost specification the employee was shown (archived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specification_sha256: Option<String>,
+    /// The trajectory started before consent was given (or has started while it is pending):
+    /// costs made before consent cannot be deducted.
+    pub started_before_consent: bool,
+    /// The first day whose costs may be deducted; absent while pending and when declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deductible_from: Option<NaiveDate>,
+}
+
+impl EmployeeConsent {
+    /// What a quote whose trajectory starts on `start`, `accepted` or not, shows on `today` of
+    /// the consent its row keeps: nothing while nobody asked and the quote is not accepted.
+    pub fn shown(
+        record: &ConsentRecord,
+        accepted: bool,
+        start: NaiveDate,
+        today: NaiveDate,
+    ) -> Option<EmployeeConsent> {
+        let status = match record.status {
+            Some(status) => status,
+            None if accepted => ConsentStatus::Pending,
+            None => return None,
+        };
+        let timing = timing(start, status, record.at, today);
+        Some(EmployeeConsent {
+            status,
+            asked_at: record.asked_at,
+            at: record.at,
+            specification_sha256: record.specification_sha256.clone(),
+            started_before_consent: timing.started_before_consent,
+            deductible_from: timing.deductible_from,
+        })
+    }
+
+    /// The record this view was made from.
+    pub fn record(&self) -> ConsentRecord {
+        ConsentRecord {
+            status: Some(self.status),
+            asked_at: self.asked_at,
+            at: self.at,
+            specification_sha256: self.specification_sha256.clone(),
+        }
+    }
+
+    /// Whether the employee's answer is in (a given consent is final; a declined one may be
+    /// asked again).
+    pub fn is_given(&self) -> bool {
+        self.status == ConsentStatus::Given
     }
 }
 

@@ -30,6 +30,14 @@ pub enum QuoteError {
     /// The link's quote can no longer be answered: it is in this status now.
     #[error("this quote can no longer be answered online; it is {0}")]
     LinkClosed(Status),
+    /// A consent link that has run out.
+    #[error("this link has expired")]
+    LinkExpired,
+    /// The employee's consent can be asked only for a sent or accepted quote.
+    #[error("the employee's consent can be asked for a sent or accepted quote; this quote is {0}")]
+    ConsentNotAskable(Status),
+    #[error("the employee has given consent for this quote already; it stands")]
+    ConsentGiven,
     /// A draft: nothing was sent, nothing to certify.
     #[error("this quote is a draft: a certificate exists once it is sent")]
     NotSent,

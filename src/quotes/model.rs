@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::lifecycle::{Status, display_number};
+use super::consent::EmployeeConsent;
+use super::lifecycle::{Status, display_number, status_on};
 use super::proof::Evidence;
 use crate::pricing::{Circumstances, Computation};
 
@@ -196,6 +197,8 @@ vocabulary! {
         System => "system",
         /// The employer, through the quote's link.
         Employer => "employer",
+        /// The employee, through a consent link.
+        Employee => "employee",
     }
 }
 
@@ -212,6 +215,14 @@ impl Actor {
         Actor {
             role: ActorRole::System,
             key_id: "-".into(),
+        }
+    }
+
+    /// The employee, who answers through a consent link.
+    pub fn employee() -> Actor {
+        Actor {
+            role: ActorRole::Employee,
+            key_id: "link".into(),
         }
     }
 
@@ -256,6 +267,10 @@ pub struct Quote {
     /// When it was accepted or declined.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<DateTime<Utc>>,
+    /// The employee's consent to deducting these costs from the transitievergoeding: shown once
+    /// it was asked or the quote was accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_consent: Option<EmployeeConsent>,
 }
 
 /// What one revision of a quote says: to whom, about whom, the circumstances as priced, the
@@ -329,7 +344,22 @@ impl Quote {
             supersedes: None,
             superseded_by: None,
             decided_at: None,
+            employee_consent: None,
         }
+    }
+
+    /// The quote as it shows on `today`: a sent quote past its validity is expired, and the
+    /// consent's timing is seen from that day.
+    pub fn seen_on(mut self, today: NaiveDate) -> Quote {
+        self.status = status_on(self.status, self.valid_until, today);
+        let accepted = self.status == Status::Accepted;
+        let start = self.computation.tier.starts_on;
+        let record = self
+            .employee_consent
+            .map(|c| c.record())
+            .unwrap_or_default();
+        self.employee_consent = EmployeeConsent::shown(&record, accepted, start, today);
+        self
     }
 }
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::certificate::Certificate;
+use super::consent::ConsentRecord;
 use super::lifecycle::{Status, StatusMatch};
 use super::model::{
     Acceptance, Actor, Employee, Employer, Event, Quote, RegisterEntry, ScheduleEntry,
@@ -102,11 +103,54 @@ pub struct StatusChange {
     pub event: NewEvent,
     /// What the change sends, queued in the same transaction.
     pub jobs: Vec<NewJob>,
-    /// The SHA-256 of a new link's token, stored with the change.
-    pub link: Option<String>,
+    /// A new link, stored with the change.
+    pub link: Option<NewLink>,
     /// Documents the event names, stored in the change's transaction (when the archive is the
     /// database; an object store has them before the change is written).
     pub documents: Vec<NewDocument>,
+    /// The employee's consent as the row keeps it from now on.
+    pub consent: Option<ConsentRecord>,
+}
+
+vocabulary! {
+    /// Whom a link is for.
+    pub LinkPurpose {
+        /// The quote's page: read, accept, decline.
+        Employer => "employer",
+        /// The consent page: the cost specification, consent or decline.
+        Employee => "employee",
+    }
+}
+
+/// A link to store: what is kept of its token, whom it is for, until when it works (none: as
+/// long as its quote can be answered) and the document it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLink {
+    pub token_sha256: String,
+    pub purpose: LinkPurpose,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub document_sha256: Option<String>,
+}
+
+impl NewLink {
+    /// The employer's link to a quote.
+    pub fn employer(token_sha256: String) -> NewLink {
+        NewLink {
+            token_sha256,
+            purpose: LinkPurpose::Employer,
+            expires_at: None,
+            document_sha256: None,
+        }
+    }
+}
+
+/// A stored link, found by its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub quote_id: Uuid,
+    pub purpose: LinkPurpose,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub document_sha256: Option<String>,
 }
 
 impl StatusChange {
@@ -124,6 +168,7 @@ impl StatusChange {
             jobs: Vec::new(),
             link: None,
             documents: Vec::new(),
+            consent: None,
         }
     }
 }
@@ -216,8 +261,8 @@ pub trait QuoteRepository {
     async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError>;
     /// Every event that names the document with this SHA-256, oldest first.
     async fn document_events(&self, sha256: &str) -> Result<Vec<Event>, StorageError>;
-    /// The quote a link's token (by its SHA-256) opens.
-    async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError>;
+    /// The link with this token (by its SHA-256).
+    async fn find_link(&self, token_sha256: &str) -> Result<Option<Link>, StorageError>;
     /// The quotes stored in `status`, valid through a day from `from` to `to`, that have no
     /// outbox job about `topic` yet.
     async fn without_job(
@@ -241,6 +286,8 @@ pub enum LetterKind {
     Quote,
     Reminder,
     Accepted,
+    /// To the employee: the consent link and the cost specification.
+    Consent,
 }
 
 /// What a letter says besides the quote itself.
@@ -273,6 +320,8 @@ pub trait SentDocument {
     async fn accepted_pdf(&self, quote: &Quote, acceptance: &Acceptance)
     -> anyhow::Result<Vec<u8>>;
     fn letter(&self, quote: &Quote, request: &LetterRequest<'_>) -> anyhow::Result<Letter>;
+    /// The cost specification for the employee, in `quote`'s language.
+    async fn specification_pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>>;
     /// The acceptance certificate's PDF, in `quote`'s language.
     async fn certificate_pdf(
         &self,

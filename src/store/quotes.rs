@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::creates::CreateJob;
 use super::documents::insert_documents;
-use super::rows::{event_from_row, parse_uuid, quote_from_row};
+use super::rows::{event_from_row, link_from_row, parse_uuid, quote_from_row};
 use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
 use super::{Store, WritePool};
 use crate::catalog::Language;
@@ -14,7 +14,7 @@ use crate::outbox::model::NewJob;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Event, Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{
-    CreateQuote, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
+    CreateQuote, Link, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
     StatusChange, Stored,
 };
 use crate::storage::{StorageError, Version};
@@ -194,11 +194,24 @@ impl QuoteRepository for Store {
             insert_documents(self, &mut tx, &change.documents, change.at).await?;
             insert_events(self, &mut tx, &[change.event]).await?;
             insert_jobs(self, &mut tx, &change.jobs).await?;
-            if let Some(token_sha256) = &change.link {
+            if let Some(link) = &change.link {
                 sqlx::query(self.sql().insert_link)
-                    .bind(token_sha256)
+                    .bind(&link.token_sha256)
                     .bind(change.id.to_string())
                     .bind(change.at)
+                    .bind(link.purpose.as_str())
+                    .bind(link.expires_at)
+                    .bind(link.document_sha256.as_deref())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(consent) = &change.consent {
+                sqlx::query(self.sql().set_consent)
+                    .bind(change.id.to_string())
+                    .bind(consent.status.map(|s| s.as_str()))
+                    .bind(consent.asked_at)
+                    .bind(consent.at)
+                    .bind(consent.specification_sha256.as_deref())
                     .execute(&mut *tx)
                     .await?;
             }
@@ -213,11 +226,14 @@ impl QuoteRepository for Store {
         self.events_of_document(sha256).await
     }
 
-    async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError> {
-        let found: Option<String> = on_pool!(self, pool => {
-            sqlx::query_scalar(self.sql().find_link).bind(token_sha256).fetch_optional(pool).await
-        })?;
-        found.as_deref().map(parse_uuid).transpose()
+    async fn find_link(&self, token_sha256: &str) -> Result<Option<Link>, StorageError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(self.sql().find_link)
+                .bind(token_sha256)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(link_from_row).transpose()
+        })
     }
 
     async fn revise(&self, revision: Revision<'_>) -> Result<(), StorageError> {

@@ -7,10 +7,12 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
 
 use super::error::data;
+use crate::clock::amsterdam;
 use crate::pricing::{Instalment, SuccessFee, Totals};
+use crate::quotes::consent::{ConsentRecord, ConsentStatus, EmployeeConsent};
 use crate::quotes::lifecycle::{Status, display_number};
 use crate::quotes::model::{Actor, ActorRole, Event, Quote, RegisterEntry, ScheduleEntry};
-use crate::quotes::ports::Stored;
+use crate::quotes::ports::{Link, LinkPurpose, Stored};
 use crate::requests::model::{QuoteRequest, RequestStatus};
 use crate::storage::StorageError;
 
@@ -32,6 +34,28 @@ pub(crate) fn parse_status(text: &str) -> Result<Status, StorageError> {
 
 fn parse_role(text: &str) -> Result<ActorRole, StorageError> {
     ActorRole::parse(text).ok_or_else(|| data(format!("unknown role `{text}`")))
+}
+
+fn parse_consent(text: &str) -> Result<ConsentStatus, StorageError> {
+    ConsentStatus::parse(text).ok_or_else(|| data(format!("unknown consent status `{text}`")))
+}
+
+/// A link row.
+pub(crate) fn link_from_row<'r, R>(row: &'r R) -> Result<Link, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let purpose: String = row.try_get("purpose")?;
+    Ok(Link {
+        quote_id: parse_uuid(&row.try_get::<String, _>("quote_id")?)?,
+        purpose: LinkPurpose::parse(&purpose)
+            .ok_or_else(|| data(format!("unknown link purpose `{purpose}`")))?,
+        expires_at: row.try_get("expires_at")?,
+        document_sha256: row.try_get("document_sha256")?,
+    })
 }
 
 fn parse_request_status(text: &str) -> Result<RequestStatus, StorageError> {
@@ -82,6 +106,26 @@ where
             .map(parse_uuid)
             .transpose()?,
         decided_at: row.try_get("decided_at")?,
+        employee_consent: None,
+    };
+    let consent = ConsentRecord {
+        status: optional("employee_consent")?
+            .as_deref()
+            .map(parse_consent)
+            .transpose()?,
+        asked_at: row.try_get("employee_consent_asked_at")?,
+        at: row.try_get("employee_consent_at")?,
+        specification_sha256: optional("employee_consent_sha256")?,
+    };
+    // Seen from the day it is read; the service sees it again from its own clock's day.
+    let quote = Quote {
+        employee_consent: EmployeeConsent::shown(
+            &consent,
+            quote.status == Status::Accepted,
+            quote.computation.tier.starts_on,
+            amsterdam(Utc::now()).date_naive(),
+        ),
+        ..quote
     };
     Ok(Stored {
         quote,

@@ -49,7 +49,8 @@ macro_rules! quote_select {
             "SELECT id::text AS id, number, revision, status, employer, employee, circumstances, \
              computation, computation_translated, valid_until, created_at, updated_at, created_by_role, \
              created_by_key, supersedes::text AS supersedes, superseded_by::text AS superseded_by, \
-             decided_at, version FROM quotes ",
+             decided_at, version, employee_consent, employee_consent_asked_at, employee_consent_at, \
+             employee_consent_sha256 FROM quotes ",
             $rest
         )
     };
@@ -206,8 +207,13 @@ statements! {
          round_started_at = $3, done_at = NULL WHERE id = $1::uuid";
     queue_stats = "SELECT kind, COUNT(*) AS queued, MIN(COALESCE(round_started_at, created_at)) AS oldest \
          FROM outbox WHERE status = $1 GROUP BY kind ORDER BY kind";
-    insert_link = "INSERT INTO quote_links (token_sha256, quote_id, created_at) VALUES ($1, $2::uuid, $3)";
-    find_link = "SELECT quote_id::text FROM quote_links WHERE token_sha256 = $1";
+    insert_link = "INSERT INTO quote_links (token_sha256, quote_id, created_at, purpose, expires_at, \
+         document_sha256) VALUES ($1, $2::uuid, $3, $4, $5, $6)";
+    find_link = "SELECT quote_id::text AS quote_id, purpose, expires_at, document_sha256 FROM quote_links \
+         WHERE token_sha256 = $1";
+    /// The employee's consent as a change leaves it.
+    set_consent = "UPDATE quotes SET employee_consent = $2, employee_consent_asked_at = $3, \
+         employee_consent_at = $4, employee_consent_sha256 = $5 WHERE id = $1::uuid";
     insert_document = "INSERT INTO documents (sha256, content_type, size, bytes, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING";
     document = "SELECT bytes FROM documents WHERE sha256 = $1";

@@ -156,6 +156,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 link: None,
                 event,
                 documents,
+                consent: None,
             };
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(from));

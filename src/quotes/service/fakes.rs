@@ -28,7 +28,7 @@ use crate::catalog::CatalogSet;
 use crate::outbox::model::NewJob;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Actor, Event, Quote};
-use crate::quotes::ports::NewEvent;
+use crate::quotes::ports::{Link, NewEvent};
 use crate::storage::{StorageError, Version};
 
 /// The catalogs in `pricing/`, read once per test run.
@@ -87,7 +87,7 @@ pub(crate) struct State<Q> {
     /// Every outbox job queued, in order.
     pub jobs: Vec<NewJob>,
     /// Token SHA-256 → quote.
-    pub links: HashMap<String, Uuid>,
+    pub links: HashMap<String, Link>,
     /// The archive: SHA-256 → bytes.
     pub documents: HashMap<String, Vec<u8>>,
     /// The last number taken per prefix and year.

@@ -108,6 +108,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 jobs,
                 link: None,
                 documents: Vec::new(),
+                consent: None,
             };
             // Moved meanwhile (withdrawn, revised, expired by another instance): nothing to do.
             if landed(repo.change_status(change).await)? {

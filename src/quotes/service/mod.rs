@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::error::QuoteError;
 use super::input::QuoteInput;
-use super::lifecycle::{Status, display_number, status_on};
+use super::lifecycle::{Status, display_number};
 use super::model::{Actor, Employee, Employer, Quote, QuoteContent};
 use super::ports::{
     CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, SentDocument, Stored,
@@ -27,12 +27,14 @@ use crate::storage::{Constraint, StorageError};
 mod archived;
 mod certificate;
 mod change;
+mod consent;
 mod history;
 mod online;
 mod read;
 mod send;
 
 pub use archived::Recorded;
+pub use consent::{CONSENT_TOPIC, ConsentAnswer, ConsentLink, ConsentLinks, ConsentPage};
 pub use send::Mailing;
 
 /// How often an operation reads and decides again when the quote changed under it.
@@ -88,6 +90,8 @@ pub struct QuoteService<R, D, A> {
     mailing: Option<Mailing>,
     /// Days before a sent quote's validity ends that its one reminder goes out; 0: none.
     reminder_days: u32,
+    /// Where the employee's consent links point and how long they work.
+    consent_links: ConsentLinks,
     clock: Arc<dyn Clock>,
 }
 
@@ -109,6 +113,7 @@ impl<R, D, A> QuoteService<R, D, A> {
             prefix: prefix.into(),
             mailing: None,
             reminder_days: 0,
+            consent_links: ConsentLinks::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -117,6 +122,12 @@ impl<R, D, A> QuoteService<R, D, A> {
     pub fn with_mailing(mut self, mailing: Option<Mailing>, reminder_days: u32) -> Self {
         self.mailing = mailing;
         self.reminder_days = reminder_days;
+        self
+    }
+
+    /// Makes consent links under `links.public_url`, working `links.days` days.
+    pub fn with_consent_links(mut self, links: ConsentLinks) -> Self {
+        self.consent_links = links;
         self
     }
 
@@ -396,9 +407,11 @@ pub(crate) async fn store_new(
 
 /// The quote as stored, in the status it has today.
 pub(crate) fn as_of(stored: Stored, today: NaiveDate) -> Stored {
-    let Stored { mut quote, version } = stored;
-    quote.status = status_on(quote.status, quote.valid_until, today);
-    Stored { quote, version }
+    let Stored { quote, version } = stored;
+    Stored {
+        quote: quote.seen_on(today),
+        version,
+    }
 }
 
 async fn fetch(

@@ -18,7 +18,8 @@ use crate::quotes::input::Signature;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Acceptance, Actor, Quote};
 use crate::quotes::ports::{
-    LetterKind, LetterRequest, NewEvent, QuoteRepository, SentDocument, StatusChange, Stored,
+    LetterKind, LetterRequest, LinkPurpose, NewEvent, QuoteRepository, SentDocument, StatusChange,
+    Stored,
 };
 
 impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D, A> {
@@ -174,6 +175,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 jobs,
                 link: None,
                 documents,
+                consent: None,
             };
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(Status::Sent));
@@ -189,7 +191,9 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             .repo
             .find_link(&token_sha256(token))
             .await?
-            .ok_or(QuoteError::LinkNotFound)?;
+            .filter(|l| l.purpose == LinkPurpose::Employer)
+            .ok_or(QuoteError::LinkNotFound)?
+            .quote_id;
         tracing::Span::current().record("quote_id", tracing::field::display(id));
         Ok(id)
     }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::QuoteService;
 use crate::archive::DocumentArchive;
 use crate::quotes::error::QuoteError;
-use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
+use crate::quotes::lifecycle::{Status, StatusMatch};
 use crate::quotes::model::Quote;
 use crate::quotes::ports::{ListFilter, QuoteQuery, QuoteRepository, SentDocument};
 
@@ -23,13 +23,7 @@ async fn list(
         filter,
     };
     let (quotes, total) = repo.list(&query).await?;
-    let quotes = quotes
-        .into_iter()
-        .map(|mut q| {
-            q.status = status_on(q.status, q.valid_until, today);
-            q
-        })
-        .collect();
+    let quotes = quotes.into_iter().map(|q| q.seen_on(today)).collect();
     Ok((quotes, total))
 }
 

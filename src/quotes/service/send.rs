@@ -21,7 +21,7 @@ use crate::quotes::input::SendOrder;
 use crate::quotes::lifecycle::{Status, check_transition};
 use crate::quotes::model::{Actor, Quote};
 use crate::quotes::ports::{
-    Letter, LetterKind, LetterRequest, QuoteRepository, SentDocument, StatusChange, Stored,
+    Letter, LetterKind, LetterRequest, NewLink, QuoteRepository, SentDocument, StatusChange, Stored,
 };
 
 /// How quotes go out by e-mail.
@@ -98,7 +98,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             event.document_sha256 = Some(sha256);
             let change = StatusChange {
                 jobs,
-                link: Some(token_hash),
+                link: Some(NewLink::employer(token_hash)),
                 documents,
                 ..StatusChange::recording(id, version, event)
             };
@@ -157,7 +157,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             reminded.document_sha256 = Some(sha256);
             let change = StatusChange {
                 jobs: vec![job],
-                link: Some(token_hash),
+                link: Some(NewLink::employer(token_hash)),
                 documents,
                 ..StatusChange::recording(id, version, reminded)
             };

@@ -54,6 +54,12 @@ impl SentDocument for FakeDocuments {
         Ok(pdf)
     }
 
+    /// Names the quote, so another revision gives other bytes.
+    async fn specification_pdf(&self, quote: &Quote) -> anyhow::Result<Vec<u8>> {
+        self.renders.fetch_add(1, Ordering::SeqCst);
+        Ok(format!("specification {}", quote.display_number).into_bytes())
+    }
+
     /// Names the quote and its steps, so another history gives other bytes.
     async fn certificate_pdf(
         &self,

@@ -9,10 +9,11 @@ use uuid::Uuid;
 use super::{LinkedRequest, MemoryStore, Row};
 use crate::catalog::Language;
 use crate::outbox::model::NewJob;
+use crate::quotes::consent::EmployeeConsent;
 use crate::quotes::lifecycle::{Status, display_number, format_number};
 use crate::quotes::model::{Event, Quote, RegisterEntry, ScheduleEntry};
 use crate::quotes::ports::{
-    CreateQuote, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
+    CreateQuote, Link, NewEvent, NewQuote, QuoteQuery, QuoteRepository, RegisterQuery, Revision,
     StatusChange, Stored,
 };
 use crate::storage::{Constraint, StorageError, Version};
@@ -37,6 +38,7 @@ fn quote_of(new: &NewQuote<'_>, number: &str, revision: i64, supersedes: Option<
         supersedes,
         superseded_by: None,
         decided_at: None,
+        employee_consent: None,
     }
 }
 
@@ -212,14 +214,25 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
             row.quote.updated_at = change.at;
             row.quote.decided_at = change.decided_at.or(row.quote.decided_at);
             row.version += 1;
+            if let Some(record) = change.consent {
+                let start = row.quote.computation.tier.starts_on;
+                row.quote.employee_consent = EmployeeConsent::shown(&record, false, start, start);
+            }
             s.push_event(change.event);
             s.jobs.extend(change.jobs);
             for d in change.documents {
                 s.documents.entry(d.sha256).or_insert(d.bytes);
             }
-            if let Some(hash) = change.link {
-                s.links.insert(hash, change.id);
+            if let Some(link) = change.link {
+                let stored = Link {
+                    quote_id: change.id,
+                    purpose: link.purpose,
+                    expires_at: link.expires_at,
+                    document_sha256: link.document_sha256,
+                };
+                s.links.insert(link.token_sha256, stored);
             }
+
             Ok(())
         })
     }
@@ -275,8 +288,8 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
         }))
     }
 
-    async fn find_link(&self, token_sha256: &str) -> Result<Option<Uuid>, StorageError> {
-        Ok(self.with(|s| s.links.get(token_sha256).copied()))
+    async fn find_link(&self, token_sha256: &str) -> Result<Option<Link>, StorageError> {
+        Ok(self.with(|s| s.links.get(token_sha256).cloned()))
     }
 
     async fn without_job(

@@ -58,7 +58,10 @@ async fn sending_queues_the_e_mail_and_a_link_in_one_change() {
         Some("sent by e-mail to hr@korenschoof.example")
     );
     let links = f.store.with(|s| s.links.clone());
-    assert_eq!(links.get(&token_sha256(&token)), Some(&q.id));
+    assert_eq!(
+        links.get(&token_sha256(&token)).map(|l| l.quote_id),
+        Some(q.id)
+    );
     assert!(!links.contains_key(&token), "the token itself is not kept");
     // The outbox lists the e-mail among the quote's deliveries.
     let deliveries = f.service.deliveries(q.id).await.unwrap();
