@@ -29,7 +29,7 @@ use crate::exports::service::ExportService;
 use crate::outbox;
 use crate::outbox::service::OutboxService;
 use crate::outbox::webhooks::{Subscription, Webhooks, endpoint_id};
-use crate::quotes::service::{Mailing, QuoteService};
+use crate::quotes::service::{ConsentLinks, Mailing, QuoteService};
 use crate::requests::service::RequestService;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
@@ -133,6 +133,10 @@ impl Application {
                 settings.number_prefix.clone(),
             )
             .with_mailing(mailing, settings.reminder_days)
+            .with_consent_links(ConsentLinks {
+                public_url: settings.public_url.clone(),
+                days: settings.consent_link_days,
+            })
             .with_clock(clock.clone()),
         );
         let requests = Arc::new(
@@ -191,6 +195,7 @@ impl Application {
                 .split_for_parts();
             app.route("/openapi.json", web::get().to(api::serve_openapi))
                 .service(api::online::OnlinePages(online_limit.clone()))
+                .service(api::consent::ConsentPages(online_limit.clone()))
                 // The embeddable form: static files, not API operations, not rate-limited.
                 .route("/embed/offerte-form.js", web::get().to(embed_script))
                 .route("/embed/demo", web::get().to(embed_demo))

@@ -7,7 +7,7 @@ use validator::Validate;
 
 use super::extract::FromJsonBody;
 use crate::pricing::{Circumstances, InputError};
-use crate::quotes::input::{QuoteEdit, QuoteInput, SendOrder};
+use crate::quotes::input::{ConsentOrder, QuoteEdit, QuoteInput, SendOrder};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Employee, Employer};
 
@@ -68,6 +68,17 @@ pub struct SendBody {
     pub message: Option<String>,
 }
 
+/// Asks the employee's consent: the link is answered, and e-mailed when an address is given.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentBody {
+    /// The employee's e-mail address: the link goes there (with the cost specification). It is
+    /// used for that delivery only and not kept.
+    #[serde(default)]
+    #[schema(max_length = 200, example = "p.jansen@example.org")]
+    pub email: Option<String>,
+}
+
 /// `$value` is made from the body `$body` (through its own constructor, which checks it), and
 /// an operation can take it as its input (`Input<$value>`).
 macro_rules! made_from {
@@ -96,6 +107,7 @@ made_from!(QuoteEdit, QuoteChanges, |b| QuoteEdit::new(
     b.employee,
     b.circumstances
 ));
+made_from!(ConsentOrder, ConsentBody, |b| ConsentOrder::new(b.email));
 made_from!(SendOrder, SendBody, |b| SendOrder::new(
     b.to, b.cc, b.message
 ));

@@ -5,6 +5,7 @@ pub(crate) mod archive;
 pub(crate) mod auth;
 pub(crate) mod bodies;
 pub(crate) mod catalog;
+pub(crate) mod consent;
 pub(crate) mod documents;
 mod errors;
 pub(crate) mod exports;
@@ -96,6 +97,7 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(quotes::revise_quote)
                 .service(quotes::quote_events)
                 .service(quotes::send_quote)
+                .service(consent::ask_employee_consent)
                 .service(quotes::quote_deliveries)
                 .service(requests::SubmitRoute(limit))
                 .service(requests::list_requests)

@@ -1,7 +1,8 @@
 //! The employer's pages (no key; rate-limited per client): `/q/{token}` shows the quote with its
 //! state and, while it can be answered, the accept and decline forms; `/q/{token}/pdf` the PDF;
 //! the forms post to `/q/{token}/accept` and `/q/{token}/decline` and are answered with a
-//! redirect back to the page (POST-redirect-GET). A wrong token is a plain 404. The pages are
+//! redirect back to the page (POST-redirect-GET). An accepted quote's page also asks the
+//! employee's consent (`/q/{token}/employee-consent`, see [`super::consent`]). A wrong token is a plain 404. The pages are
 //! not API operations and are not in the OpenAPI document.
 
 use actix_governor::Governor;
@@ -17,11 +18,14 @@ use super::requests::RequestLimit;
 use super::state::AppState;
 use crate::catalog::Language;
 use crate::documents::Document;
-use crate::documents::letters::OnlinePage;
+use crate::documents::letters::{ConsentOnPage, OnlinePage};
+use crate::quotes::consent::ConsentStatus;
 use crate::quotes::error::QuoteError;
 use crate::quotes::input::Signature;
+use crate::quotes::lifecycle::Status;
 use crate::quotes::model::Quote;
 use crate::quotes::proof::Evidence;
+use chrono::{DateTime, Utc};
 
 /// The pages, rate-limited per client; each answer carries the headers that keep the token
 /// private and the page unframed.
@@ -36,6 +40,10 @@ impl HttpServiceFactory for OnlinePages {
             .route("/{token}/certificate", web::get().to(certificate))
             .route("/{token}/accept", web::post().to(accept))
             .route("/{token}/decline", web::post().to(decline))
+            .route(
+                "/{token}/employee-consent",
+                web::post().to(super::consent::employer_asks),
+            )
             .register(config);
     }
 }
@@ -66,7 +74,9 @@ struct DeclineForm {
 
 /// The headers of every page: the token is in the URL, so no referrer leaves; no framing, no
 /// indexing, no caching; scripts none at all.
-fn private(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+pub(super) fn private(
+    mut response: actix_web::HttpResponseBuilder,
+) -> actix_web::HttpResponseBuilder {
     response
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
@@ -80,7 +90,7 @@ fn private(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpRespo
     response
 }
 
-fn not_found() -> HttpResponse {
+pub(super) fn not_found() -> HttpResponse {
     private(HttpResponse::NotFound())
         .content_type("text/plain; charset=utf-8")
         .body("Not found")
@@ -98,7 +108,7 @@ fn back(token: &str, error: Option<&str>) -> HttpResponse {
 
 /// The quote a token opens and its document in the language asked for (else the quote's);
 /// `None` for a wrong token.
-async fn opened(
+pub(super) async fn opened(
     state: &AppState,
     token: &str,
     lang: Option<Language>,
@@ -122,21 +132,43 @@ async fn page(
     let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
         return Ok(not_found());
     };
-    let lang = Language::parse(document.lang).unwrap_or_default();
-    let html = state.renderer.html(&document)?;
-    let base = format!("/q/{token}");
     let error = query
         .e
         .as_deref()
         .filter(|e| ["name", "agree", "closed"].contains(e));
+    online_page(&state, &token, &quote, &document, error, None)
+}
+
+/// The employer's page of `quote`: its document with the panel, showing `error`, and a consent
+/// link just `made` (its URL, end, and whether it was e-mailed).
+pub(super) fn online_page(
+    state: &AppState,
+    token: &str,
+    quote: &Quote,
+    document: &Document,
+    error: Option<&str>,
+    made: Option<(&str, DateTime<Utc>, bool)>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = Language::parse(document.lang).unwrap_or_default();
+    let html = state.renderer.html(document)?;
+    let base = format!("/q/{token}");
+    let consent = (quote.status == Status::Accepted).then(|| {
+        let consent = quote.employee_consent.as_ref();
+        ConsentOnPage {
+            status: consent.map_or(ConsentStatus::Pending, |c| c.status),
+            at: consent.and_then(|c| c.at),
+            made,
+        }
+    });
     let page = state.documents.letters.online_page(
-        &document,
+        document,
         &html,
         &OnlinePage {
             status: quote.status.as_str(),
             base: &base,
             other_lang: lang.other().as_str(),
             error,
+            consent,
         },
     )?;
     Ok(private(HttpResponse::Ok())
@@ -202,7 +234,9 @@ async fn accept(
         .as_deref()
         .is_some_and(|v| matches!(v, "yes" | "on" | "true" | "1"));
     let signature = match Signature::new(&form.name, agree) {
-        Ok(signature) => signature.attested(evidence(&req, &state, form.lang.as_deref())),
+        Ok(signature) => {
+            signature.attested(evidence(&req, &state, form.lang.as_deref(), "online_agree"))
+        }
         Err(e) => return refused(&token, QuoteError::Input(e)),
     };
     match state.quotes.accept(&token, &signature).await {
@@ -211,15 +245,17 @@ async fn accept(
     }
 }
 
-/// What evidences an acceptance besides the name: the sentence next to the box in the language
-/// the page was shown in (Dutch when the form does not say), the peer's address and the user
-/// agent (cut to 500 characters).
-fn evidence(req: &HttpRequest, state: &AppState, lang: Option<&str>) -> Evidence {
+/// What evidences an online answer besides the name: the sentence next to the box (the word
+/// `statement` of `letters.toml`) in the language the page was shown in (Dutch when the form
+/// does not say), the peer's address and the user agent (cut to 500 characters).
+pub(super) fn evidence(
+    req: &HttpRequest,
+    state: &AppState,
+    lang: Option<&str>,
+    statement: &str,
+) -> Evidence {
     let language = lang.and_then(Language::parse).unwrap_or_default();
-    let statement = state
-        .documents
-        .letters
-        .word(language.as_str(), "online_agree");
+    let statement = state.documents.letters.word(language.as_str(), statement);
     Evidence {
         statement: statement.unwrap_or_default().to_string(),
         language: language.as_str().to_string(),

@@ -41,6 +41,8 @@ pub enum ConfigError {
     },
     #[error("{name}: `{value}` is not a log format (text or json)")]
     NotALogFormat { name: String, value: String },
+    #[error("consent_link_days must be 1 to 365")]
+    ConsentLinkDays,
     #[error("rate_limit_burst must be at least 1")]
     RateLimitBurst,
     #[error("rate_limit_per_minute must be from 1 to 60000")]

@@ -105,6 +105,9 @@ table::settings_table! {
         /// Days before a sent quote's validity ends that one reminder goes out, if it is still
         /// unanswered (`OFFERTE_REMINDER_DAYS`); 0: no reminders.
         reminder_days: u32 = 7, env "OFFERTE_REMINDER_DAYS";
+        /// Days a link for the employee's consent works (`OFFERTE_CONSENT_LINK_DAYS`), 1 to
+        /// 365.
+        consent_link_days: u32 = 30, env "OFFERTE_CONSENT_LINK_DAYS";
         /// Where the archive keeps the documents sent (`OFFERTE_DOCUMENT_STORE`): `database`
         /// (the quote database) or `s3://BUCKET/PREFIX?endpoint=URL&region=REGION`, an
         /// S3-compatible object store, with credentials from the AWS environment variables.
@@ -227,6 +230,9 @@ impl RawSettings {
         }
         if !(1..=60_000).contains(&self.rate_limit_per_minute) {
             return Err(ConfigError::RateLimitPerMinute);
+        }
+        if !(1..=365).contains(&self.consent_link_days) {
+            return Err(ConfigError::ConsentLinkDays);
         }
         if self.smtp_ca_file.is_some() && self.smtp_url.is_none() {
             return Err(ConfigError::CaFileWithoutSmtpUrl);

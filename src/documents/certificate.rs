@@ -21,13 +21,48 @@ pub fn view(certificate: &Certificate, language: Language, letters: &Letters) ->
     // Absent members are `none` in the template.
     absent_as_null(
         Some(&mut c),
-        &["sent_document", "accepted_document", "acceptance"],
+        &[
+            "sent_document",
+            "accepted_document",
+            "acceptance",
+            "employee_consent",
+        ],
     );
     for party in ["bureau", "employer"] {
         absent_as_null(c.get_mut(party), &["kvk", "contact_person"]);
     }
     let acceptance = ["statement", "language", "client_address", "user_agent"];
     absent_as_null(c.get_mut("acceptance"), &acceptance);
+    let consent = [
+        "asked_at",
+        "at",
+        "name",
+        "statement",
+        "language",
+        "client_address",
+        "specification",
+        "deductible_from",
+    ];
+    absent_as_null(c.get_mut("employee_consent"), &consent);
+    if let Some(object) = c.get_mut("employee_consent").and_then(Value::as_object_mut) {
+        for (key, text) in [("asked_at", "asked_at_text"), ("at", "at_text")] {
+            let at = match &object[key] {
+                Value::Null => Value::Null,
+                at => when(at)?,
+            };
+            object.insert(text.into(), at);
+        }
+        let status = object["status"].as_str().unwrap_or_default().to_string();
+        let text = word(&format!("certificate_consent_{status}")).unwrap_or(status);
+        object.insert("status_text".into(), json!(text));
+        if let Some(spec) = object
+            .get_mut("specification")
+            .and_then(Value::as_object_mut)
+        {
+            let at = when(&spec["at"])?;
+            spec.insert("at_text".into(), at);
+        }
+    }
     for key in ["sent_document", "accepted_document", "acceptance"] {
         if let Some(object) = c.get_mut(key).and_then(Value::as_object_mut) {
             let at = when(&object["at"])?;
@@ -66,7 +101,7 @@ fn absent_as_null(value: Option<&mut Value>, keys: &[&str]) {
 }
 
 /// A time as people in the Netherlands (or, in English, anyone) read it, with its offset.
-fn written(at: DateTime<FixedOffset>, language: Language) -> String {
+pub(crate) fn written(at: DateTime<FixedOffset>, language: Language) -> String {
     match language {
         Language::Nl => at.format("%d-%m-%Y %H:%M:%S (UTC%:z)").to_string(),
         Language::En => at.format("%Y-%m-%d %H:%M:%S (UTC%:z)").to_string(),

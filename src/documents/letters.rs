@@ -9,13 +9,43 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::Document;
+use super::certificate::written;
+use crate::catalog::Language;
+use crate::clock::amsterdam;
+use crate::quotes::consent::ConsentStatus;
 use crate::quotes::ports::{Letter, LetterKind, LetterRequest};
+use chrono::{DateTime, Utc};
 
 /// What the online page shows besides the document.
 pub struct OnlinePage<'a> {
     /// The quote's status today (`sent`: the forms are shown).
     pub status: &'a str,
     /// The path of the page (`/q/{token}`), the base of its links.
+    pub base: &'a str,
+    pub other_lang: &'a str,
+    /// A refusal to show: `name`, `agree` or `closed` (and for the consent form `email`,
+    /// `mail`).
+    pub error: Option<&'a str>,
+    /// The employee's consent, on an accepted quote's page.
+    pub consent: Option<ConsentOnPage<'a>>,
+}
+
+/// The employee's consent as the employer's page shows it.
+pub struct ConsentOnPage<'a> {
+    pub status: ConsentStatus,
+    /// When the employee answered.
+    pub at: Option<DateTime<Utc>>,
+    /// A link just made: its URL, its end, and whether it went out by e-mail.
+    pub made: Option<(&'a str, DateTime<Utc>, bool)>,
+}
+
+/// What the employee's consent page shows besides the specification.
+pub struct ConsentPanel<'a> {
+    /// Pending: the forms are shown.
+    pub status: ConsentStatus,
+    /// When the employee answered.
+    pub at: Option<DateTime<Utc>>,
+    /// The path of the page (`/c/{token}`), the base of its links.
     pub base: &'a str,
     pub other_lang: &'a str,
     /// A refusal to show: `name`, `agree` or `closed`.
@@ -53,6 +83,17 @@ struct LetterData<'a> {
     accepted_at: Option<String>,
 }
 
+/// `panel` right after the document's `<body>` tag (at the top if there is none).
+fn with_panel(document_html: &str, panel: &str) -> String {
+    match document_html
+        .find("<body")
+        .and_then(|i| document_html[i..].find('>').map(|j| i + j + 1))
+    {
+        Some(at) => format!("{}{panel}{}", &document_html[..at], &document_html[at..]),
+        None => format!("{panel}{document_html}"),
+    }
+}
+
 impl Letters {
     /// Loads `letter.txt.hbs`, `letter.html.hbs` and `letters.toml` from `dir`.
     pub fn load(dir: &Path) -> Result<Letters> {
@@ -60,8 +101,11 @@ impl Letters {
         html.set_strict_mode(true);
         html.register_template_file("letter", dir.join("letter.html.hbs"))
             .with_context(|| format!("loading {}", dir.join("letter.html.hbs").display()))?;
-        html.register_template_file("online", dir.join("online.html.hbs"))
-            .with_context(|| format!("loading {}", dir.join("online.html.hbs").display()))?;
+        for name in ["online", "consent"] {
+            let path = dir.join(format!("{name}.html.hbs"));
+            html.register_template_file(name, &path)
+                .with_context(|| format!("loading {}", path.display()))?;
+        }
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.register_escape_fn(handlebars::no_escape);
@@ -131,21 +175,84 @@ impl Letters {
             "certificate_url": format!("{}/certificate", page.base),
             "lang": document.lang,
             "decline_url": format!("{}/decline", page.base),
+            "consent": page.consent.as_ref().map(|c| self.consent_on_page(document.lang, page.base, c)),
         });
         let panel = self
             .html
             .render("online", &data)
             .context("rendering the online panel")?;
-        // The panel goes right after the document's <body> tag (at the top if there is none).
-        Ok(
-            match document_html
-                .find("<body")
-                .and_then(|i| document_html[i..].find('>').map(|j| i + j + 1))
-            {
-                Some(at) => format!("{}{panel}{}", &document_html[..at], &document_html[at..]),
-                None => format!("{panel}{document_html}"),
-            },
-        )
+        Ok(with_panel(document_html, &panel))
+    }
+
+    fn consent_on_page(
+        &self,
+        lang: &str,
+        base: &str,
+        consent: &ConsentOnPage<'_>,
+    ) -> serde_json::Value {
+        let t = &self.words[lang];
+        let language = Language::parse(lang).unwrap_or_default();
+        let when = |at: DateTime<Utc>| written(amsterdam(at), language);
+        let status_text = match (consent.status, consent.at) {
+            (ConsentStatus::Given, Some(at)) => {
+                format!(
+                    "{} {}",
+                    t["online_consent_given"].as_str().unwrap_or_default(),
+                    when(at)
+                )
+            }
+            (ConsentStatus::Declined, Some(at)) => format!(
+                "{} {}",
+                t["online_consent_declined"].as_str().unwrap_or_default(),
+                when(at)
+            ),
+            _ => t["online_consent_pending"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        };
+        serde_json::json!({
+            "status_text": status_text,
+            "askable": consent.status != ConsentStatus::Given,
+            "ask_url": format!("{base}/employee-consent"),
+            "link": consent.made.map(|(url, _, _)| url),
+            "expires": consent.made.map(|(_, end, _)| when(end)),
+            "emailed": consent.made.is_some_and(|(_, _, emailed)| emailed),
+        })
+    }
+
+    /// The employee's consent page: the specification's HTML with the consent panel (state,
+    /// download, language switch, the consent and refusal forms) at the top.
+    pub fn consent_page(
+        &self,
+        document: &Document,
+        document_html: &str,
+        page: &ConsentPanel<'_>,
+    ) -> Result<String> {
+        let t = &self.words[document.lang];
+        let language = Language::parse(document.lang).unwrap_or_default();
+        let error = page
+            .error
+            .and_then(|e| t[format!("consent_error_{e}")].as_str());
+        let data = serde_json::json!({
+            "t": t,
+            "colour": document.bureau.primary_colour,
+            "is_open": page.status == ConsentStatus::Pending,
+            "is_given": page.status == ConsentStatus::Given,
+            "answered_at": page.at.map(|at| written(amsterdam(at), language)),
+            "error": error,
+            "pdf_url": format!("{}/pdf?lang={}", page.base, document.lang),
+            "other_language_url": format!("{}?lang={}", page.base, page.other_lang),
+            "other_lang": page.other_lang,
+            "consent_url": format!("{}/consent", page.base),
+            "decline_url": format!("{}/decline", page.base),
+            "lang": document.lang,
+        });
+        let panel = self
+            .html
+            .render("consent", &data)
+            .context("rendering the consent panel")?;
+        Ok(with_panel(document_html, &panel))
     }
 
     /// The letter for a quote's document (in the document's language).

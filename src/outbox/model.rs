@@ -64,7 +64,14 @@ pub struct EmailJob {
     pub attachments: Vec<StoredAttachment>,
     /// The same on every attempt, so a duplicate delivery is recognisable.
     pub message_id: String,
+    /// The addresses are not kept once the e-mail is delivered (or given up on): the job's
+    /// recipients and content are blanked then (the employee's address, asked for consent).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forget_recipients: bool,
 }
+
+/// What a finished e-mail job's recipients read once they are forgotten.
+pub const FORGOTTEN_RECIPIENT: &str = "(not kept)";
 
 /// An attachment: a document in the archive, by its SHA-256 (read, and its hash checked, when
 /// the e-mail is delivered), or its bytes as base64.
@@ -163,6 +170,8 @@ pub struct Finished {
     pub id: Uuid,
     pub outcome: Outcome,
     pub attempt: Attempt,
+    /// Blank the job's recipients and content (see [`EmailJob::forget_recipients`]).
+    pub forget_recipients: bool,
 }
 
 /// What became of an attempt.

@@ -256,11 +256,23 @@ async fn work<R: OutboxRepository>(
             tracing::error!(job = %job.id, kind = job.kind.as_str(), attempts = job.attempts, %error, "outbox: gave up")
         }
     }
+    // An e-mail whose addresses are not to be kept forgets them once it is done with.
+    let forget_recipients = job.kind == JobKind::Email
+        && !matches!(outcome, Outcome::Retry { .. })
+        && serde_json::from_str::<Forget>(&job.payload).is_ok_and(|f| f.forget_recipients);
     Some(Finished {
         id: job.id,
         outcome,
         attempt,
+        forget_recipients,
     })
+}
+
+/// The one member of an e-mail job that says whether its addresses are kept.
+#[derive(serde::Deserialize)]
+struct Forget {
+    #[serde(default)]
+    forget_recipients: bool,
 }
 
 /// The disabled endpoints, read with each claim: since when, and why.

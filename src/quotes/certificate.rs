@@ -2,16 +2,18 @@
 //! beforehand. Which quote (number and version), between whom, the SHA-256 of the document sent
 //! and of the one accepted, and every step with its time on a Dutch clock: sent to which
 //! address, taken by the mail relay, first viewed, accepted (the name typed, the exact sentence
-//! the box said, where the answer came from) or declined.
+//! the box said, where the answer came from) or declined; and the employee's consent to deducting
+//! the costs from the transitievergoeding, with its own evidence, specification and timing.
 //!
 //! Built from what is stored only (the quote, its events, its e-mail deliveries), by a pure
 //! function, so the same history always gives the same certificate.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::consent::{CONSENT_ASKED, CONSENT_DECLINED, CONSENT_GIVEN, ConsentStatus};
 use super::lifecycle::Status;
 use super::model::{Event, Quote};
 use crate::clock::amsterdam;
@@ -32,6 +34,10 @@ vocabulary! {
         Withdrawn => "withdrawn",
         Expired => "expired",
         Superseded => "superseded",
+        /// The employee's consent asked (a consent link made, the specification archived).
+        ConsentAsked => "consent_asked",
+        ConsentGiven => "consent_given",
+        ConsentDeclined => "consent_declined",
     }
 }
 
@@ -81,6 +87,37 @@ pub struct CertifiedAcceptance {
     pub user_agent: Option<String>,
 }
 
+/// The employee's consent to deducting the costs from the transitievergoeding, as the
+/// certificate shows it (also when nobody asked: `pending`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CertifiedConsent {
+    pub status: ConsentStatus,
+    /// When consent was last asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asked_at: Option<DateTime<FixedOffset>>,
+    /// When the employee answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<FixedOffset>>,
+    /// The name the employee typed when consenting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The sentence next to the box that was ticked, word for word, in `language`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_address: Option<String>,
+    /// The cost specification the employee was shown (answered on, else last asked with).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specification: Option<CertifiedDocument>,
+    /// The trajectory started before consent was given (or has started while it is pending).
+    pub started_before_consent: bool,
+    /// The first day whose costs may be deducted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deductible_from: Option<NaiveDate>,
+}
+
 /// One step in the quote's life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Step {
@@ -116,6 +153,9 @@ pub struct Certificate {
     pub accepted_document: Option<CertifiedDocument>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acceptance: Option<CertifiedAcceptance>,
+    /// The employee's consent, once asked or once the quote is accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_consent: Option<CertifiedConsent>,
     /// Oldest first.
     pub steps: Vec<Step>,
 }
@@ -148,12 +188,12 @@ pub fn certificate(facts: &CertificateFacts<'_>) -> Certificate {
         .events
         .iter()
         .rev()
-        .find(|e| e.to == Status::Sent && e.document_sha256.is_some());
+        .find(|e| e.to == Status::Sent && e.document_sha256.is_some() && !e.is_aside());
     let accepted = facts
         .events
         .iter()
         .rev()
-        .find(|e| e.to == Status::Accepted && e.name.is_some());
+        .find(|e| e.to == Status::Accepted && e.name.is_some() && !e.is_aside());
     let acceptance = accepted.map(|e| CertifiedAcceptance {
         at: amsterdam(e.at),
         name: e.name.clone().unwrap_or_default(),
@@ -196,14 +236,44 @@ pub fn certificate(facts: &CertificateFacts<'_>) -> Certificate {
         sent_document: sent.and_then(document),
         accepted_document: accepted.and_then(document),
         acceptance,
+        employee_consent: consent(facts, &document),
         steps,
     }
+}
+
+/// The consent section: the quote's consent with the answer's evidence and the specification.
+fn consent(
+    facts: &CertificateFacts<'_>,
+    document: &dyn Fn(&Event) -> Option<CertifiedDocument>,
+) -> Option<CertifiedConsent> {
+    let shown = facts.quote.employee_consent.as_ref()?;
+    let reason = |e: &Event, what: &str| e.reason.as_deref().is_some_and(|r| r.starts_with(what));
+    let latest = |what: &str| facts.events.iter().rev().find(|e| reason(e, what));
+    let answer = latest(CONSENT_GIVEN).or_else(|| latest(CONSENT_DECLINED));
+    let asked = latest(CONSENT_ASKED);
+    let evidence = answer.and_then(|e| e.evidence.as_ref());
+    Some(CertifiedConsent {
+        status: shown.status,
+        asked_at: shown.asked_at.map(amsterdam),
+        at: shown.at.map(amsterdam),
+        name: answer.and_then(|e| e.name.clone()),
+        statement: evidence.map(|v| v.statement.clone()),
+        language: evidence.map(|v| v.language.clone()),
+        client_address: evidence.and_then(|v| v.client_address.clone()),
+        specification: answer.or(asked).and_then(document),
+        started_before_consent: shown.started_before_consent,
+        deductible_from: shown.deductible_from,
+    })
 }
 
 /// The step an event is.
 fn step_of(event: &Event) -> Step {
     let reason = event.reason.as_deref();
+    let consent = |what: &str| reason.is_some_and(|r| r.starts_with(what));
     let step = match (event.from, event.to) {
+        _ if consent(CONSENT_ASKED) => StepKind::ConsentAsked,
+        _ if consent(CONSENT_GIVEN) => StepKind::ConsentGiven,
+        _ if consent(CONSENT_DECLINED) => StepKind::ConsentDeclined,
         (None, Status::Draft) => StepKind::Created,
         (Some(Status::Draft), Status::Draft) => StepKind::Edited,
         (Some(Status::Sent), Status::Sent) if reason == Some(VIEWED) => StepKind::Viewed,
@@ -219,11 +289,11 @@ fn step_of(event: &Event) -> Step {
         (_, Status::Superseded) => StepKind::Superseded,
     };
     let by = match event.role.as_str() {
-        "employer" | "system" => event.role.as_str().to_string(),
+        "employer" | "employee" | "system" => event.role.as_str().to_string(),
         role => format!("{role} ({})", event.key_id),
     };
     let detail = match step {
-        StepKind::Accepted => event.name.clone().or(event.reason.clone()),
+        StepKind::Accepted | StepKind::ConsentGiven => event.name.clone().or(event.reason.clone()),
         StepKind::Viewed => None,
         _ => event.reason.clone(),
     };

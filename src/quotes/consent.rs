@@ -30,6 +30,11 @@ pub const CONSENT_ASKED: &str = "employee consent asked";
 pub const CONSENT_GIVEN: &str = "employee consent given";
 pub const CONSENT_DECLINED: &str = "employee consent declined";
 
+/// Whether an event's reason records the consent (asked, given or declined).
+pub fn is_consent_reason(reason: &str) -> bool {
+    reason.starts_with("employee consent ")
+}
+
 /// The consent as a quote row keeps it: written by a change, read back with the quote.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConsentRecord {

@@ -144,6 +144,30 @@ impl SendOrder {
     }
 }
 
+/// Whom a consent link goes to: nobody (the link is answered to be passed on), or an e-mail
+/// address (used for the delivery only).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConsentOrder {
+    email: Option<String>,
+}
+
+impl ConsentOrder {
+    /// Refuses an address that is not one (blank is none).
+    pub fn new(email: Option<String>) -> Result<ConsentOrder, InputError> {
+        let email = email
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty());
+        if let Some(address) = email.as_deref() {
+            InputError::collect(vec![InputError::of_field("email", valid_email(address))])?;
+        }
+        Ok(ConsentOrder { email })
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+}
+
 /// The employer's signature on the online page: the name typed (1 to 200 printable
 /// characters, trimmed) and the box that says they agree, ticked.
 #[derive(Debug, Clone, PartialEq, Eq)]

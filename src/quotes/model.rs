@@ -397,6 +397,17 @@ pub struct Event {
     pub evidence: Option<Evidence>,
 }
 
+impl Event {
+    /// Whether the event records something beside the quote's own document (an issued
+    /// certificate, the employee's consent and its specification): its document is not the
+    /// quote as sent or accepted.
+    pub fn is_aside(&self) -> bool {
+        self.reason.as_deref().is_some_and(|r| {
+            r == super::certificate::CERTIFIED || super::consent::is_consent_reason(r)
+        })
+    }
+}
+
 /// One page of a list, newest first (the quote list and the request list share it). In the
 /// OpenAPI document each is its own schema (`QuotePage`, `QuoteRequestPage`) whose items refer
 /// to the record's schema.

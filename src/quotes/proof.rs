@@ -34,5 +34,7 @@ vocabulary! {
         Accepted => "accepted",
         /// An acceptance certificate.
         Certificate => "certificate",
+        /// The cost specification shown to the employee whose consent was asked.
+        Specification => "specification",
     }
 }

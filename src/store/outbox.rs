@@ -9,8 +9,8 @@ use super::error::data;
 use super::rows::parse_uuid;
 use super::{Store, WritePool};
 use crate::outbox::model::{
-    ClaimedJob, Delivery, DeliveryAttempt, DeliveryFilter, Finished, JobInfo, JobKind, JobStatus,
-    Outcome, QueueStats, WebhookDelivery,
+    ClaimedJob, Delivery, DeliveryAttempt, DeliveryFilter, FORGOTTEN_RECIPIENT, Finished, JobInfo,
+    JobKind, JobStatus, Outcome, QueueStats, WebhookDelivery,
 };
 use crate::outbox::ports::OutboxRepository;
 use crate::outbox::webhooks::{EventType, webhook_id};
@@ -142,7 +142,7 @@ impl OutboxRepository for Store {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
-            for Finished { id, outcome, attempt } in done {
+            for Finished { id, outcome, attempt, forget_recipients } in done {
                 let (job_status, error, next, at) = match outcome {
                     Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
                     Outcome::Retry { error, at } => {
@@ -160,6 +160,13 @@ impl OutboxRepository for Store {
                     .bind(at)
                     .execute(&mut *tx)
                     .await?;
+                if *forget_recipients {
+                    sqlx::query(self.sql().forget_recipients)
+                        .bind(id.to_string())
+                        .bind(FORGOTTEN_RECIPIENT)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 sqlx::query(self.sql().insert_attempt)
                     .bind(id.to_string())
                     .bind(i64::from(attempt.number))

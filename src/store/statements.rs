@@ -182,6 +182,8 @@ statements! {
          COALESCE(round_started_at, created_at) AS round_started_at";
     finish_job = "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
          lease_until = NULL, done_at = $5 WHERE id = $1::uuid";
+    /// Blanks a finished e-mail's recipients (`$2`) and content.
+    forget_recipients = "UPDATE outbox SET recipient = $2, payload = '{}' WHERE id = $1::uuid";
     insert_attempt = "INSERT INTO outbox_attempts (job_id, attempt, at, status_code, error) \
          VALUES ($1::uuid, $2, $3, $4, $5)";
     deliveries = "SELECT id::text AS id, kind, topic, recipient, status, attempts, last_error, created_at, \

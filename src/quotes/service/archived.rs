@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::QuoteService;
 use crate::archive::{self, ArchiveError, DocumentArchive, NewDocument, sha256_hex};
 use crate::quotes::certificate::CERTIFIED;
+use crate::quotes::consent::is_consent_reason;
 use crate::quotes::error::QuoteError;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::{Event, Quote};
@@ -46,7 +47,7 @@ pub(crate) fn recorded_sha256(status: Status, events: &[Event]) -> Option<&str> 
             events
                 .iter()
                 .rev()
-                .filter(|e| e.to == Status::Accepted && e.name.is_some())
+                .filter(|e| e.to == Status::Accepted && e.name.is_some() && !e.is_aside())
                 .find_map(|e| e.document_sha256.as_deref())
         })
         .flatten();
@@ -58,7 +59,7 @@ pub(crate) fn last_sent_sha256(events: &[Event]) -> Option<&str> {
     events
         .iter()
         .rev()
-        .filter(|e| e.to == Status::Sent && e.reason.as_deref() != Some(CERTIFIED))
+        .filter(|e| e.to == Status::Sent && !e.is_aside())
         .find_map(|e| e.document_sha256.as_deref())
 }
 
@@ -83,7 +84,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
     }
 
     /// The archived bytes of a document, their hash checked.
-    async fn archived(&self, sha256: &str) -> Result<Option<Vec<u8>>, QuoteError> {
+    pub(super) async fn archived(&self, sha256: &str) -> Result<Option<Vec<u8>>, QuoteError> {
         Ok(archive::read(&self.archive, sha256).await?)
     }
 
@@ -159,6 +160,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
         let events = self.repo.document_events(&sha256).await?;
         let kind = |e: &Event| match (e.reason.as_deref(), e.to) {
             (Some(CERTIFIED), _) => Some(DocumentKind::Certificate),
+            (Some(reason), _) if is_consent_reason(reason) => Some(DocumentKind::Specification),
             (_, Status::Sent) => Some(DocumentKind::Sent),
             (_, Status::Accepted) => Some(DocumentKind::Accepted),
             _ => None,

@@ -230,6 +230,20 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
         Ok(ConsentPage { quote, link })
     }
 
+    /// The specification a consent link shows, as archived (`None`: not in the archive), with
+    /// the page.
+    pub async fn consent_specification(
+        &self,
+        token: &str,
+    ) -> Result<(ConsentPage, Option<Vec<u8>>), QuoteError> {
+        let page = self.open_consent(token).await?;
+        let bytes = match page.link.document_sha256.as_deref() {
+            Some(sha256) => self.archived(sha256).await?,
+            None => None,
+        };
+        Ok((page, bytes))
+    }
+
     /// The employee answers. Recorded once: when the consent was given or declined already,
     /// nothing changes and the quote is answered as it is.
     #[tracing::instrument(name = "quote.answer_consent", skip_all, fields(quote_id))]

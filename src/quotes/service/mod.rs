@@ -34,7 +34,7 @@ mod read;
 mod send;
 
 pub use archived::Recorded;
-pub use consent::{CONSENT_TOPIC, ConsentAnswer, ConsentLink, ConsentLinks, ConsentPage};
+pub use consent::{ConsentAnswer, ConsentLink, ConsentLinks};
 pub use send::Mailing;
 
 /// How often an operation reads and decides again when the quote changed under it.

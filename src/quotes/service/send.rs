@@ -197,6 +197,8 @@ pub(crate) fn email_job(
             "application/pdf",
             pdf_sha256,
         )],
+        // The employee's address is kept no longer than the delivery.
+        forget_recipients: topic == super::consent::CONSENT_TOPIC,
     };
     NewJob::email(quote_id, topic, &mail, now.at).map_err(|e| QuoteError::Render(e.into()))
 }
