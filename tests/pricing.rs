@@ -1428,6 +1428,7 @@ fn expected_invoicing_by_month_from_accepted_schedules() {
             accepted_on: d("2026-11-25"),
             schedule: &m3.payment_schedule,
             totals: &m3.totals,
+            consent: None,
         },
         AcceptedQuote {
             number: "OFF-2026-00002-1",
@@ -1435,6 +1436,7 @@ fn expected_invoicing_by_month_from_accepted_schedules() {
             accepted_on: d("2026-12-20"),
             schedule: &until_end.payment_schedule,
             totals: &until_end.totals,
+            consent: None,
         },
         AcceptedQuote {
             number: "OFF-2025-00099-3",
@@ -1442,6 +1444,7 @@ fn expected_invoicing_by_month_from_accepted_schedules() {
             accepted_on: d("2026-11-30"),
             schedule: &old.payment_schedule,
             totals: &old.totals,
+            consent: None,
         },
     ];
     let all = expected(&quotes, None, None, offerte::catalog::Language::En);

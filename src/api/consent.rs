@@ -20,7 +20,7 @@ use super::auth::{Auth, SalesRole};
 use super::bodies::ConsentBody;
 use super::documents::respond;
 use super::extract::Input;
-use super::online::{evidence, not_found, online_page, opened, private};
+use super::online::{FORM_LIMIT, evidence, not_found, online_page, opened, private};
 use super::problem::ApiError;
 use super::quotes::quote_id;
 use super::requests::RequestLimit;
@@ -149,6 +149,8 @@ impl HttpServiceFactory for ConsentPages {
     fn register(self, config: &mut AppService) {
         web::scope("/c")
             .wrap(Governor::new(&self.0))
+            // A name of 20 KB is answered as a name too long, not as a body refused.
+            .app_data(web::FormConfig::default().limit(FORM_LIMIT))
             .route("/{token}", web::get().to(page))
             .route("/{token}/pdf", web::get().to(pdf))
             .route("/{token}/consent", web::post().to(consent))

@@ -27,6 +27,9 @@ use crate::quotes::model::Quote;
 use crate::quotes::proof::Evidence;
 use chrono::{DateTime, Utc};
 
+/// The largest form the pages read (the fields themselves are checked for their own limits).
+pub(super) const FORM_LIMIT: usize = 64 * 1024;
+
 /// The pages, rate-limited per client; each answer carries the headers that keep the token
 /// private and the page unframed.
 pub struct OnlinePages(pub RequestLimit);
@@ -35,6 +38,8 @@ impl HttpServiceFactory for OnlinePages {
     fn register(self, config: &mut AppService) {
         web::scope("/q")
             .wrap(Governor::new(&self.0))
+            // A name of 20 KB is answered as a name too long, not as a body refused.
+            .app_data(web::FormConfig::default().limit(FORM_LIMIT))
             .route("/{token}", web::get().to(page))
             .route("/{token}/pdf", web::get().to(pdf))
             .route("/{token}/certificate", web::get().to(certificate))

@@ -14,12 +14,14 @@ use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::register::period_name;
+use super::register::{consent_cells, consent_columns, period_name};
 use super::xlsx::Properties;
 use super::{Cell, Column, ExportFormat, Kind, Row, Sheet, word};
 use crate::catalog::Language;
 use crate::catalog::terms::PaymentTerms;
+use crate::clock::amsterdam;
 use crate::pricing::{InputError, Instalment, Money, Totals};
+use crate::quotes::consent::{ConsentStatus, EmployeeConsent};
 use crate::quotes::model::ScheduleEntry;
 
 /// An accepted quote, as the invoicing needs it.
@@ -32,6 +34,8 @@ pub struct AcceptedQuote<'a> {
     pub schedule: &'a [Instalment],
     /// For a quote without a schedule: the whole quote.
     pub totals: &'a Totals,
+    /// The employee's consent to deducting the costs from the transitievergoeding.
+    pub consent: Option<&'a EmployeeConsent>,
 }
 
 /// One instalment with the date it falls due.
@@ -50,6 +54,18 @@ pub struct DueRow {
     pub incl_vat: Money,
     /// True for a quote without a schedule, taken as due whole on acceptance.
     pub assumed: bool,
+    /// The employee's consent to deducting the quote's costs from the transitievergoeding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_consent: Option<ConsentStatus>,
+    /// The day (Dutch) the employee answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_consent_on: Option<NaiveDate>,
+    /// The trajectory started before consent: costs made before it do not count.
+    #[serde(default)]
+    pub started_before_consent: bool,
+    /// The first day whose costs may be deducted: payroll deducts what falls on or after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deductible_from: Option<NaiveDate>,
 }
 
 /// What falls due in one month.
@@ -273,6 +289,7 @@ impl<'a> From<&'a ScheduleEntry> for AcceptedQuote<'a> {
             accepted_on: entry.decided_at.unwrap_or(entry.updated_at).date_naive(),
             schedule: &entry.payment_schedule,
             totals: &entry.totals,
+            consent: entry.employee_consent.as_ref(),
         }
     }
 }
@@ -350,6 +367,13 @@ fn due_rows(quote: &AcceptedQuote<'_>, language: Language) -> Vec<DueRow> {
         vat,
         incl_vat: incl,
         assumed,
+        employee_consent: quote.consent.map(|c| c.status),
+        employee_consent_on: quote
+            .consent
+            .and_then(|c| c.at)
+            .map(|at| amsterdam(at).date_naive()),
+        started_before_consent: quote.consent.is_some_and(|c| c.started_before_consent),
+        deductible_from: quote.consent.and_then(|c| c.deductible_from),
     };
     if quote.schedule.is_empty() {
         let t = quote.totals;
@@ -423,14 +447,17 @@ impl Invoicing {
                 amount("vat", "Btw", "VAT"),
                 amount("incl_vat", "Bedrag incl. btw", "Incl. VAT"),
                 Column::new("assumed", w("Aangenomen", "Assumed"), Kind::Text, 11.0),
-            ],
+            ]
+            .into_iter()
+            .chain(consent_columns(self.language))
+            .collect(),
         };
         let yes_no = |b: bool| Cell::Text(if b { w("ja", "yes") } else { w("nee", "no") }.into());
         let instalment_rows = self
             .instalments
             .iter()
             .map(|r| {
-                Row::plain(vec![
+                let mut cells = vec![
                     Cell::Text(r.number.clone()),
                     Cell::Text(r.employer.clone()),
                     Cell::Text(r.instalment.clone()),
@@ -440,7 +467,14 @@ impl Invoicing {
                     Cell::Money(r.vat),
                     Cell::Money(r.incl_vat),
                     yes_no(r.assumed),
-                ])
+                ];
+                cells.extend(consent_cells(
+                    r.employee_consent,
+                    r.employee_consent_on,
+                    r.started_before_consent,
+                    r.deductible_from,
+                ));
+                Row::plain(cells)
             })
             .collect();
         vec![

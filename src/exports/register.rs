@@ -13,7 +13,9 @@ use utoipa::ToSchema;
 use super::xlsx::Properties;
 use super::{Cell, Column, Kind, Row, Sheet, word};
 use crate::catalog::{CatalogSet, Language};
+use crate::clock::amsterdam;
 use crate::pricing::Money;
+use crate::quotes::consent::ConsentStatus;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::RegisterEntry;
 
@@ -161,6 +163,19 @@ pub struct RegisterRow {
     /// The day it was accepted or declined (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_on: Option<NaiveDate>,
+    /// The employee's consent to deducting the costs from the transitievergoeding (shown once
+    /// asked or accepted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_consent: Option<ConsentStatus>,
+    /// The day (Dutch) the employee answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_consent_on: Option<NaiveDate>,
+    /// The trajectory started before consent was given: costs made before it do not count.
+    #[serde(default)]
+    pub started_before_consent: bool,
+    /// The first day whose costs may be deducted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deductible_from: Option<NaiveDate>,
 }
 
 /// The register as JSON: the filters, the BTW rates of the columns, the rows.
@@ -262,6 +277,7 @@ impl Register {
                 24.0,
             ),
         ]);
+        columns.extend(consent_columns(self.language));
         Sheet {
             name: w("Offertes", "Quotes").into(),
             columns,
@@ -303,8 +319,74 @@ impl Register {
             success_fee_incl_vat: entry.success_fee.as_ref().map(|f| f.incl_vat),
             valid_until: entry.valid_until,
             decided_on: entry.decided_at.map(|d| d.date_naive()),
+            employee_consent: entry.employee_consent.as_ref().map(|c| c.status),
+            employee_consent_on: entry
+                .employee_consent
+                .as_ref()
+                .and_then(|c| c.at)
+                .map(|at| amsterdam(at).date_naive()),
+            started_before_consent: entry
+                .employee_consent
+                .as_ref()
+                .is_some_and(|c| c.started_before_consent),
+            deductible_from: entry
+                .employee_consent
+                .as_ref()
+                .and_then(|c| c.deductible_from),
         }
     }
+}
+
+/// The columns of the employee's consent, shared by the register and the expected invoicing:
+/// its status, the day it was answered, whether the trajectory started before it, the first
+/// deductible day.
+pub(crate) fn consent_columns(language: Language) -> [Column; 4] {
+    let w = |nl, en| word(language, nl, en);
+    [
+        Column::new(
+            "employee_consent",
+            w("Toestemming werknemer", "Employee consent"),
+            Kind::Text,
+            20.0,
+        ),
+        Column::new(
+            "employee_consent_on",
+            w("Toestemming op", "Consent on"),
+            Kind::Date,
+            14.0,
+        ),
+        Column::new(
+            "started_before_consent",
+            w("Gestart vóór toestemming", "Started before consent"),
+            Kind::Text,
+            22.0,
+        ),
+        Column::new(
+            "deductible_from",
+            w("Aftrekbaar vanaf", "Deductible from"),
+            Kind::Date,
+            16.0,
+        ),
+    ]
+}
+
+/// The cells under [`consent_columns`]: the status and the flag as their wire words
+/// (`given`, `true`), empty where the quote shows no consent.
+pub(crate) fn consent_cells(
+    status: Option<ConsentStatus>,
+    on: Option<NaiveDate>,
+    started_before: bool,
+    deductible_from: Option<NaiveDate>,
+) -> [Cell; 4] {
+    let Some(status) = status else {
+        return [Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty];
+    };
+    [
+        Cell::Text(status.as_str().into()),
+        Cell::from(on),
+        Cell::Text(started_before.to_string()),
+        Cell::from(deductible_from),
+    ]
 }
 
 impl RegisterRow {
@@ -334,6 +416,12 @@ impl RegisterRow {
             Cell::Date(self.valid_until),
             Cell::from(self.decided_on),
         ]);
+        cells.extend(consent_cells(
+            self.employee_consent,
+            self.employee_consent_on,
+            self.started_before_consent,
+            self.deductible_from,
+        ));
         Row::plain(cells)
     }
 }
@@ -378,6 +466,7 @@ mod tests {
             valid_until: "2026-12-02".parse().unwrap(),
             decided_at: None,
             success_fee,
+            employee_consent: None,
         };
         let register = Register {
             language: Language::Nl,

@@ -245,6 +245,7 @@ mod tests {
             valid_until: "2026-12-02".parse().unwrap(),
             decided_at: None,
             success_fee: None,
+            employee_consent: None,
         }
     }
 

@@ -491,6 +491,8 @@ pub struct RegisterEntry {
     pub decided_at: Option<DateTime<Utc>>,
     /// The fee due only on placement, as quoted (contingent: not in `totals`).
     pub success_fee: Option<crate::pricing::SuccessFee>,
+    /// The employee's consent to deducting the costs from the transitievergoeding.
+    pub employee_consent: Option<EmployeeConsent>,
 }
 
 /// A quote revision's payment schedule, as the expected invoicing reads it in bulk.
@@ -507,4 +509,6 @@ pub struct ScheduleEntry {
     /// Empty for a quote stored before schedules existed.
     pub payment_schedule: Vec<crate::pricing::Instalment>,
     pub totals: crate::pricing::Totals,
+    /// The employee's consent to deducting the costs from the transitievergoeding.
+    pub employee_consent: Option<EmployeeConsent>,
 }

@@ -108,23 +108,9 @@ where
         decided_at: row.try_get("decided_at")?,
         employee_consent: None,
     };
-    let consent = ConsentRecord {
-        status: optional("employee_consent")?
-            .as_deref()
-            .map(parse_consent)
-            .transpose()?,
-        asked_at: row.try_get("employee_consent_asked_at")?,
-        at: row.try_get("employee_consent_at")?,
-        specification_sha256: optional("employee_consent_sha256")?,
-    };
-    // Seen from the day it is read; the service sees it again from its own clock's day.
+    let start = quote.computation.tier.starts_on;
     let quote = Quote {
-        employee_consent: EmployeeConsent::shown(
-            &consent,
-            quote.status == Status::Accepted,
-            quote.computation.tier.starts_on,
-            amsterdam(Utc::now()).date_naive(),
-        ),
+        employee_consent: consent_from_row(row, quote.status, start)?,
         ..quote
     };
     Ok(Stored {
@@ -133,12 +119,51 @@ where
     })
 }
 
+/// The employee's consent of a quote row in `status` whose trajectory starts on `start`, seen
+/// from the day it is read (the service's reads see it again from their own clock's day).
+fn consent_from_row<'r, R>(
+    row: &'r R,
+    status: Status,
+    start: NaiveDate,
+) -> Result<Option<EmployeeConsent>, StorageError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let optional = |name: &'static str| row.try_get::<Option<String>, _>(name);
+    let record = ConsentRecord {
+        status: optional("employee_consent")?
+            .as_deref()
+            .map(parse_consent)
+            .transpose()?,
+        asked_at: row.try_get("employee_consent_asked_at")?,
+        at: row.try_get("employee_consent_at")?,
+        specification_sha256: optional("employee_consent_sha256")?,
+    };
+    let today = amsterdam(Utc::now()).date_naive();
+    Ok(EmployeeConsent::shown(
+        &record,
+        status == Status::Accepted,
+        start,
+        today,
+    ))
+}
+
+/// The start of the trajectory of a stored computation.
+#[derive(serde::Deserialize)]
+struct StoredTier {
+    starts_on: NaiveDate,
+}
+
 /// The part of a stored computation the register reads.
 #[derive(serde::Deserialize)]
 struct StoredTotals {
     totals: Totals,
     #[serde(default)]
     success_fee: Option<SuccessFee>,
+    tier: StoredTier,
 }
 
 /// The part of a stored computation the expected invoicing reads (a quote stored before
@@ -148,6 +173,7 @@ struct StoredSchedule {
     #[serde(default)]
     payment_schedule: Vec<Instalment>,
     totals: Totals,
+    tier: StoredTier,
 }
 
 pub(crate) fn register_entry_from_row<'r, R>(row: &'r R) -> Result<RegisterEntry, StorageError>
@@ -159,13 +185,13 @@ where
     NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
     DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
 {
-    let status: String = row.try_get("status")?;
+    let status = parse_status(&row.try_get::<String, _>("status")?)?;
     let stored: StoredTotals = from_json("computation", &row.try_get::<String, _>("computation")?)?;
     Ok(RegisterEntry {
         number: row.try_get("number")?,
         revision: row.try_get("revision")?,
         created_at: row.try_get("created_at")?,
-        status: parse_status(&status)?,
+        status,
         employer: row.try_get("employer_name")?,
         tier: row.try_get("tier_code")?,
         catalog_version: row.try_get("catalog_version")?,
@@ -173,6 +199,7 @@ where
         valid_until: row.try_get("valid_until")?,
         decided_at: row.try_get("decided_at")?,
         success_fee: stored.success_fee,
+        employee_consent: consent_from_row(row, status, stored.tier.starts_on)?,
     })
 }
 
@@ -187,6 +214,7 @@ where
     let stored: StoredSchedule =
         from_json("computation", &row.try_get::<String, _>("computation")?)?;
     let number: String = row.try_get("number")?;
+    let status = parse_status(&row.try_get::<String, _>("status")?)?;
     Ok(ScheduleEntry {
         display_number: display_number(&number, row.try_get("revision")?),
         employer: row.try_get("employer_name")?,
@@ -194,6 +222,7 @@ where
         updated_at: row.try_get("updated_at")?,
         payment_schedule: stored.payment_schedule,
         totals: stored.totals,
+        employee_consent: consent_from_row(row, status, stored.tier.starts_on)?,
     })
 }
 

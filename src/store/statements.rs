@@ -84,7 +84,8 @@ macro_rules! register_select {
     ($range:expr) => {
         concat!(
             "SELECT number, revision, created_at, status, employer_name, tier_code, catalog_version, \
-             computation, valid_until, decided_at FROM quotes WHERE ",
+             computation, valid_until, decided_at, employee_consent, employee_consent_asked_at, \
+             employee_consent_at, employee_consent_sha256 FROM quotes WHERE ",
             status_clause!(),
             $range,
             " ORDER BY number, revision"
@@ -136,7 +137,8 @@ statements! {
     register_before = register_select!(" AND created_at < $6::timestamptz");
     register_between = register_select!(" AND created_at >= $6::timestamptz AND created_at < $7::timestamptz");
     /// The schedules of the revisions stored in `$1`, from the computation in language `$2`.
-    schedules = "SELECT number, revision, employer_name, decided_at, updated_at, \
+    schedules = "SELECT number, revision, status, employer_name, decided_at, updated_at, \
+         employee_consent, employee_consent_asked_at, employee_consent_at, employee_consent_sha256, \
          CASE WHEN language = $2::text THEN computation ELSE computation_translated END AS computation \
          FROM quotes WHERE status = $1::text ORDER BY number, revision";
     replace_draft = "UPDATE quotes SET language = $2, employer_name = $3, employer = $4, employee = $5, \

@@ -296,7 +296,7 @@ async fn a_later_template_change_changes_no_document_that_went_out(backend: Back
 }
 
 /// The text of a PDF (pdftotext), to see what it shows.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -341,7 +341,7 @@ fn assert_pdfa(pdf: &[u8], what: &str) {
 }
 
 /// The PDF attached to an e-mail.
-fn attachment(raw: &[u8]) -> Vec<u8> {
+pub(crate) fn attachment(raw: &[u8]) -> Vec<u8> {
     use mail_parser::{MessageParser, MimeHeaders};
     let message = MessageParser::default().parse(raw).expect("a mail");
     let pdf = message

@@ -18,7 +18,7 @@ pub(crate) fn sink(python: &std::path::Path, args: &[&str]) -> Server {
     Server::start(python, "smtp_sink.py", args)
 }
 
-async fn with_relay(backend: Backend, port: u16) -> TestApp {
+pub(crate) async fn with_relay(backend: Backend, port: u16) -> TestApp {
     spawn_app_with(backend, |s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         s.public_url = Some("https://offerte.werkpad.example/".into());
@@ -35,7 +35,11 @@ async fn draft(app: &TestApp, company: &str) -> String {
 
 /// The deliveries of a quote once `done` says they are where the test wants them (60 s at most:
 /// generous, for a busy CI machine; a passing test returns as soon as they are).
-async fn deliveries_until(app: &TestApp, id: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(crate) async fn deliveries_until(
+    app: &TestApp,
+    id: &str,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let reply = app.get(&format!("/api/v1/quotes/{id}/deliveries")).await;

@@ -11,6 +11,7 @@ mod archive;
 mod auth;
 mod bad_requests;
 mod concurrency;
+mod consent;
 mod crash;
 mod documents;
 mod email;
