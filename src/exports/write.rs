@@ -276,7 +276,7 @@ mod tests {
                 ExportFormat::Csv => assert_eq!(
                     String::from_utf8(bytes).unwrap().lines().nth(1),
                     Some(
-                        "OFF-2026-00001,1,2026-11-02,draft,Bakkerij B.V.,m3,2024.1,1975.00,1975.00,414.75,0.00,0.00,414.75,2389.75,,,,2026-12-02,"
+                        "OFF-2026-00001,1,2026-11-02,draft,Bakkerij B.V.,m3,2024.1,1975.00,1975.00,414.75,0.00,0.00,414.75,2389.75,,,,2026-12-02,,,,,"
                     )
                 ),
                 ExportFormat::Json => {

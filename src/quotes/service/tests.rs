@@ -7,6 +7,7 @@
 
 mod archive;
 mod certificate;
+mod consent;
 mod lifecycle;
 mod online;
 
