@@ -16,7 +16,7 @@ use crate::catalog::select::{Selection, SelectionError};
 use crate::catalog::{Catalog, CatalogSet, Language};
 use crate::clock::Clock;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
-use crate::quotes::model::{RegisterEntry, ScheduleEntry};
+use crate::quotes::model::{RegisterEntry, ScheduleEntry, consent_of_row};
 use crate::quotes::ports::{QuoteRepository, RegisterQuery};
 use crate::storage::StorageError;
 
@@ -91,6 +91,8 @@ impl<R: QuoteRepository> ExportService<R> {
             .map(move |entry| {
                 entry.map(|mut e| {
                     e.status = status_on(e.status, e.valid_until, today);
+                    let consent = e.employee_consent.take();
+                    e.employee_consent = consent_of_row(consent, e.status, e.starts_on, today);
                     e
                 })
             })
@@ -102,8 +104,19 @@ impl<R: QuoteRepository> ExportService<R> {
     /// each accepted revision is one order and counts once.
     #[tracing::instrument(name = "export.invoicing", skip(self))]
     pub async fn invoicing(&self, period: Period, language: Language) -> anyhow::Result<Invoicing> {
-        let schedules: BoxStream<'_, Result<ScheduleEntry, StorageError>> =
-            self.repo.schedules(Status::Accepted, language);
+        let today = self.clock.now().today;
+        let schedules: BoxStream<'_, Result<ScheduleEntry, StorageError>> = self
+            .repo
+            .schedules(Status::Accepted, language)
+            .map(move |entry| {
+                entry.map(|mut e| {
+                    let consent = e.employee_consent.take();
+                    e.employee_consent =
+                        consent_of_row(consent, Status::Accepted, e.starts_on, today);
+                    e
+                })
+            })
+            .boxed();
         invoicing::collect(schedules, period.from(), period.to(), language).await
     }
 

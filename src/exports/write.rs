@@ -245,6 +245,7 @@ mod tests {
             valid_until: "2026-12-02".parse().unwrap(),
             decided_at: None,
             success_fee: None,
+            starts_on: "2026-11-02".parse().unwrap(),
             employee_consent: None,
         }
     }

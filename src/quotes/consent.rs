@@ -74,11 +74,13 @@ pub struct EmployeeConsent {
 impl EmployeeConsent {
     /// What a quote whose trajectory starts on `start`, `accepted` or not, shows on `today` of
     /// the consent its row keeps: nothing while nobody asked and the quote is not accepted.
+    /// Without a day (storage reads no clock), a pending consent is not flagged yet: the
+    /// services see every quote again on their own day ([`crate::quotes::model::Quote::seen_on`]).
     pub fn shown(
         record: &ConsentRecord,
         accepted: bool,
         start: NaiveDate,
-        today: NaiveDate,
+        today: Option<NaiveDate>,
     ) -> Option<EmployeeConsent> {
         let status = match record.status {
             Some(status) => status,
@@ -127,12 +129,12 @@ pub struct ConsentTiming {
 }
 
 /// The timing of a trajectory starting on `start`, with consent in `status` (given at
-/// `given_at`), seen on `today`.
+/// `given_at`), seen on `today` (none: a pending consent is not flagged).
 pub fn timing(
     start: NaiveDate,
     status: ConsentStatus,
     given_at: Option<DateTime<Utc>>,
-    today: NaiveDate,
+    today: Option<NaiveDate>,
 ) -> ConsentTiming {
     match (status, given_at) {
         (ConsentStatus::Given, Some(at)) => {
@@ -155,7 +157,7 @@ pub fn timing(
         },
         // Pending (or given without a time, which storage never holds): nothing counts yet.
         _ => ConsentTiming {
-            started_before_consent: start <= today,
+            started_before_consent: today.is_some_and(|today| start <= today),
             deductible_from: None,
         },
     }
@@ -230,7 +232,7 @@ mod tests {
             ),
         ];
         for (start, status, given, before, from) in cases {
-            let timing = timing(day(start), status, given.map(at), today);
+            let timing = timing(day(start), status, given.map(at), Some(today));
             assert_eq!(
                 (timing.started_before_consent, timing.deductible_from),
                 (before, from.map(day)),
@@ -251,7 +253,7 @@ mod tests {
             let given = at("2026-01-01T00:00:00Z") + chrono::TimeDelta::seconds(seconds);
             let consent_day = amsterdam(given).date_naive();
             let start = consent_day + chrono::TimeDelta::days(start_offset);
-            let t = timing(start, ConsentStatus::Given, Some(given), consent_day);
+            let t = timing(start, ConsentStatus::Given, Some(given), Some(consent_day));
             let from = t.deductible_from.unwrap();
             prop_assert!(from > consent_day);
             prop_assert!(from >= start);

@@ -5,96 +5,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 use super::consent::EmployeeConsent;
 use super::lifecycle::{Status, display_number, status_on};
 use super::proof::Evidence;
 use crate::pricing::{Circumstances, Computation};
 
-/// Any printable text of 1 to 200 characters (`<`, `{`, `#` are fine: rendering copes).
-pub fn text_200(value: &str) -> Result<(), ValidationError> {
-    let count = value.chars().count();
-    if value.trim().is_empty() {
-        return Err(ValidationError::new("required").with_message("must not be empty".into()));
-    }
-    if count > 200 {
-        return Err(ValidationError::new("length")
-            .with_message(format!("at most 200 characters (has {count})").into()));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(ValidationError::new("printable")
-            .with_message("must not contain control characters".into()));
-    }
-    Ok(())
-}
-
-fn valid_kvk(value: &str) -> Result<(), ValidationError> {
-    if value.len() == 8 && value.chars().all(|c| c.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("kvk").with_message("a KvK number is exactly 8 digits".into()))
-    }
-}
-
-fn valid_phone(value: &str) -> Result<(), ValidationError> {
-    let ok = (6..=20).contains(&value.chars().count())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-()".contains(c))
-        && value.chars().any(|c| c.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError::new("phone")
-            .with_message("6 to 20 of digits, spaces, +, - and ()".into()))
-    }
-}
-
-pub(crate) fn valid_email(value: &str) -> Result<(), ValidationError> {
-    let ok = value.chars().count() <= 200
-        && !value.chars().any(|c| c.is_control() || c.is_whitespace())
-        && value.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError::new("email").with_message("not a valid e-mail address".into()))
-    }
-}
-
-/// A reference must not be a citizen service number (BSN: 9 digits passing the 11-test).
-fn valid_reference(value: &str) -> Result<(), ValidationError> {
-    text_200(value)?;
-    let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
-    let only_digits = value
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == ' ' || c == '.');
-    if only_digits && digits.len() == 9 {
-        let sum: i64 = digits
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                if i == 8 {
-                    -i64::from(*d)
-                } else {
-                    i64::from(*d) * (9 - i as i64)
-                }
-            })
-            .sum();
-        if sum % 11 == 0 {
-            return Err(ValidationError::new("bsn").with_message(
-                "this looks like a BSN; use the employer's own reference or initials instead"
-                    .into(),
-            ));
-        }
-    }
-    Ok(())
-}
+mod checks;
+pub use checks::text_200;
+pub(crate) use checks::{valid_email, valid_emails, valid_message};
+use checks::{valid_kvk, valid_phone, valid_reference};
 
 /// The employer's address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
@@ -160,29 +81,6 @@ pub struct Employee {
     #[validate(custom(function = "text_200"))]
     #[schema(max_length = 200, example = "Baker")]
     pub job_title: Option<String>,
-}
-
-pub(crate) fn valid_emails(values: &[String]) -> Result<(), ValidationError> {
-    if values.len() > 10 {
-        return Err(ValidationError::new("length").with_message("at most 10 addresses".into()));
-    }
-    values.iter().try_for_each(|v| valid_email(v))
-}
-
-pub(crate) fn valid_message(value: &str) -> Result<(), ValidationError> {
-    let count = value.chars().count();
-    if count > 2000 {
-        return Err(ValidationError::new("length")
-            .with_message(format!("at most 2000 characters (has {count})").into()));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r')
-    {
-        return Err(ValidationError::new("printable")
-            .with_message("must not contain control characters other than line breaks".into()));
-    }
-    Ok(())
 }
 
 vocabulary! {
@@ -352,13 +250,18 @@ impl Quote {
     /// consent's timing is seen from that day.
     pub fn seen_on(mut self, today: NaiveDate) -> Quote {
         self.status = status_on(self.status, self.valid_until, today);
+        self.consent_seen_on(today)
+    }
+
+    /// The quote with its consent's timing seen from `today` (its status as it is).
+    pub fn consent_seen_on(mut self, today: NaiveDate) -> Quote {
         let accepted = self.status == Status::Accepted;
         let start = self.computation.tier.starts_on;
         let record = self
             .employee_consent
             .map(|c| c.record())
             .unwrap_or_default();
-        self.employee_consent = EmployeeConsent::shown(&record, accepted, start, today);
+        self.employee_consent = EmployeeConsent::shown(&record, accepted, start, Some(today));
         self
     }
 }
@@ -491,8 +394,21 @@ pub struct RegisterEntry {
     pub decided_at: Option<DateTime<Utc>>,
     /// The fee due only on placement, as quoted (contingent: not in `totals`).
     pub success_fee: Option<crate::pricing::SuccessFee>,
+    /// The day the trajectory starts (what the consent's timing is measured against).
+    pub starts_on: NaiveDate,
     /// The employee's consent to deducting the costs from the transitievergoeding.
     pub employee_consent: Option<EmployeeConsent>,
+}
+
+/// The consent of a register or invoicing row in `status`, seen from `today`.
+pub fn consent_of_row(
+    consent: Option<EmployeeConsent>,
+    status: Status,
+    starts_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<EmployeeConsent> {
+    let record = consent.map(|c| c.record()).unwrap_or_default();
+    EmployeeConsent::shown(&record, status == Status::Accepted, starts_on, Some(today))
 }
 
 /// A quote revision's payment schedule, as the expected invoicing reads it in bulk.
@@ -509,6 +425,8 @@ pub struct ScheduleEntry {
     /// Empty for a quote stored before schedules existed.
     pub payment_schedule: Vec<crate::pricing::Instalment>,
     pub totals: crate::pricing::Totals,
+    /// The day the trajectory starts (what the consent's timing is measured against).
+    pub starts_on: NaiveDate,
     /// The employee's consent to deducting the costs from the transitievergoeding.
     pub employee_consent: Option<EmployeeConsent>,
 }

@@ -7,7 +7,6 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
 
 use super::error::data;
-use crate::clock::amsterdam;
 use crate::pricing::{Instalment, SuccessFee, Totals};
 use crate::quotes::consent::{ConsentRecord, ConsentStatus, EmployeeConsent};
 use crate::quotes::lifecycle::{Status, display_number};
@@ -119,8 +118,8 @@ where
     })
 }
 
-/// The employee's consent of a quote row in `status` whose trajectory starts on `start`, seen
-/// from the day it is read (the service's reads see it again from their own clock's day).
+/// The employee's consent of a quote row in `status` whose trajectory starts on `start`, as
+/// stored (no day: the services see it on theirs).
 fn consent_from_row<'r, R>(
     row: &'r R,
     status: Status,
@@ -142,12 +141,11 @@ where
         at: row.try_get("employee_consent_at")?,
         specification_sha256: optional("employee_consent_sha256")?,
     };
-    let today = amsterdam(Utc::now()).date_naive();
     Ok(EmployeeConsent::shown(
         &record,
         status == Status::Accepted,
         start,
-        today,
+        None,
     ))
 }
 
@@ -199,6 +197,7 @@ where
         valid_until: row.try_get("valid_until")?,
         decided_at: row.try_get("decided_at")?,
         success_fee: stored.success_fee,
+        starts_on: stored.tier.starts_on,
         employee_consent: consent_from_row(row, status, stored.tier.starts_on)?,
     })
 }
@@ -222,6 +221,7 @@ where
         updated_at: row.try_get("updated_at")?,
         payment_schedule: stored.payment_schedule,
         totals: stored.totals,
+        starts_on: stored.tier.starts_on,
         employee_consent: consent_from_row(row, status, stored.tier.starts_on)?,
     })
 }

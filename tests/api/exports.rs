@@ -817,7 +817,7 @@ fn check_register_row(row: &RegisterRow, quote: &Value) {
 /// A CSV register record against its JSON row.
 fn check_register_csv(record: &[String], row: &RegisterRow, dialect: &str) {
     let case = format!("{dialect} {}-{}", row.number, row.revision);
-    assert_eq!(record.len(), 19, "{case}: columns");
+    assert_eq!(record.len(), 23, "{case}: columns");
     assert_eq!(record[0], row.number, "{case}");
     assert_eq!(record[1], row.revision.to_string(), "{case}");
     assert_eq!(record[2], row.created_on.to_string(), "{case}");
@@ -862,6 +862,23 @@ fn check_register_csv(record: &[String], row: &RegisterRow, dialect: &str) {
         row.decided_on.map(|d| d.to_string()).unwrap_or_default(),
         "{case}"
     );
+    // The employee's consent: its status (shown once accepted or asked), day, flag, first day.
+    let consent = [
+        row.employee_consent.map(|c| c.as_str().to_string()),
+        row.employee_consent_on.map(|d| d.to_string()),
+        row.employee_consent
+            .map(|_| row.started_before_consent.to_string()),
+        row.deductible_from.map(|d| d.to_string()),
+    ];
+    for (i, expected) in (19..=22).zip(consent) {
+        assert_eq!(record[i], expected.unwrap_or_default(), "{case}: consent");
+    }
+    if row.status.as_str() == "accepted" {
+        assert!(
+            row.employee_consent.is_some(),
+            "{case}: an accepted quote shows consent"
+        );
+    }
 }
 
 async fn register_exports_match_the_quotes(backend: Backend) {
@@ -1010,7 +1027,7 @@ async fn register_exports_match_the_quotes(backend: Backend) {
         "formula-like names carry the quote prefix"
     );
     assert!(sheet.contains(&format!(
-        r#"<autoFilter ref="A1:S{}"/>"#,
+        r#"<autoFilter ref="A1:W{}"/>"#,
         export.rows.len() + 1
     )));
     let core = xlsx_part(&xlsx.body, "docProps/core.xml");

@@ -135,7 +135,8 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 updated_at: now.at,
                 decided_at: decided_at.or(quote.decided_at),
                 ..quote
-            };
+            }
+            .consent_seen_on(now.today);
             let mut documents = Vec::new();
             if to == Status::Sent {
                 let (sha256, kept) = self.pdf_to_send(false, &moved).await?;
@@ -163,7 +164,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             }
             // The quote as the move left it (a move to `sent` answers `sent`, even when its
             // validity has already passed and reads now show it expired).
-            Ok(Attempt::Done(stored(repo, id).await?))
+            Ok(Attempt::Done(stored(repo, id, now.today).await?))
         })
         .await
     }

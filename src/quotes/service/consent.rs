@@ -309,7 +309,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                     &record,
                     quote.status == Status::Accepted,
                     quote.computation.tier.starts_on,
-                    now.today,
+                    Some(now.today),
                 ),
                 ..quote.clone()
             };
@@ -322,7 +322,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(quote.status));
             }
-            Ok(Attempt::Done(stored(repo, id).await?.seen_on(now.today)))
+            Ok(Attempt::Done(stored(repo, id, now.today).await?))
         })
         .await
     }

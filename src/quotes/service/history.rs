@@ -132,6 +132,6 @@ pub(crate) async fn acceptance(
         .events(quote.id)
         .await?
         .into_iter()
-        .filter(|e| e.to == Status::Accepted)
+        .filter(|e| e.to == Status::Accepted && !e.is_aside())
         .find_map(|e| e.name.map(|name| Acceptance { name, at: e.at })))
 }

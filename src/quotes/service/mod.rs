@@ -424,10 +424,14 @@ async fn fetch(
 }
 
 /// The quote as stored (the status a change just gave it, even when reads now show it
-/// expired).
-async fn stored(repo: &impl QuoteRepository, id: Uuid) -> Result<Quote, QuoteError> {
+/// expired), its consent seen from `today`.
+async fn stored(
+    repo: &impl QuoteRepository,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<Quote, QuoteError> {
     let stored = repo.fetch(id).await?.ok_or(QuoteError::NotFound(id))?;
-    Ok(stored.quote)
+    Ok(stored.quote.consent_seen_on(today))
 }
 
 /// One quote (any revision), in the status it has today.

@@ -138,7 +138,8 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 updated_at: now.at,
                 decided_at: Some(now.at),
                 ..quote
-            };
+            }
+            .consent_seen_on(now.today);
             let mut documents = Vec::new();
             let mut jobs = Vec::new();
             match signed_by {
@@ -180,7 +181,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(Status::Sent));
             }
-            Ok(Attempt::Done(stored(repo, id).await?))
+            Ok(Attempt::Done(stored(repo, id, now.today).await?))
         })
         .await
     }

@@ -105,7 +105,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
             if !landed(repo.change_status(change).await)? {
                 return Ok(Attempt::Stale(from));
             }
-            Ok(Attempt::Done(stored(repo, id).await?))
+            Ok(Attempt::Done(stored(repo, id, now.today).await?))
         })
         .await
     }

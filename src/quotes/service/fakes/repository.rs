@@ -216,7 +216,7 @@ impl<Q: LinkedRequest> QuoteRepository for MemoryStore<Q> {
             row.version += 1;
             if let Some(record) = change.consent {
                 let start = row.quote.computation.tier.starts_on;
-                row.quote.employee_consent = EmployeeConsent::shown(&record, false, start, start);
+                row.quote.employee_consent = EmployeeConsent::shown(&record, false, start, None);
             }
             s.push_event(change.event);
             s.jobs.extend(change.jobs);

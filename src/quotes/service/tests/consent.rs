@@ -299,3 +299,58 @@ async fn a_started_trajectory_is_flagged() {
     assert!(consent.started_before_consent);
     assert_eq!(consent.deductible_from, Some(start + chrono::Days::new(4)));
 }
+
+/// Consent given while the quote was still sent, then the employer accepts: the certificate
+/// keeps the two apart (the employer's acceptance and accepted document; the employee's consent
+/// with its own specification), and the document served is still the employer's.
+#[tokio::test]
+async fn the_certificate_keeps_acceptance_and_consent_apart() {
+    use crate::quotes::certificate::StepKind;
+    use crate::quotes::service::Recorded;
+    let f = mailed();
+    let (quote, employer) = f.sent_with_link().await;
+    let link = f.ask(&quote, None).await.unwrap();
+    f.consent(&link, "P. Jansen").await.unwrap();
+    let accepted = f.accept(&employer, "J. de Vries").await.unwrap();
+    let certificate = f.service.certificate(quote.id).await.unwrap();
+    let steps: Vec<StepKind> = certificate.steps.iter().map(|s| s.step).collect();
+    assert_eq!(
+        steps,
+        [
+            StepKind::Created,
+            StepKind::Sent,
+            StepKind::ConsentAsked,
+            StepKind::ConsentGiven,
+            StepKind::Accepted
+        ]
+    );
+    assert_eq!(certificate.acceptance.unwrap().name, "J. de Vries");
+    let sent = certificate.sent_document.unwrap();
+    assert_ne!(sent.sha256, link.specification_sha256);
+    let consent = certificate.employee_consent.unwrap();
+    assert_eq!(consent.status, ConsentStatus::Given);
+    assert_eq!(consent.name.as_deref(), Some("P. Jansen"));
+    let specification = consent.specification.unwrap();
+    assert_eq!(specification.sha256, link.specification_sha256);
+    assert!(specification.archived);
+    // The PDF the quote's reads serve is the one the employer accepted.
+    let Recorded::Archived { sha256, .. } = f.service.recorded_pdf(&accepted).await.unwrap() else {
+        panic!("archived");
+    };
+    assert_eq!(
+        Some(sha256),
+        certificate.accepted_document.map(|d| d.sha256),
+        "the employer's document"
+    );
+    // The specification is recognised as such.
+    let verified = f
+        .service
+        .verify(&f.archived(&link.specification_sha256).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        verified.kind,
+        crate::quotes::proof::DocumentKind::Specification
+    );
+}
