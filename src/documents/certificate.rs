@@ -52,6 +52,17 @@ pub fn view(certificate: &Certificate, language: Language, letters: &Letters) ->
             };
             object.insert(text.into(), at);
         }
+        // The first deductible day, written as the times are.
+        if let Some(day) = object["deductible_from"]
+            .as_str()
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+        {
+            let text = match language {
+                Language::Nl => day.format("%d-%m-%Y"),
+                Language::En => day.format("%Y-%m-%d"),
+            };
+            object.insert("deductible_from".into(), json!(text.to_string()));
+        }
         let status = object["status"].as_str().unwrap_or_default().to_string();
         let text = word(&format!("certificate_consent_{status}")).unwrap_or(status);
         object.insert("status_text".into(), json!(text));
