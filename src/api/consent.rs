@@ -18,20 +18,21 @@ use utoipa::ToSchema;
 
 use super::auth::{Auth, SalesRole};
 use super::bodies::ConsentBody;
-use super::documents::respond;
+use super::documents::StoredPdf;
 use super::extract::Input;
-use super::online::{FORM_LIMIT, evidence, not_found, online_page, opened, private};
+use super::online::{
+    DeclineForm, FORM_LIMIT, PageQuery, SignForm, not_found, online_page, opened, private,
+};
 use super::problem::ApiError;
 use super::quotes::quote_id;
 use super::requests::RequestLimit;
 use super::responses::{AuthErrors, BodyErrors, ConflictError, NotFoundError, ServerErrors};
 use super::state::AppState;
 use crate::catalog::Language;
-use crate::documents::Format;
 use crate::documents::letters::ConsentPanel;
 use crate::quotes::consent::ConsentStatus;
 use crate::quotes::error::QuoteError;
-use crate::quotes::input::{ConsentOrder, Signature};
+use crate::quotes::input::ConsentOrder;
 use crate::quotes::model::Actor;
 use crate::quotes::service::{ConsentAnswer, ConsentLink};
 
@@ -159,32 +160,6 @@ impl HttpServiceFactory for ConsentPages {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct PageQuery {
-    lang: Option<Language>,
-    /// A refusal to show after a redirect: `name`, `agree` or `closed`.
-    e: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ConsentForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    agree: Option<String>,
-    /// The language the page was shown in (its box's sentence is recorded).
-    #[serde(default)]
-    lang: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct DeclineForm {
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    lang: Option<String>,
-}
-
 /// A link that no longer works: a 410 that says so in both languages (there is no quote to
 /// take the bureau's words from).
 fn gone(state: &AppState) -> HttpResponse {
@@ -225,16 +200,21 @@ fn gone(state: &AppState) -> HttpResponse {
 }
 
 /// Answers a refusal of the consent service on the employee's pages.
-fn refused(state: &AppState, token: &str, error: QuoteError) -> Result<HttpResponse, ApiError> {
+fn refused(
+    state: &AppState,
+    token: &str,
+    error: QuoteError,
+    lang: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
     match error {
         QuoteError::LinkNotFound | QuoteError::NotFound(_) => Ok(not_found()),
         QuoteError::LinkExpired | QuoteError::LinkClosed(_) => Ok(gone(state)),
         QuoteError::Input(e) => {
             let field = e.errors.first().map(|f| f.field.as_str()).unwrap_or("name");
             let e = if field == "agree" { "agree" } else { "name" };
-            Ok(back(token, Some(e), None))
+            Ok(back(token, Some(e), lang))
         }
-        QuoteError::Busy(_) => Ok(back(token, Some("closed"), None)),
+        QuoteError::Busy(_) => Ok(back(token, Some("closed"), lang)),
         other => Err(other.into()),
     }
 }
@@ -264,7 +244,7 @@ async fn page(
 ) -> Result<HttpResponse, ApiError> {
     let opened = match state.quotes.open_consent(&token).await {
         Ok(opened) => opened,
-        Err(e) => return refused(&state, &token, e),
+        Err(e) => return refused(&state, &token, e, None),
     };
     let quote = opened.quote;
     let language = query.lang.unwrap_or(quote.computation.language);
@@ -301,56 +281,36 @@ async fn pdf(
 ) -> Result<HttpResponse, ApiError> {
     let (opened, archived) = match state.quotes.consent_specification(&token).await {
         Ok(found) => found,
-        Err(e) => return refused(&state, &token, e),
+        Err(e) => return refused(&state, &token, e, None),
     };
     let quote = opened.quote;
     let language = query.lang.unwrap_or(quote.computation.language);
     let document = state.documents.view(&quote, language).specification();
-    let file_name = format!("{}.pdf", document.file_stem);
-    match (archived, language == quote.computation.language) {
+    let pdf = match (archived, language == quote.computation.language) {
         (Some(bytes), true) => {
             let sha256 = opened.link.document_sha256.unwrap_or_default();
-            Ok(private(HttpResponse::Ok())
-                .content_type("application/pdf")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{file_name}\""),
-                ))
-                .insert_header(("x-document-archived", "true"))
-                .insert_header(("x-document-sha256", sha256))
-                .body(bytes))
+            StoredPdf::archived(bytes, format!("{}.pdf", document.file_stem), sha256)
         }
-        _ => {
-            let date = quote.computation.quote_date;
-            let mut response = respond(&state, document, Format::Pdf, date).await?;
-            let headers = private(HttpResponse::Ok()).finish();
-            for (name, value) in headers.headers() {
-                response.headers_mut().insert(name.clone(), value.clone());
-            }
-            Ok(response)
-        }
-    }
+        _ => StoredPdf::live(&state, document, quote.computation.quote_date).await?,
+    };
+    Ok(pdf.respond(private(HttpResponse::Ok()), "attachment"))
 }
 
 async fn consent(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-    form: web::Form<ConsentForm>,
+    form: web::Form<SignForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let agree = form
-        .agree
-        .as_deref()
-        .is_some_and(|v| matches!(v, "yes" | "on" | "true" | "1"));
     let lang = form.lang.as_deref();
-    let signature = match Signature::new(&form.name, agree) {
-        Ok(signature) => signature.attested(evidence(&req, &state, lang, "consent_agree")),
-        Err(e) => return refused(&state, &token, QuoteError::Input(e)),
+    let signature = match form.signature(&req, &state, "consent_agree") {
+        Ok(signature) => signature,
+        Err(e) => return refused(&state, &token, QuoteError::Input(e), lang),
     };
     let answer = ConsentAnswer::Given(signature);
     match state.quotes.answer_consent(&token, &answer).await {
         Ok(_) => Ok(back(&token, None, lang)),
-        Err(e) => refused(&state, &token, e),
+        Err(e) => refused(&state, &token, e, lang),
     }
 }
 
@@ -362,6 +322,6 @@ async fn decline(
     let answer = ConsentAnswer::Declined(form.reason.clone());
     match state.quotes.answer_consent(&token, &answer).await {
         Ok(_) => Ok(back(&token, None, form.lang.as_deref())),
-        Err(e) => refused(&state, &token, e),
+        Err(e) => refused(&state, &token, e, form.lang.as_deref()),
     }
 }

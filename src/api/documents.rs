@@ -139,6 +139,31 @@ pub(crate) struct StoredPdf {
 }
 
 impl StoredPdf {
+    /// Bytes as the archive keeps them under `sha256`.
+    pub(crate) fn archived(bytes: Vec<u8>, file_name: String, sha256: String) -> StoredPdf {
+        StoredPdf {
+            bytes,
+            file_name,
+            archived: Some(true),
+            sha256: Some(sha256),
+        }
+    }
+
+    /// `document` rendered now (not what the archive keeps).
+    pub(crate) async fn live(
+        state: &web::Data<AppState>,
+        document: Document,
+        date: chrono::NaiveDate,
+    ) -> Result<StoredPdf, ApiError> {
+        let file_name = format!("{}.pdf", document.file_stem);
+        Ok(StoredPdf {
+            bytes: render(state, document, Format::Pdf, date).await?,
+            file_name,
+            archived: Some(false),
+            sha256: None,
+        })
+    }
+
     /// The answer: the PDF under its file name (`disposition` inline or attachment), with
     /// `X-Document-Archived` and, for archived bytes, `X-Document-SHA256` and an `ETag`.
     pub(crate) fn respond(

@@ -19,6 +19,7 @@ use super::state::AppState;
 use crate::catalog::Language;
 use crate::documents::Document;
 use crate::documents::letters::{ConsentOnPage, OnlinePage};
+use crate::pricing::InputError;
 use crate::quotes::consent::ConsentStatus;
 use crate::quotes::error::QuoteError;
 use crate::quotes::input::Signature;
@@ -53,28 +54,52 @@ impl HttpServiceFactory for OnlinePages {
     }
 }
 
+/// The query of a page: its language, and a refusal to show.
 #[derive(Debug, Deserialize)]
-struct PageQuery {
-    lang: Option<Language>,
+pub(super) struct PageQuery {
+    pub(super) lang: Option<Language>,
     /// A refusal to show after a redirect: `name`, `agree` or `closed`.
-    e: Option<String>,
+    pub(super) e: Option<String>,
 }
 
+/// A form signed with a typed name and a ticked box (the employer accepting, the employee
+/// consenting).
 #[derive(Debug, Deserialize)]
-struct AcceptForm {
+pub(super) struct SignForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
     agree: Option<String>,
     /// The language the page was shown in (its box's sentence is recorded).
     #[serde(default)]
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
+impl SignForm {
+    /// The signature the form makes, attested by the request and the sentence of `statement`
+    /// (a word of `letters.toml`) in the page's language.
+    pub(super) fn signature(
+        &self,
+        req: &HttpRequest,
+        state: &AppState,
+        statement: &str,
+    ) -> Result<Signature, InputError> {
+        let agree = self
+            .agree
+            .as_deref()
+            .is_some_and(|v| matches!(v, "yes" | "on" | "true" | "1"));
+        let signature = Signature::new(&self.name, agree)?;
+        Ok(signature.attested(evidence(req, state, self.lang.as_deref(), statement)))
+    }
+}
+
+/// A form declining, with an optional reason.
 #[derive(Debug, Deserialize)]
-struct DeclineForm {
+pub(super) struct DeclineForm {
     #[serde(default)]
-    reason: Option<String>,
+    pub(super) reason: Option<String>,
+    #[serde(default)]
+    pub(super) lang: Option<String>,
 }
 
 /// The headers of every page: the token is in the URL, so no referrer leaves; no framing, no
@@ -232,16 +257,10 @@ async fn accept(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-    form: web::Form<AcceptForm>,
+    form: web::Form<SignForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let agree = form
-        .agree
-        .as_deref()
-        .is_some_and(|v| matches!(v, "yes" | "on" | "true" | "1"));
-    let signature = match Signature::new(&form.name, agree) {
-        Ok(signature) => {
-            signature.attested(evidence(&req, &state, form.lang.as_deref(), "online_agree"))
-        }
+    let signature = match form.signature(&req, &state, "online_agree") {
+        Ok(signature) => signature,
         Err(e) => return refused(&token, QuoteError::Input(e)),
     };
     match state.quotes.accept(&token, &signature).await {
@@ -253,12 +272,7 @@ async fn accept(
 /// What evidences an online answer besides the name: the sentence next to the box (the word
 /// `statement` of `letters.toml`) in the language the page was shown in (Dutch when the form
 /// does not say), the peer's address and the user agent (cut to 500 characters).
-pub(super) fn evidence(
-    req: &HttpRequest,
-    state: &AppState,
-    lang: Option<&str>,
-    statement: &str,
-) -> Evidence {
+fn evidence(req: &HttpRequest, state: &AppState, lang: Option<&str>, statement: &str) -> Evidence {
     let language = lang.and_then(Language::parse).unwrap_or_default();
     let statement = state.documents.letters.word(language.as_str(), statement);
     Evidence {

@@ -14,14 +14,13 @@ use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::register::{consent_cells, consent_columns, period_name};
+use super::register::{ConsentColumns, period_name};
 use super::xlsx::Properties;
 use super::{Cell, Column, ExportFormat, Kind, Row, Sheet, word};
 use crate::catalog::Language;
 use crate::catalog::terms::PaymentTerms;
-use crate::clock::amsterdam;
 use crate::pricing::{InputError, Instalment, Money, Totals};
-use crate::quotes::consent::{ConsentStatus, EmployeeConsent};
+use crate::quotes::consent::EmployeeConsent;
 use crate::quotes::model::ScheduleEntry;
 
 /// An accepted quote, as the invoicing needs it.
@@ -55,17 +54,8 @@ pub struct DueRow {
     /// True for a quote without a schedule, taken as due whole on acceptance.
     pub assumed: bool,
     /// The employee's consent to deducting the quote's costs from the transitievergoeding.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub employee_consent: Option<ConsentStatus>,
-    /// The day (Dutch) the employee answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub employee_consent_on: Option<NaiveDate>,
-    /// The trajectory started before consent: costs made before it do not count.
-    #[serde(default)]
-    pub started_before_consent: bool,
-    /// The first day whose costs may be deducted: payroll deducts what falls on or after it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deductible_from: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub consent: ConsentColumns,
 }
 
 /// What falls due in one month.
@@ -367,13 +357,7 @@ fn due_rows(quote: &AcceptedQuote<'_>, language: Language) -> Vec<DueRow> {
         vat,
         incl_vat: incl,
         assumed,
-        employee_consent: quote.consent.map(|c| c.status),
-        employee_consent_on: quote
-            .consent
-            .and_then(|c| c.at)
-            .map(|at| amsterdam(at).date_naive()),
-        started_before_consent: quote.consent.is_some_and(|c| c.started_before_consent),
-        deductible_from: quote.consent.and_then(|c| c.deductible_from),
+        consent: ConsentColumns::of(quote.consent),
     };
     if quote.schedule.is_empty() {
         let t = quote.totals;
@@ -449,7 +433,7 @@ impl Invoicing {
                 Column::new("assumed", w("Aangenomen", "Assumed"), Kind::Text, 11.0),
             ]
             .into_iter()
-            .chain(consent_columns(self.language))
+            .chain(ConsentColumns::columns(self.language))
             .collect(),
         };
         let yes_no = |b: bool| Cell::Text(if b { w("ja", "yes") } else { w("nee", "no") }.into());
@@ -468,12 +452,7 @@ impl Invoicing {
                     Cell::Money(r.incl_vat),
                     yes_no(r.assumed),
                 ];
-                cells.extend(consent_cells(
-                    r.employee_consent,
-                    r.employee_consent_on,
-                    r.started_before_consent,
-                    r.deductible_from,
-                ));
+                cells.extend(r.consent.cells());
                 Row::plain(cells)
             })
             .collect();

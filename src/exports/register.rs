@@ -15,7 +15,7 @@ use super::{Cell, Column, Kind, Row, Sheet, word};
 use crate::catalog::{CatalogSet, Language};
 use crate::clock::amsterdam;
 use crate::pricing::Money;
-use crate::quotes::consent::ConsentStatus;
+use crate::quotes::consent::{ConsentStatus, EmployeeConsent};
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::RegisterEntry;
 
@@ -163,8 +163,17 @@ pub struct RegisterRow {
     /// The day it was accepted or declined (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_on: Option<NaiveDate>,
-    /// The employee's consent to deducting the costs from the transitievergoeding (shown once
-    /// asked or accepted).
+    /// The employee's consent to deducting the costs from the transitievergoeding.
+    #[serde(flatten)]
+    pub consent: ConsentColumns,
+}
+
+/// The employee's consent to deducting a quote's costs from the transitievergoeding, as the
+/// rows of finance's exports (the register, the expected invoicing) show it, so payroll deducts
+/// only what may be deducted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConsentColumns {
+    /// Shown once consent was asked or the quote accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_consent: Option<ConsentStatus>,
     /// The day (Dutch) the employee answered.
@@ -176,6 +185,64 @@ pub struct RegisterRow {
     /// The first day whose costs may be deducted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deductible_from: Option<NaiveDate>,
+}
+
+impl ConsentColumns {
+    pub fn of(consent: Option<&EmployeeConsent>) -> ConsentColumns {
+        ConsentColumns {
+            employee_consent: consent.map(|c| c.status),
+            employee_consent_on: consent
+                .and_then(|c| c.at)
+                .map(|at| amsterdam(at).date_naive()),
+            started_before_consent: consent.is_some_and(|c| c.started_before_consent),
+            deductible_from: consent.and_then(|c| c.deductible_from),
+        }
+    }
+
+    /// The columns, in the exports' language.
+    pub(crate) fn columns(language: Language) -> [Column; 4] {
+        let w = |nl, en| word(language, nl, en);
+        [
+            Column::new(
+                "employee_consent",
+                w("Toestemming werknemer", "Employee consent"),
+                Kind::Text,
+                20.0,
+            ),
+            Column::new(
+                "employee_consent_on",
+                w("Toestemming op", "Consent on"),
+                Kind::Date,
+                14.0,
+            ),
+            Column::new(
+                "started_before_consent",
+                w("Gestart vóór toestemming", "Started before consent"),
+                Kind::Text,
+                22.0,
+            ),
+            Column::new(
+                "deductible_from",
+                w("Aftrekbaar vanaf", "Deductible from"),
+                Kind::Date,
+                16.0,
+            ),
+        ]
+    }
+
+    /// The cells under [`ConsentColumns::columns`]: the status and the flag as their wire
+    /// words (`given`, `true`), empty where the quote shows no consent.
+    pub(crate) fn cells(&self) -> [Cell; 4] {
+        let Some(status) = self.employee_consent else {
+            return [Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty];
+        };
+        [
+            Cell::Text(status.as_str().into()),
+            Cell::from(self.employee_consent_on),
+            Cell::Text(self.started_before_consent.to_string()),
+            Cell::from(self.deductible_from),
+        ]
+    }
 }
 
 /// The register as JSON: the filters, the BTW rates of the columns, the rows.
@@ -277,7 +344,7 @@ impl Register {
                 24.0,
             ),
         ]);
-        columns.extend(consent_columns(self.language));
+        columns.extend(ConsentColumns::columns(self.language));
         Sheet {
             name: w("Offertes", "Quotes").into(),
             columns,
@@ -319,74 +386,9 @@ impl Register {
             success_fee_incl_vat: entry.success_fee.as_ref().map(|f| f.incl_vat),
             valid_until: entry.valid_until,
             decided_on: entry.decided_at.map(|d| d.date_naive()),
-            employee_consent: entry.employee_consent.as_ref().map(|c| c.status),
-            employee_consent_on: entry
-                .employee_consent
-                .as_ref()
-                .and_then(|c| c.at)
-                .map(|at| amsterdam(at).date_naive()),
-            started_before_consent: entry
-                .employee_consent
-                .as_ref()
-                .is_some_and(|c| c.started_before_consent),
-            deductible_from: entry
-                .employee_consent
-                .as_ref()
-                .and_then(|c| c.deductible_from),
+            consent: ConsentColumns::of(entry.employee_consent.as_ref()),
         }
     }
-}
-
-/// The columns of the employee's consent, shared by the register and the expected invoicing:
-/// its status, the day it was answered, whether the trajectory started before it, the first
-/// deductible day.
-pub(crate) fn consent_columns(language: Language) -> [Column; 4] {
-    let w = |nl, en| word(language, nl, en);
-    [
-        Column::new(
-            "employee_consent",
-            w("Toestemming werknemer", "Employee consent"),
-            Kind::Text,
-            20.0,
-        ),
-        Column::new(
-            "employee_consent_on",
-            w("Toestemming op", "Consent on"),
-            Kind::Date,
-            14.0,
-        ),
-        Column::new(
-            "started_before_consent",
-            w("Gestart vóór toestemming", "Started before consent"),
-            Kind::Text,
-            22.0,
-        ),
-        Column::new(
-            "deductible_from",
-            w("Aftrekbaar vanaf", "Deductible from"),
-            Kind::Date,
-            16.0,
-        ),
-    ]
-}
-
-/// The cells under [`consent_columns`]: the status and the flag as their wire words
-/// (`given`, `true`), empty where the quote shows no consent.
-pub(crate) fn consent_cells(
-    status: Option<ConsentStatus>,
-    on: Option<NaiveDate>,
-    started_before: bool,
-    deductible_from: Option<NaiveDate>,
-) -> [Cell; 4] {
-    let Some(status) = status else {
-        return [Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty];
-    };
-    [
-        Cell::Text(status.as_str().into()),
-        Cell::from(on),
-        Cell::Text(started_before.to_string()),
-        Cell::from(deductible_from),
-    ]
 }
 
 impl RegisterRow {
@@ -416,12 +418,7 @@ impl RegisterRow {
             Cell::Date(self.valid_until),
             Cell::from(self.decided_on),
         ]);
-        cells.extend(consent_cells(
-            self.employee_consent,
-            self.employee_consent_on,
-            self.started_before_consent,
-            self.deductible_from,
-        ));
+        cells.extend(self.consent.cells());
         Row::plain(cells)
     }
 }

@@ -863,19 +863,20 @@ fn check_register_csv(record: &[String], row: &RegisterRow, dialect: &str) {
         "{case}"
     );
     // The employee's consent: its status (shown once accepted or asked), day, flag, first day.
+    let c = &row.consent;
     let consent = [
-        row.employee_consent.map(|c| c.as_str().to_string()),
-        row.employee_consent_on.map(|d| d.to_string()),
-        row.employee_consent
-            .map(|_| row.started_before_consent.to_string()),
-        row.deductible_from.map(|d| d.to_string()),
+        c.employee_consent.map(|c| c.as_str().to_string()),
+        c.employee_consent_on.map(|d| d.to_string()),
+        c.employee_consent
+            .map(|_| c.started_before_consent.to_string()),
+        c.deductible_from.map(|d| d.to_string()),
     ];
     for (i, expected) in (19..=22).zip(consent) {
         assert_eq!(record[i], expected.unwrap_or_default(), "{case}: consent");
     }
     if row.status.as_str() == "accepted" {
         assert!(
-            row.employee_consent.is_some(),
+            c.employee_consent.is_some(),
             "{case}: an accepted quote shows consent"
         );
     }
