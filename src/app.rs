@@ -17,7 +17,7 @@ use crate::api::state::{Quotes, Requests};
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::archive::Archive;
 use crate::archive::s3::S3Archive;
-use crate::catalog::CatalogSet;
+use crate::catalog::{CatalogSet, Catalogs};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{DocumentStore, Settings};
 use crate::delivery::mail::Mailer;
@@ -88,7 +88,7 @@ impl Application {
                 settings.templates_dir.display()
             )
         })?);
-        let catalogs = Arc::new(catalogs);
+        let catalogs = Catalogs::new(catalogs);
         let documents = QuoteDocuments {
             renderer: renderer.clone(),
             letters,

@@ -300,8 +300,8 @@ pub async fn get_catalog(
 ) -> Result<web::Json<CatalogView>, ApiError> {
     let query = query.0;
     let selection = Selection::InForce(query.date.unwrap_or_else(|| state.today()));
-    let catalog = state
-        .catalogs()
+    let catalogs = state.catalogs();
+    let catalog = catalogs
         .select(&selection)
         .map_err(|e| selection_refused("date", e))?;
     Ok(web::Json(CatalogView::new(

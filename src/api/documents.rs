@@ -262,7 +262,7 @@ pub async fn preview_document(
     if let Some(lang) = query.0.lang {
         input.language = lang;
     }
-    let computation = pricing::compute(state.catalogs(), &input, state.today())?;
+    let computation = pricing::compute(&state.catalogs(), &input, state.today())?;
     let bureau = &state.documents.catalog_for(&computation).bureau;
     let document = view::build(
         &computation,

@@ -33,7 +33,7 @@ pub async fn preview(
     body: JsonBytes,
 ) -> Result<web::Json<Computation>, ApiError> {
     let input: Circumstances = parse_json(&body.0)?;
-    let computation = pricing::compute(state.catalogs(), &input, state.today())?;
+    let computation = pricing::compute(&state.catalogs(), &input, state.today())?;
     metrics.quote_computed();
     Ok(web::Json(computation))
 }

@@ -38,7 +38,7 @@ pub struct AppState {
 
 impl AppState {
     /// The catalog versions the service prices with.
-    pub fn catalogs(&self) -> &Arc<CatalogSet> {
+    pub fn catalogs(&self) -> Arc<CatalogSet> {
         self.quotes.catalogs()
     }
 

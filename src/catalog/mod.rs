@@ -2,6 +2,7 @@
 //! `pricing/`. Pure: reading files is the only I/O here, and it stays in [`CatalogSet::load_dir`].
 
 mod file;
+mod live;
 mod load;
 pub mod model;
 pub mod rules;
@@ -16,6 +17,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use live::Catalogs;
 pub use model::{Catalog, Item, Logo, Rounding, Tier, TierDuration, Unit};
 pub use terms::DueEvent;
 pub use vocabulary::{Intensity, Language, Readiness, Schooling, Text};
@@ -181,7 +183,7 @@ impl CatalogSet {
 
     /// The version a quote was priced with (`name`), or, if that file is gone, the one in force
     /// on its quote date, else the first.
-    pub fn priced_with(&self, name: &str, quote_date: NaiveDate) -> &Catalog {
+    pub fn priced_with(&self, name: &str, quote_date: NaiveDate) -> &Arc<Catalog> {
         self.version(name)
             .or_else(|| self.in_force(quote_date))
             .unwrap_or(&self.versions[0])

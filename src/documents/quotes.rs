@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::letters::Letters;
 use super::{Document, QuoteFacts, Renderer, view};
-use crate::catalog::{Catalog, CatalogSet, Language};
+use crate::catalog::{Catalog, Catalogs, Language};
 use crate::pricing::Computation;
 use crate::quotes::certificate::Certificate;
 use crate::quotes::model::{Acceptance, Quote};
@@ -16,15 +16,18 @@ use crate::quotes::ports::{Letter, LetterKind, LetterRequest, SentDocument};
 pub struct QuoteDocuments {
     pub renderer: Arc<Renderer>,
     pub letters: Arc<Letters>,
-    pub catalogs: Arc<CatalogSet>,
+    pub catalogs: Catalogs,
 }
 
 impl QuoteDocuments {
     /// The catalog version a computation used (or, if that file is gone, the one in force on
     /// the quote date, else the first).
-    pub fn catalog_for(&self, computation: &Computation) -> &Catalog {
+    pub fn catalog_for(&self, computation: &Computation) -> Arc<Catalog> {
         let version = &computation.catalog.version;
-        self.catalogs.priced_with(version, computation.quote_date)
+        let catalogs = self.catalogs.current();
+        catalogs
+            .priced_with(version, computation.quote_date)
+            .clone()
     }
 
     /// The view-model of a stored quote in `language`, with the signature block filled in when

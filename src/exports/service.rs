@@ -13,7 +13,7 @@ use super::register::{Register, RegisterFilter};
 use super::write::RegisterJob;
 use super::{Dialect, ExportFormat};
 use crate::catalog::select::{Selection, SelectionError};
-use crate::catalog::{Catalog, CatalogSet, Language};
+use crate::catalog::{Catalog, Catalogs, Language};
 use crate::clock::Clock;
 use crate::quotes::lifecycle::{Status, StatusMatch, status_on};
 use crate::quotes::model::{RegisterEntry, ScheduleEntry, consent_of_row};
@@ -23,15 +23,15 @@ use crate::storage::StorageError;
 /// The exports with what they read: the quote store, the catalog and the clock.
 pub struct ExportService<R> {
     repo: R,
-    catalogs: Arc<CatalogSet>,
+    catalogs: Catalogs,
     clock: Arc<dyn Clock>,
 }
 
 impl<R: QuoteRepository> ExportService<R> {
-    pub fn new(repo: R, catalogs: Arc<CatalogSet>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(repo: R, catalogs: impl Into<Catalogs>, clock: Arc<dyn Clock>) -> Self {
         ExportService {
             repo,
-            catalogs,
+            catalogs: catalogs.into(),
             clock,
         }
     }
@@ -44,7 +44,7 @@ impl<R: QuoteRepository> ExportService<R> {
         version: Option<&str>,
     ) -> Result<Arc<Catalog>, SelectionError> {
         let selection = Selection::new(date, version, self.clock.now().today)?;
-        self.catalogs.select(&selection).cloned()
+        self.catalogs.current().select(&selection).cloned()
     }
 
     /// How to write the quote register of a period, of every status or one.
@@ -61,9 +61,10 @@ impl<R: QuoteRepository> ExportService<R> {
             status,
         };
         let today = self.clock.now().today;
+        let catalogs = self.catalogs.current();
         RegisterJob {
-            register: Register::new(&self.catalogs, dialect.language()),
-            properties: filter.properties(&self.catalogs, dialect.language(), today),
+            register: Register::new(&catalogs, dialect.language()),
+            properties: filter.properties(&catalogs, dialect.language(), today),
             filter,
             format,
             dialect,
@@ -123,6 +124,7 @@ impl<R: QuoteRepository> ExportService<R> {
     /// The bureau's name as the catalog in force today has it (for file properties).
     pub fn company(&self) -> String {
         self.catalogs
+            .current()
             .in_force(self.clock.now().today)
             .map(|c| c.bureau.name.clone())
             .unwrap_or_default()

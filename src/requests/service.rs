@@ -10,7 +10,7 @@ use super::model::{
     Indicative, NewRequestBody, QuoteRequest, RequestReceipt, RequestStatus, new_reference,
 };
 use super::ports::{RequestDecision, RequestQuery, RequestRepository};
-use crate::catalog::{CatalogSet, Language};
+use crate::catalog::{Catalogs, Language};
 use crate::clock::{Clock, SystemClock};
 use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
@@ -57,7 +57,7 @@ const REFERENCE_ATTEMPTS: usize = 3;
 /// the numbering of the quotes they become, the retention period and the clock.
 pub struct RequestService<S> {
     store: S,
-    catalogs: Arc<CatalogSet>,
+    catalogs: Catalogs,
     webhooks: Webhooks,
     /// The prefix of the numbers of quotes made from requests.
     prefix: String,
@@ -69,14 +69,14 @@ pub struct RequestService<S> {
 impl<S> RequestService<S> {
     pub fn new(
         store: S,
-        catalogs: Arc<CatalogSet>,
+        catalogs: impl Into<Catalogs>,
         webhooks: Webhooks,
         prefix: impl Into<String>,
         retention_days: u32,
     ) -> Self {
         RequestService {
             store,
-            catalogs,
+            catalogs: catalogs.into(),
             webhooks,
             prefix: prefix.into(),
             retention_days,
@@ -111,7 +111,7 @@ impl<S: RequestRepository> RequestService<S> {
     ) -> Result<(RequestReceipt, Option<QuoteRequest>), RequestError> {
         let (store, hooks, now) = (&self.store, &self.webhooks, self.clock.now());
         body.check()?;
-        let priced = service::price(&self.catalogs, &body.circumstances, now.today)?;
+        let priced = service::price(&self.catalogs.current(), &body.circumstances, now.today)?;
         let indicative = Indicative::of(&priced.computation);
         let language = priced.computation.language;
         let receipt = |reference: &str| RequestReceipt {
@@ -199,7 +199,7 @@ impl<S: QuoteRepository + RequestRepository> RequestService<S> {
             ..request.clone()
         };
         let input = QuoteInput::new(request.employer, request.employee, request.circumstances)?;
-        let priced = service::price(&self.catalogs, input.circumstances(), now.today)?;
+        let priced = service::price(&self.catalogs.current(), input.circumstances(), now.today)?;
         let link = RequestLink {
             request_id: id,
             from: RequestStatus::New.as_str(),
@@ -330,7 +330,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
         let store = Store::connect(&url).await.unwrap();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let catalogs = CatalogSet::load_dir(&root.join("pricing")).unwrap();
+        let catalogs = crate::catalog::CatalogSet::load_dir(&root.join("pricing")).unwrap();
         let body = || -> NewRequestBody {
             serde_json::from_value(serde_json::json!({
                 "employer": {"company_name": "Bakkerij B.V.", "contact_person": "J. de Vries",

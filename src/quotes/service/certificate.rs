@@ -42,9 +42,8 @@ impl<R: QuoteRepository + OutboxRepository, D: SentDocument, A: DocumentArchive>
             }
         }
         let computation = &quote.computation;
-        let catalog = self
-            .catalogs
-            .priced_with(&computation.catalog.version, computation.quote_date);
+        let catalogs = self.catalogs.current();
+        let catalog = catalogs.priced_with(&computation.catalog.version, computation.quote_date);
         let bureau = Party {
             name: catalog.bureau.name.clone(),
             kvk: Some(catalog.bureau.kvk.clone()),

@@ -40,7 +40,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 return Err(QuoteError::NotDraft(current.status));
             }
             let priced = match changes.circumstances() {
-                Some(c) => price(&self.catalogs, c, now.today)?,
+                Some(c) => price(&self.catalogs.current(), c, now.today)?,
                 None => Priced {
                     circumstances: current.circumstances.clone(),
                     translated: current
@@ -195,7 +195,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                     ..current.circumstances.clone()
                 },
             };
-            let priced = price(&self.catalogs, &circumstances, now.today)?;
+            let priced = price(&self.catalogs.current(), &circumstances, now.today)?;
             let employer = changes.employer().unwrap_or(&current.employer);
             let employee = changes.employee().unwrap_or(&current.employee);
             let revision = repo.last_revision(&current.number).await? + 1;

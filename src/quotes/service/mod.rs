@@ -17,7 +17,7 @@ use super::ports::{
     CreateQuote, NewQuote, NumberedJobs, QuoteRepository, RequestLink, SentDocument, Stored,
 };
 use crate::archive::DocumentArchive;
-use crate::catalog::CatalogSet;
+use crate::catalog::{CatalogSet, Catalogs};
 use crate::clock::{Clock, Now, SystemClock};
 use crate::outbox::model::NewJob;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
@@ -83,7 +83,7 @@ pub struct QuoteService<R, D, A> {
     documents: D,
     /// Where the documents as sent are kept.
     archive: A,
-    catalogs: Arc<CatalogSet>,
+    catalogs: Catalogs,
     webhooks: Webhooks,
     /// The prefix of new quote numbers (`OFF` → `OFF-2026-00042`).
     prefix: String,
@@ -100,7 +100,7 @@ impl<R, D, A> QuoteService<R, D, A> {
         repo: R,
         documents: D,
         archive: A,
-        catalogs: Arc<CatalogSet>,
+        catalogs: impl Into<Catalogs>,
         webhooks: Webhooks,
         prefix: impl Into<String>,
     ) -> Self {
@@ -108,7 +108,7 @@ impl<R, D, A> QuoteService<R, D, A> {
             repo,
             documents,
             archive,
-            catalogs,
+            catalogs: catalogs.into(),
             webhooks,
             prefix: prefix.into(),
             mailing: None,
@@ -143,8 +143,8 @@ impl<R, D, A> QuoteService<R, D, A> {
     }
 
     /// The catalog versions quotes are priced with.
-    pub fn catalogs(&self) -> &Arc<CatalogSet> {
-        &self.catalogs
+    pub fn catalogs(&self) -> Arc<CatalogSet> {
+        self.catalogs.current()
     }
 }
 
@@ -269,7 +269,7 @@ impl<R: QuoteRepository, D: SentDocument, A: DocumentArchive> QuoteService<R, D,
                 replayed: true,
             });
         }
-        let priced = price(&self.catalogs, input.circumstances(), now.today)?;
+        let priced = price(&self.catalogs.current(), input.circumstances(), now.today)?;
         let draft = NewDraft {
             id: Uuid::now_v7(),
             priced: &priced,
