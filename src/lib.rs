@@ -20,6 +20,7 @@ pub mod documents;
 pub mod exports;
 pub(crate) mod outbox;
 pub mod pricing;
+pub mod publishing;
 pub mod quotes;
 pub mod requests;
 pub(crate) mod storage;

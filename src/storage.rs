@@ -32,6 +32,10 @@ pub enum Constraint {
     QuoteNumberRevision,
     IdempotencyKey,
     RequestReference,
+    /// A catalog version's name, or its `valid_from`, is taken.
+    CatalogVersion,
+    /// A catalog asset's name is taken.
+    CatalogAsset,
     /// Any other constraint, by its name.
     Other(String),
 }

@@ -92,34 +92,41 @@ impl CatalogSet {
             }
         }
         let mut set = Self::from_sources(files).map_err(CatalogError::Invalid)?;
-        let mut problems = Vec::new();
-        for catalog in &mut set.versions {
-            let Some(logo) = catalog.bureau.logo.clone() else {
-                continue;
-            };
-            let problem = |message: String| Problem {
-                file: catalog.file.clone(),
-                path: "bureau.logo".into(),
-                message,
-            };
-            let path = dir.join(&logo);
+        let problems = set.attach_logos(|name| {
+            let path = dir.join(name);
             if !path.is_file() {
-                problems.push(problem(format!("no file `{logo}` in the catalog folder")));
-                continue;
+                return Err(format!("no file `{name}` in the catalog folder"));
             }
-            match std::fs::read(&path)
-                .map_err(|e| format!("`{logo}` cannot be read: {e}"))
-                .and_then(|bytes| Logo::new(bytes).map_err(|e| format!("`{logo}`: {e}")))
-            {
-                Ok(image) => Arc::make_mut(catalog).bureau.logo_image = Some(image),
-                Err(message) => problems.push(problem(message)),
-            }
-        }
+            std::fs::read(&path).map_err(|e| format!("`{name}` cannot be read: {e}"))
+        });
         if problems.is_empty() {
             Ok(set)
         } else {
             Err(CatalogError::Invalid(problems))
         }
+    }
+
+    /// Reads each version's logo (`bureau.logo`, a name) through `read` and checks it as an
+    /// image; every problem found, by the version's file.
+    pub fn attach_logos(
+        &mut self,
+        read: impl Fn(&str) -> Result<Vec<u8>, String>,
+    ) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for catalog in &mut self.versions {
+            let Some(logo) = catalog.bureau.logo.clone() else {
+                continue;
+            };
+            match read(&logo).and_then(|bytes| Logo::new(bytes).map_err(|e| format!("`{logo}`: {e}"))) {
+                Ok(image) => Arc::make_mut(catalog).bureau.logo_image = Some(image),
+                Err(message) => problems.push(Problem {
+                    file: catalog.file.clone(),
+                    path: "bureau.logo".into(),
+                    message,
+                }),
+            }
+        }
+        problems
     }
 
     /// Builds the set from `(file name, text)` pairs; reports every problem in every file.

@@ -19,6 +19,9 @@ pub(crate) fn from_sqlx(error: sqlx::Error) -> StorageError {
                 ),
                 ("quotes.id", "quotes_pkey"),
                 ("quote_requests.reference", "quote_requests_reference_key"),
+                ("catalog_versions.version", "catalog_versions_pkey"),
+                ("catalog_versions.valid_from", "catalog_versions_valid_from_key"),
+                ("catalog_assets.name", "catalog_assets_pkey"),
             ] {
                 if message.contains(columns) {
                     return StorageError::Conflict(constraint(name));
@@ -35,6 +38,8 @@ fn constraint(name: &str) -> Constraint {
         "quotes_number_revision_key" => Constraint::QuoteNumberRevision,
         "quotes_idempotency_key_key" => Constraint::IdempotencyKey,
         "quote_requests_reference_key" => Constraint::RequestReference,
+        "catalog_versions_pkey" | "catalog_versions_valid_from_key" => Constraint::CatalogVersion,
+        "catalog_assets_pkey" => Constraint::CatalogAsset,
         other => Constraint::Other(other.to_string()),
     }
 }

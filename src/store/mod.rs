@@ -27,6 +27,7 @@ macro_rules! on_pool {
     };
 }
 
+mod catalog;
 mod creates;
 mod documents;
 mod error;

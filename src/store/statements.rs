@@ -218,6 +218,15 @@ statements! {
     /// The employee's consent as a change leaves it.
     set_consent = "UPDATE quotes SET employee_consent = $2, employee_consent_asked_at = $3, \
          employee_consent_at = $4, employee_consent_sha256 = $5 WHERE id = $1::uuid";
+    catalog_versions = "SELECT version, valid_from, sha256, source, published_by, published_at \
+         FROM catalog_versions ORDER BY valid_from";
+    insert_catalog_version = "INSERT INTO catalog_versions (version, valid_from, sha256, source, \
+         published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    /// Deletes a version only while it is not in force: `$2` today.
+    delete_catalog_version = "DELETE FROM catalog_versions WHERE version = $1 AND valid_from > $2::date";
+    catalog_assets = "SELECT name, sha256, bytes, published_by, published_at FROM catalog_assets ORDER BY name";
+    insert_catalog_asset = "INSERT INTO catalog_assets (name, sha256, bytes, published_by, published_at) \
+         VALUES ($1, $2, $3, $4, $5)";
     insert_document = "INSERT INTO documents (sha256, content_type, size, bytes, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING";
     document = "SELECT bytes FROM documents WHERE sha256 = $1";

@@ -85,6 +85,22 @@ impl Ctx<'_> {
         }
     }
 
+    /// A version's name is part of URLs and file names: 1 to 40 of letters, digits, `.`, `_`
+    /// and `-`, starting with a letter or digit.
+    fn version_name(&mut self, version: &str) {
+        let valid = (1..=40).contains(&version.len())
+            && version.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid {
+            self.problem(
+                "version",
+                "use 1-40 of letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+            );
+        }
+    }
+
     fn text(&mut self, path: &str, text: &Text) {
         self.not_blank(&format!("{path}.nl"), &text.nl);
         self.not_blank(&format!("{path}.en"), &text.en);
@@ -113,7 +129,7 @@ impl Ctx<'_> {
     }
 
     fn catalog(&mut self, file: CatalogFile, text: &str) -> Option<Catalog> {
-        self.not_blank("version", &file.version);
+        self.version_name(&file.version);
         let valid_from = self.date("valid_from", &file.valid_from);
         let bureau = self.bureau(file.bureau);
         let vat = self.vat(file.vat);
