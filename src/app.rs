@@ -17,7 +17,6 @@ use crate::api::state::{Quotes, Requests};
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::archive::Archive;
 use crate::archive::s3::S3Archive;
-use crate::catalog::{CatalogSet, Catalogs};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{DocumentStore, Settings};
 use crate::delivery::mail::Mailer;
@@ -29,6 +28,7 @@ use crate::exports::service::ExportService;
 use crate::outbox;
 use crate::outbox::service::OutboxService;
 use crate::outbox::webhooks::{Subscription, Webhooks, endpoint_id};
+use crate::publishing::Publisher;
 use crate::quotes::service::{ConsentLinks, Mailing, QuoteService};
 use crate::requests::service::RequestService;
 use crate::store::Store;
@@ -42,12 +42,6 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application> {
-        let catalogs = CatalogSet::load_dir(&settings.pricing_dir).with_context(|| {
-            format!(
-                "loading the catalog from {}",
-                settings.pricing_dir.display()
-            )
-        })?;
         let keys = web::Data::new(Keys(settings.api_keys.clone()));
         if keys.0.is_empty() {
             tracing::warn!(
@@ -63,6 +57,19 @@ impl Application {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        // The database holds the catalog versions; an empty one imports the folder.
+        let publisher = Arc::new(
+            Publisher::open(store.clone(), &settings.pricing_dir, clock.clone())
+                .await
+                .with_context(|| {
+                    format!(
+                        "loading the catalog (importing {} into an empty database)",
+                        settings.pricing_dir.display()
+                    )
+                })?,
+        );
+        let catalogs = publisher.catalogs().clone();
         let request_limit = api::requests::request_limit(
             settings.rate_limit_burst,
             settings.rate_limit_per_minute,
@@ -88,7 +95,6 @@ impl Application {
                 settings.templates_dir.display()
             )
         })?);
-        let catalogs = Catalogs::new(catalogs);
         let documents = QuoteDocuments {
             renderer: renderer.clone(),
             letters,
@@ -122,7 +128,6 @@ impl Application {
                 Archive::Objects(objects)
             }
         };
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let quotes = Arc::new(
             QuoteService::new(
                 store.clone(),
@@ -168,8 +173,10 @@ impl Application {
             wake,
         ));
         spawn_sweep(quotes.clone(), requests.clone(), settings.sweep_seconds);
+        spawn_catalog_refresh(publisher.clone());
         let state = web::Data::new(AppState {
             quotes,
+            publisher,
             requests,
             deliveries,
             exports,
@@ -310,6 +317,24 @@ async fn embed_demo() -> HttpResponse {
 /// within the reminder days (when e-mail is configured), removes orphan documents from an object
 /// store archive, and deletes quote requests not turned into a quote that are older than the
 /// retention.
+/// Every instance checks the stored catalog versions every [`CATALOG_REFRESH`] and puts a
+/// changed set in force: a version published on another instance prices here within seconds.
+fn spawn_catalog_refresh(publisher: Arc<Publisher<Store>>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CATALOG_REFRESH);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = publisher.refresh().await {
+                tracing::warn!(error = %e, "catalog versions not refreshed; trying again");
+            }
+        }
+    });
+}
+
+/// How often the stored catalog versions are checked for a change (one small read).
+const CATALOG_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn spawn_sweep(quotes: Arc<Quotes>, requests: Arc<Requests>, seconds: u64) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));

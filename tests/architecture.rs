@@ -29,6 +29,8 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("words", &[]),
     // The archive of sent documents: its port, the hash-checked read, the object-store adapter.
     ("archive", &["storage"]),
+    // Catalog versions in the database: checked by the catalog, kept through their port.
+    ("publishing", &["catalog", "storage", "clock"]),
     // The domain: rules and the interfaces (ports) it needs from outside.
     (
         "quotes",
@@ -76,6 +78,8 @@ const ARROWS: &[(&str, &[&str])] = &[
             "catalog",
             "storage",
             "archive",
+            "publishing::model",
+            "publishing::ports",
         ],
     ),
     // Rendering and exports read the core and the quote records.
@@ -133,6 +137,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "storage",
             "clock",
             "archive",
+            "publishing",
         ],
     ),
 ];

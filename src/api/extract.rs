@@ -124,6 +124,82 @@ impl FromRequest for PdfBytes {
     }
 }
 
+/// A catalog file as a body (`application/toml`, UTF-8, at most [`TOML_LIMIT`] bytes and
+/// [`TOML_DEPTH`] levels of nesting: a deeper file is refused before it is parsed).
+pub struct TomlText(pub String);
+
+/// The largest catalog file accepted (the default catalog is some 20 KB).
+pub const TOML_LIMIT: usize = 1024 * 1024;
+/// The deepest nesting of arrays and inline tables accepted (a catalog needs three or four).
+pub const TOML_DEPTH: usize = 32;
+
+impl FromRequest for TomlText {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_toml = |essence: &str| essence == "application/toml";
+        let body = read_body(req, payload, ("application/toml", is_toml), TOML_LIMIT);
+        Box::pin(async move {
+            let bytes = body.await?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+                ApiError::Invalid(InputError::one(
+                    "body",
+                    "utf8",
+                    format!(
+                        "the catalog file is not UTF-8 (at byte {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                ))
+            })?;
+            if nesting(&text) > TOML_DEPTH {
+                return Err(ApiError::Invalid(InputError::one(
+                    "body",
+                    "too_deep",
+                    format!("arrays and inline tables nest more than {TOML_DEPTH} levels deep"),
+                )));
+            }
+            Ok(TomlText(text))
+        })
+    }
+}
+
+/// The deepest nesting of `[`/`{` in a TOML text outside strings and comments (a table header
+/// `[a]` or `[[a]]` counts one or two and closes at once).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if comment {
+            comment = c != '\n';
+            continue;
+        }
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q == '"' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '#' => comment = true,
+            '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// A body of the media type `media.0` (its essence, lowercase, passes `media.1`), at most
 /// `limit` bytes: refused before reading when the declared length is over, and while reading
 /// once it grows over.

@@ -5,6 +5,7 @@ pub(crate) mod archive;
 pub(crate) mod auth;
 pub(crate) mod bodies;
 pub(crate) mod catalog;
+pub(crate) mod catalog_versions;
 pub(crate) mod consent;
 pub(crate) mod documents;
 mod errors;
@@ -54,7 +55,7 @@ use webhooks::WebhookEvents;
         (name = "requests", description = "Quote requests from the bureau's website: the public form (no key, rate-limited) and the sales side"),
         (name = "exports", description = "Finance exports: the pricing table of a catalog version, the difference between two versions, the quote register and the expected invoicing, as CSV (dialects nl and intl), XLSX or JSON (role finance)"),
         (name = "webhooks", description = "Webhook deliveries: every event sent to each endpoint, its attempts, sending one again (role admin)"),
-        (name = "catalog", description = "The price list (public)"),
+        (name = "catalog", description = "The price list (public), and its versions kept in the database: published, checked, listed and withdrawn (roles finance and admin)"),
         (name = "operations", description = "Health, readiness and metrics (public)"),
     ),
     components(schemas(problem::Problem, crate::pricing::FieldError))
@@ -112,6 +113,10 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(pricing_diff::export_pricing_diff)
                 .service(invoicing::export_invoicing)
                 .service(catalog::get_catalog)
+                .service(catalog_versions::publish_version)
+                .service(catalog_versions::list_versions)
+                .service(catalog_versions::get_version)
+                .service(catalog_versions::withdraw_version)
                 .service(archive::verify_document)
                 .service(archive::quote_certificate),
         );

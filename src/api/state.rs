@@ -11,6 +11,7 @@ use crate::documents::Renderer;
 use crate::documents::quotes::QuoteDocuments;
 use crate::exports::service::ExportService;
 use crate::outbox::service::OutboxService;
+use crate::publishing::Publisher;
 use crate::quotes::service::QuoteService;
 use crate::requests::service::RequestService;
 use crate::store::Store;
@@ -27,6 +28,8 @@ pub type Deliveries = OutboxService<Store>;
 /// Shared, read-only state of the running service.
 pub struct AppState {
     pub quotes: Arc<Quotes>,
+    /// The catalog versions in the database.
+    pub publisher: Arc<Publisher<Store>>,
     pub requests: Arc<Requests>,
     pub deliveries: Arc<Deliveries>,
     pub exports: Arc<Exports>,

@@ -108,16 +108,15 @@ impl CatalogSet {
 
     /// Reads each version's logo (`bureau.logo`, a name) through `read` and checks it as an
     /// image; every problem found, by the version's file.
-    pub fn attach_logos(
-        &mut self,
-        read: impl Fn(&str) -> Result<Vec<u8>, String>,
-    ) -> Vec<Problem> {
+    pub fn attach_logos(&mut self, read: impl Fn(&str) -> Result<Vec<u8>, String>) -> Vec<Problem> {
         let mut problems = Vec::new();
         for catalog in &mut self.versions {
             let Some(logo) = catalog.bureau.logo.clone() else {
                 continue;
             };
-            match read(&logo).and_then(|bytes| Logo::new(bytes).map_err(|e| format!("`{logo}`: {e}"))) {
+            match read(&logo)
+                .and_then(|bytes| Logo::new(bytes).map_err(|e| format!("`{logo}`: {e}")))
+            {
                 Ok(image) => Arc::make_mut(catalog).bureau.logo_image = Some(image),
                 Err(message) => problems.push(Problem {
                     file: catalog.file.clone(),

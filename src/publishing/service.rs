@@ -47,25 +47,11 @@ pub struct Publisher<R> {
 }
 
 impl<R: CatalogRepository> Publisher<R> {
-    pub fn new(repo: R, catalogs: Catalogs, clock: Arc<dyn Clock>) -> Self {
-        Publisher {
-            repo,
-            catalogs,
-            clock,
-            loaded: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The set every service prices with.
-    pub fn catalogs(&self) -> &Catalogs {
-        &self.catalogs
-    }
-
-    /// Makes the database the source at start: imports the folder when the database holds no
-    /// version, says in the log where the folder and the database differ, and puts the stored
-    /// versions in force.
-    pub async fn start(&self, folder: &Path) -> anyhow::Result<()> {
-        let stored = self.repo.catalog_versions().await?;
+    /// Makes the database the source at start: imports the catalog folder when the database
+    /// holds no version, says in the log where the folder and the database differ, and puts
+    /// the stored versions in force.
+    pub async fn open(repo: R, folder: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let stored = repo.catalog_versions().await?;
         if stored.is_empty() {
             let (versions, assets) = read_folder(folder)?;
             tracing::info!(
@@ -73,54 +59,44 @@ impl<R: CatalogRepository> Publisher<R> {
                 folder = %folder.display(),
                 "no catalog versions in the database: the catalog folder is imported"
             );
-            match self.repo.insert_catalog(&versions, &assets).await {
+            match repo.insert_catalog(&versions, &assets).await {
                 // Another instance imported it at the same moment: theirs stands.
                 Ok(()) | Err(StorageError::Conflict(_)) => {}
                 Err(e) => return Err(e.into()),
             }
         } else if let Ok((versions, _)) = read_folder(folder) {
-            for file in versions {
-                match stored.iter().find(|v| v.version == file.version) {
-                    Some(kept) if kept.sha256 != file.sha256 => tracing::warn!(
-                        version = %file.version,
-                        stored_sha256 = %kept.sha256,
-                        folder_sha256 = %file.sha256,
-                        "the catalog folder's file differs from the stored version of the same name: the database wins (publish a new version to change prices)"
-                    ),
-                    Some(_) => {}
-                    None => tracing::warn!(
-                        version = %file.version,
-                        "the catalog folder holds a version the database does not: not applied (publish it with `offerte catalog publish`)"
-                    ),
-                }
-            }
+            report_differences(&stored, &versions);
         }
-        self.refresh().await?;
-        Ok(())
+        let stored = repo.catalog_versions().await?;
+        let assets = repo.catalog_assets().await?;
+        let set = build(&stored, &assets, None).map_err(failed_check)?;
+        tracing::info!(
+            versions = stored.len(),
+            "catalog versions loaded from the database"
+        );
+        Ok(Publisher {
+            repo,
+            catalogs: Catalogs::new(set),
+            clock,
+            loaded: Mutex::new(marks(&stored)),
+        })
+    }
+
+    /// The set every service prices with.
+    pub fn catalogs(&self) -> &Catalogs {
+        &self.catalogs
     }
 
     /// Reads the stored versions' hashes and, when they differ from the set in force, builds
     /// the set again and puts it in force. Whether it changed.
     pub async fn refresh(&self) -> anyhow::Result<bool> {
         let stored = self.repo.catalog_versions().await?;
-        let marks: Vec<(String, String)> = stored
-            .iter()
-            .map(|v| (v.version.clone(), v.sha256.clone()))
-            .collect();
+        let marks = marks(&stored);
         if *self.loaded.lock().unwrap_or_else(PoisonError::into_inner) == marks {
             return Ok(false);
         }
         let assets = self.repo.catalog_assets().await?;
-        let set = build(&stored, &assets, None).map_err(|problems| {
-            anyhow::anyhow!(
-                "the stored catalog versions fail the check: {}",
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        })?;
+        let set = build(&stored, &assets, None).map_err(failed_check)?;
         tracing::info!(versions = stored.len(), "catalog versions loaded");
         self.catalogs.replace(set);
         *self.loaded.lock().unwrap_or_else(PoisonError::into_inner) = marks;
@@ -162,7 +138,11 @@ impl<R: CatalogRepository> Publisher<R> {
             published_by: key_id.to_string(),
             published_at: self.clock.now().at,
         };
-        match self.repo.insert_catalog(std::slice::from_ref(&stored), &[]).await {
+        match self
+            .repo
+            .insert_catalog(std::slice::from_ref(&stored), &[])
+            .await
+        {
             Ok(()) => {}
             Err(StorageError::Conflict(Constraint::CatalogVersion)) => {
                 return Err(PublishError::Taken);
@@ -203,7 +183,11 @@ impl<R: CatalogRepository> Publisher<R> {
     pub async fn withdraw(&self, version: &str) -> Result<(), PublishError> {
         let (found, _) = self.get(version).await?;
         let today = self.clock.now().today;
-        if !self.repo.delete_catalog_version(&found.version, today).await? {
+        if !self
+            .repo
+            .delete_catalog_version(&found.version, today)
+            .await?
+        {
             return Err(PublishError::NotWithdrawable(found.version));
         }
         tracing::info!(version = %found.version, "catalog version withdrawn");
@@ -211,6 +195,41 @@ impl<R: CatalogRepository> Publisher<R> {
             tracing::warn!(error = %e, "catalog set not reloaded after a withdrawal; the next refresh will");
         }
         Ok(())
+    }
+}
+
+/// What identifies the stored versions: each name with its file's hash.
+fn marks(stored: &[StoredVersion]) -> Vec<(String, String)> {
+    stored
+        .iter()
+        .map(|v| (v.version.clone(), v.sha256.clone()))
+        .collect()
+}
+
+fn failed_check(problems: Vec<Problem>) -> anyhow::Error {
+    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    anyhow::anyhow!(
+        "the stored catalog versions fail the check: {}",
+        list.join("; ")
+    )
+}
+
+/// Says in the log where the catalog folder differs from the database (which wins).
+fn report_differences(stored: &[StoredVersion], folder: &[StoredVersion]) {
+    for file in folder {
+        match stored.iter().find(|v| v.version == file.version) {
+            Some(kept) if kept.sha256 != file.sha256 => tracing::warn!(
+                version = %file.version,
+                stored_sha256 = %kept.sha256,
+                folder_sha256 = %file.sha256,
+                "the catalog folder's file differs from the stored version of the same name: the database wins (publish a new version to change prices)"
+            ),
+            Some(_) => {}
+            None => tracing::warn!(
+                version = %file.version,
+                "the catalog folder holds a version the database does not: not applied (publish it to use it)"
+            ),
+        }
     }
 }
 
@@ -256,14 +275,18 @@ fn build(
         files.push((UPLOAD.to_string(), source.to_string()));
     }
     let mut set = CatalogSet::from_sources(files)?;
-    let by_name: HashMap<&str, &StoredAsset> = assets.iter().map(|a| (a.name.as_str(), a)).collect();
+    let by_name: HashMap<&str, &StoredAsset> =
+        assets.iter().map(|a| (a.name.as_str(), a)).collect();
     let problems = set.attach_logos(|name| {
-        by_name
-            .get(name)
-            .map(|a| a.bytes.clone())
-            .ok_or_else(|| format!("no asset `{name}`: publish it first (PUT /api/v1/catalog/assets/{name})"))
+        by_name.get(name).map(|a| a.bytes.clone()).ok_or_else(|| {
+            format!("no asset `{name}`: publish it first (PUT /api/v1/catalog/assets/{name})")
+        })
     });
-    if problems.is_empty() { Ok(set) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(set)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The catalog folder as stored versions and assets (the logos its files name), published by

@@ -20,7 +20,10 @@ pub(crate) fn from_sqlx(error: sqlx::Error) -> StorageError {
                 ("quotes.id", "quotes_pkey"),
                 ("quote_requests.reference", "quote_requests_reference_key"),
                 ("catalog_versions.version", "catalog_versions_pkey"),
-                ("catalog_versions.valid_from", "catalog_versions_valid_from_key"),
+                (
+                    "catalog_versions.valid_from",
+                    "catalog_versions_valid_from_key",
+                ),
                 ("catalog_assets.name", "catalog_assets_pkey"),
             ] {
                 if message.contains(columns) {
