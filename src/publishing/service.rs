@@ -154,7 +154,7 @@ impl<R: CatalogRepository> Publisher<R> {
             tracing::warn!(error = %e, "catalog set not reloaded after a publish; the next refresh will");
         }
         let today = self.clock.now().today;
-        Ok(info(&stored, state(&stored, &[stored.clone()], today)))
+        Ok(info(&stored, state(&stored, std::slice::from_ref(&stored), today)))
     }
 
     /// Every stored version, oldest first, with where it stands today.
