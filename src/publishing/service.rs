@@ -154,7 +154,10 @@ impl<R: CatalogRepository> Publisher<R> {
             tracing::warn!(error = %e, "catalog set not reloaded after a publish; the next refresh will");
         }
         let today = self.clock.now().today;
-        Ok(info(&stored, state(&stored, std::slice::from_ref(&stored), today)))
+        Ok(info(
+            &stored,
+            state(&stored, std::slice::from_ref(&stored), today),
+        ))
     }
 
     /// Every stored version, oldest first, with where it stands today.
@@ -274,7 +277,19 @@ fn build(
     if let Some(source) = upload {
         files.push((UPLOAD.to_string(), source.to_string()));
     }
-    let mut set = CatalogSet::from_sources(files)?;
+    let mut set = match CatalogSet::from_sources(files) {
+        Ok(set) => set,
+        // A file that fails its own checks is not compared with the others there: say here
+        // too where it clashes with a stored version.
+        Err(mut problems) => {
+            for clash in upload.map(|s| clashes(s, stored)).unwrap_or_default() {
+                if !problems.contains(&clash) {
+                    problems.push(clash);
+                }
+            }
+            return Err(problems);
+        }
+    };
     let by_name: HashMap<&str, &StoredAsset> =
         assets.iter().map(|a| (a.name.as_str(), a)).collect();
     let problems = set.attach_logos(|name| {
@@ -287,6 +302,46 @@ fn build(
     } else {
         Err(problems)
     }
+}
+
+/// Where a file being published clashes with a stored version (the same name, the same
+/// `valid_from`), read from its text alone, in the words of the catalog check.
+fn clashes(source: &str, stored: &[StoredVersion]) -> Vec<Problem> {
+    let Ok(table) = source.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let version = table.get("version").and_then(|v| v.as_str());
+    let valid_from = table
+        .get("valid_from")
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| d.date)
+        .and_then(|d| NaiveDate::from_ymd_opt(i32::from(d.year), d.month.into(), d.day.into()));
+    let mut problems = Vec::new();
+    for earlier in stored {
+        let clash = |path: &str, what: String| Problem {
+            file: UPLOAD.into(),
+            path: path.into(),
+            message: format!(
+                "{what} as {}: two versions would overlap",
+                earlier.file_name()
+            ),
+        };
+        if valid_from == Some(earlier.valid_from) {
+            let day = earlier.valid_from;
+            problems.push(clash(
+                "valid_from",
+                format!("starts on the same day ({day})"),
+            ));
+        }
+        if version == Some(earlier.version.as_str()) {
+            let name = &earlier.version;
+            problems.push(clash(
+                "version",
+                format!("has the same version name `{name}`"),
+            ));
+        }
+    }
+    problems
 }
 
 /// The catalog folder as stored versions and assets (the logos its files name), published by

@@ -42,7 +42,9 @@ async fn operations(app: &TestApp) -> Vec<Operation> {
                     "{method} {path}: neither public nor the key scheme"
                 );
             }
-            let path = path.replace("{id}", &uuid::Uuid::new_v4().to_string());
+            let path = path
+                .replace("{id}", &uuid::Uuid::new_v4().to_string())
+                .replace("{version}", "2099.9");
             assert!(!path.contains('{'), "{path}: a path parameter left");
             operations.push(Operation {
                 method,

@@ -10,6 +10,7 @@ mod helpers;
 mod archive;
 mod auth;
 mod bad_requests;
+mod catalog_versions;
 mod concurrency;
 mod consent;
 mod crash;

@@ -687,8 +687,31 @@ async fn a_catalog_change_does_not_change_a_quote(backend: Backend) {
         );
         changed = changed.replacen(from, to, 1);
     }
-    std::fs::write(&file, changed).unwrap();
+    std::fs::write(&file, &changed).unwrap();
+    // The database holds the catalog: a changed folder file is reported, not applied.
     app.restart().await;
+    assert_eq!(app.preview(&body["circumstances"]).await, preview_before);
+    // Published as a new version, in force today, it prices at once, without a restart.
+    let next = changed
+        .replacen("version = \"2024.1\"", "version = \"2099.9\"", 1)
+        .replacen(
+            "valid_from = 2024-01-01",
+            &format!("valid_from = {}", today()),
+            1,
+        );
+    let admin = app.keys.admin.clone();
+    let published = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/catalog/versions",
+            Some(&admin),
+        )
+        .header("content-type", "application/toml")
+        .body(next)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), reqwest::StatusCode::CREATED);
 
     assert_eq!(app.quote(&id).await, before, "the stored quote changed");
     assert_eq!(app.events(&id).await, events);
