@@ -57,17 +57,23 @@ impl Application {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
+        let (webhooks, endpoints) = webhook_endpoints(&settings)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         // The database holds the catalog versions; an empty one imports the folder.
         let publisher = Arc::new(
-            Publisher::open(store.clone(), &settings.pricing_dir, clock.clone())
-                .await
-                .with_context(|| {
-                    format!(
-                        "loading the catalog (importing {} into an empty database)",
-                        settings.pricing_dir.display()
-                    )
-                })?,
+            Publisher::open(
+                store.clone(),
+                &settings.pricing_dir,
+                clock.clone(),
+                webhooks.clone(),
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "loading the catalog (importing {} into an empty database)",
+                    settings.pricing_dir.display()
+                )
+            })?,
         );
         let catalogs = publisher.catalogs().clone();
         let request_limit = api::requests::request_limit(
@@ -86,7 +92,6 @@ impl Application {
         let origins = settings.cors_origins.clone();
         let openapi = web::Data::new(api::OpenApiDocument(api::openapi_json()));
         let known_paths = web::Data::new(api::KnownPaths::from_openapi(&openapi.0));
-        let (webhooks, endpoints) = webhook_endpoints(&settings)?;
         let counters = Arc::new(outbox::worker::Counters::default());
         let metrics = web::Data::new(Metrics::with_outbox(counters.clone()));
         let letters = Arc::new(Letters::load(&settings.templates_dir).with_context(|| {

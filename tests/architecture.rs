@@ -30,7 +30,16 @@ const ARROWS: &[(&str, &[&str])] = &[
     // The archive of sent documents: its port, the hash-checked read, the object-store adapter.
     ("archive", &["storage"]),
     // Catalog versions in the database: checked by the catalog, kept through their port.
-    ("publishing", &["catalog", "storage", "clock"]),
+    (
+        "publishing",
+        &[
+            "catalog",
+            "storage",
+            "clock",
+            "outbox::model",
+            "outbox::webhooks",
+        ],
+    ),
     // The domain: rules and the interfaces (ports) it needs from outside.
     (
         "quotes",

@@ -221,5 +221,8 @@ fn describe(event: EventType) -> &'static str {
         EventType::RequestCreated => "a quote request came in from the website",
         EventType::RequestConverted => "a request was turned into a draft quote",
         EventType::RequestRejected => "a request was rejected",
+        EventType::CatalogVersionPublished => {
+            "a catalog version was published (`data`: its name, valid_from, SHA-256, who and when)"
+        }
     }
 }

@@ -35,6 +35,7 @@ vocabulary! {
         RequestCreated => "quote_request.created",
         RequestConverted => "quote_request.converted",
         RequestRejected => "quote_request.rejected",
+        CatalogVersionPublished => "catalog.version_published",
     }
 }
 
@@ -162,6 +163,14 @@ impl Subject {
         Subject {
             quote_id: Some(id),
             order_key: format!("quote:{number}"),
+        }
+    }
+
+    /// The catalog: its versions in the order they were published.
+    pub fn catalog() -> Subject {
+        Subject {
+            quote_id: None,
+            order_key: "catalog".into(),
         }
     }
 

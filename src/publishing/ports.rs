@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::model::{StoredAsset, StoredVersion};
+use crate::outbox::model::NewJob;
 use crate::storage::StorageError;
 
 #[expect(
@@ -12,12 +13,14 @@ use crate::storage::StorageError;
 pub trait CatalogRepository {
     /// Every stored version with its file, by `valid_from`.
     async fn catalog_versions(&self) -> Result<Vec<StoredVersion>, StorageError>;
-    /// Stores versions and assets in one transaction; a taken version name or `valid_from` is
-    /// `Conflict(CatalogVersion)`, a taken asset name `Conflict(CatalogAsset)`.
+    /// Stores versions and assets, and queues what their publishing sends, in one transaction;
+    /// a taken version name or `valid_from` is `Conflict(CatalogVersion)`, a taken asset name
+    /// `Conflict(CatalogAsset)`.
     async fn insert_catalog(
         &self,
         versions: &[StoredVersion],
         assets: &[StoredAsset],
+        jobs: &[NewJob],
     ) -> Result<(), StorageError>;
     /// Deletes `version` if it takes effect after `today`; whether it did.
     async fn delete_catalog_version(

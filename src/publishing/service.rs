@@ -21,6 +21,7 @@ use super::model::{IMPORTED_BY, StoredAsset, StoredVersion, VersionInfo, Version
 use super::ports::CatalogRepository;
 use crate::catalog::{Catalog, CatalogSet, Catalogs, Problem};
 use crate::clock::Clock;
+use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::storage::{Constraint, StorageError};
 
 /// The name the checks give a file being published.
@@ -42,6 +43,8 @@ pub struct Publisher<R> {
     repo: R,
     catalogs: Catalogs,
     clock: Arc<dyn Clock>,
+    /// Who hears of a published version.
+    webhooks: Webhooks,
     /// The (version, hash) pairs the set in force was built from.
     loaded: Mutex<Vec<(String, String)>>,
 }
@@ -50,7 +53,12 @@ impl<R: CatalogRepository> Publisher<R> {
     /// Makes the database the source at start: imports the catalog folder when the database
     /// holds no version, says in the log where the folder and the database differ, and puts
     /// the stored versions in force.
-    pub async fn open(repo: R, folder: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    pub async fn open(
+        repo: R,
+        folder: &Path,
+        clock: Arc<dyn Clock>,
+        webhooks: Webhooks,
+    ) -> anyhow::Result<Self> {
         let stored = repo.catalog_versions().await?;
         if stored.is_empty() {
             let (versions, assets) = read_folder(folder)?;
@@ -59,7 +67,7 @@ impl<R: CatalogRepository> Publisher<R> {
                 folder = %folder.display(),
                 "no catalog versions in the database: the catalog folder is imported"
             );
-            match repo.insert_catalog(&versions, &assets).await {
+            match repo.insert_catalog(&versions, &assets, &[]).await {
                 // Another instance imported it at the same moment: theirs stands.
                 Ok(()) | Err(StorageError::Conflict(_)) => {}
                 Err(e) => return Err(e.into()),
@@ -78,6 +86,7 @@ impl<R: CatalogRepository> Publisher<R> {
             repo,
             catalogs: Catalogs::new(set),
             clock,
+            webhooks,
             loaded: Mutex::new(marks(&stored)),
         })
     }
@@ -138,11 +147,22 @@ impl<R: CatalogRepository> Publisher<R> {
             published_by: key_id.to_string(),
             published_at: self.clock.now().at,
         };
-        match self
-            .repo
-            .insert_catalog(std::slice::from_ref(&stored), &[])
-            .await
-        {
+        let today = self.clock.now().today;
+        let published = info(
+            &stored,
+            state(&stored, std::slice::from_ref(&stored), today),
+        );
+        let jobs = self
+            .webhooks
+            .jobs(
+                EventType::CatalogVersionPublished,
+                &Subject::catalog(),
+                &published,
+                stored.published_at,
+            )
+            .map_err(|e| PublishError::Storage(StorageError::Data(e.into())))?;
+        let versions = std::slice::from_ref(&stored);
+        match self.repo.insert_catalog(versions, &[], &jobs).await {
             Ok(()) => {}
             Err(StorageError::Conflict(Constraint::CatalogVersion)) => {
                 return Err(PublishError::Taken);
@@ -153,11 +173,7 @@ impl<R: CatalogRepository> Publisher<R> {
         if let Err(e) = self.refresh().await {
             tracing::warn!(error = %e, "catalog set not reloaded after a publish; the next refresh will");
         }
-        let today = self.clock.now().today;
-        Ok(info(
-            &stored,
-            state(&stored, std::slice::from_ref(&stored), today),
-        ))
+        Ok(published)
     }
 
     /// Every stored version, oldest first, with where it stands today.

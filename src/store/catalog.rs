@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use sqlx::Row;
 
+use super::writes::insert_jobs;
 use super::{Store, WritePool};
+use crate::outbox::model::NewJob;
 use crate::publishing::model::{StoredAsset, StoredVersion};
 use crate::publishing::ports::CatalogRepository;
 use crate::storage::StorageError;
@@ -32,6 +34,7 @@ impl CatalogRepository for Store {
         &self,
         versions: &[StoredVersion],
         assets: &[StoredAsset],
+        jobs: &[NewJob],
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
@@ -57,9 +60,12 @@ impl CatalogRepository for Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            insert_jobs(self, &mut tx, jobs).await?;
             tx.commit().await?;
-            Ok(())
-        })
+            Ok::<(), StorageError>(())
+        })?;
+        self.jobs_queued(jobs);
+        Ok(())
     }
 
     async fn delete_catalog_version(

@@ -8,7 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Backend, Reply, TestApp, days_ago, repo_dir, send, spawn_app, today};
+use crate::helpers::{
+    Backend, Reply, TestApp, days_ago, repo_dir, send, spawn_app, spawn_app_with, today,
+};
 
 /// The default catalog file, as in `pricing/`.
 fn default_file() -> String {
@@ -65,7 +67,12 @@ async fn versions(app: &TestApp) -> Vec<Value> {
 }
 
 async fn a_published_version_prices_at_once(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // A webhook endpoint that is not listening: the deliveries are queued, and listed.
+    let app = spawn_app_with(backend, |s| {
+        s.webhook_url = Some("http://127.0.0.1:9/hooks/offerte".into());
+        s.webhook_secret = Some(crate::webhooks::SECRET.into());
+    })
+    .await;
     let (finance, admin) = (app.keys.finance.clone(), app.keys.admin.clone());
     let tomorrow = today() + chrono::Days::new(1);
 
@@ -114,6 +121,15 @@ async fn a_published_version_prices_at_once(backend: Backend) {
         Some("/api/v1/catalog/versions/2099.1")
     );
     assert_eq!(published.json()["state"], "future");
+    // The bureau's systems hear of it.
+    let path = "/api/v1/webhook-deliveries?event=catalog.version_published";
+    let deliveries = send(app.request(Method::GET, path, Some(&admin)))
+        .await
+        .json();
+    let items = deliveries["items"]
+        .as_array()
+        .expect("a page of deliveries");
+    assert_eq!(items.len(), 1, "{deliveries}");
     // At once, without a restart: tomorrow's quotes have the new price, today's the old one.
     assert_eq!(intake_on(&app, tomorrow).await, "410.00");
     assert_eq!(intake_on(&app, today()).await, "395.00");
