@@ -3,12 +3,12 @@
 //! version not yet in force (admin). See `publishing` for the rules.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::{AdminRole, Auth, FinanceRole};
-use super::extract::{QueryParams, TomlText};
+use super::extract::{ImageBytes, QueryParams, TomlText};
 use super::problem::ApiError;
 use super::responses::{AuthErrors, BodyErrors, ConflictError, NotFoundError, ServerErrors};
 use super::state::AppState;
@@ -17,7 +17,7 @@ use crate::catalog::Language;
 use crate::exports::catalog_diff::{self, CatalogDiff};
 use crate::pricing::{FieldError, InputError};
 use crate::publishing::PublishError;
-use crate::publishing::model::VersionInfo;
+use crate::publishing::model::{AssetInfo, VersionInfo};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -186,6 +186,40 @@ pub async fn withdraw_version(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Store a catalog asset (the logo a version names) under `name`.
+///
+/// Checked as the catalog check checks a logo (PNG, JPEG or SVG, at most 512 KiB) and kept by
+/// its SHA-256; an asset never changes: the same bytes again answer 200, other bytes under a
+/// stored name a 409 (publish it under a new name and name that in the next version).
+#[utoipa::path(
+    tag = "catalog",
+    params(("name" = String, Path, description = "The asset's name, e.g. logo-2025.svg")),
+    request_body(content = Vec<u8>, content_type = "image/svg+xml", description = "The image (also image/png, image/jpeg)"),
+    responses(
+        (status = 201, description = "Stored", body = AssetInfo),
+        (status = 200, description = "Stored before, with these bytes", body = AssetInfo),
+        AuthErrors, BodyErrors, ConflictError, ServerErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[put("/catalog/assets/{name}")]
+pub async fn put_asset(
+    auth: Auth<AdminRole>,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    image: ImageBytes,
+) -> Result<HttpResponse, ApiError> {
+    let (asset, created) = state
+        .publisher
+        .publish_asset(&name, image.0.to_vec(), &auth.caller.key_id)
+        .await?;
+    Ok(if created {
+        HttpResponse::Created().json(asset)
+    } else {
+        HttpResponse::Ok().json(asset)
+    })
+}
+
 impl From<PublishError> for ApiError {
     fn from(error: PublishError) -> Self {
         match error {
@@ -207,9 +241,12 @@ impl From<PublishError> for ApiError {
             e @ PublishError::InThePast(_) => {
                 ApiError::Invalid(InputError::one("valid_from", "in_the_past", e.to_string()))
             }
-            e @ (PublishError::Taken | PublishError::NotWithdrawable(_)) => {
-                ApiError::conflict(e.to_string())
+            PublishError::BadAsset(field, message) => {
+                ApiError::Invalid(InputError::one(field, "asset", message))
             }
+            e @ (PublishError::Taken
+            | PublishError::NotWithdrawable(_)
+            | PublishError::AssetTaken(_)) => ApiError::conflict(e.to_string()),
             e @ PublishError::NotFound(_) => ApiError::NotFound(e.to_string()),
             PublishError::Storage(e) => e.into(),
         }

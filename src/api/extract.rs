@@ -124,6 +124,27 @@ impl FromRequest for PdfBytes {
     }
 }
 
+/// An image as a body (`image/png`, `image/jpeg` or `image/svg+xml`, at most [`IMAGE_LIMIT`]):
+/// a catalog asset.
+pub struct ImageBytes(pub web::Bytes);
+
+/// The largest image body read (the catalog check allows a logo of 512 KiB).
+pub const IMAGE_LIMIT: usize = 1024 * 1024;
+
+impl FromRequest for ImageBytes {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_image =
+            |essence: &str| matches!(essence, "image/png" | "image/jpeg" | "image/svg+xml");
+        let media: (&'static str, fn(&str) -> bool) =
+            ("image/png, image/jpeg or image/svg+xml", is_image);
+        let body = read_body(req, payload, media, IMAGE_LIMIT);
+        Box::pin(async move { body.await.map(ImageBytes) })
+    }
+}
+
 /// A catalog file as a body (`application/toml`, UTF-8, at most [`TOML_LIMIT`] bytes and
 /// [`TOML_DEPTH`] levels of nesting: a deeper file is refused before it is parsed).
 pub struct TomlText(pub String);

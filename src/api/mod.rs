@@ -117,6 +117,7 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(catalog_versions::list_versions)
                 .service(catalog_versions::get_version)
                 .service(catalog_versions::withdraw_version)
+                .service(catalog_versions::put_asset)
                 .service(archive::verify_document)
                 .service(archive::quote_certificate),
         );

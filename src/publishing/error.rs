@@ -15,6 +15,14 @@ pub enum PublishError {
     /// moment).
     #[error("a version with this name or valid_from is stored already")]
     Taken,
+    /// An asset of this name holds other bytes: assets never change.
+    #[error(
+        "asset `{0}` is stored with other bytes; an asset never changes: publish it under a new name"
+    )]
+    AssetTaken(String),
+    /// Not a name an asset can have, or not an image the catalog check accepts.
+    #[error("{1}")]
+    BadAsset(&'static str, String),
     #[error("no catalog version `{0}`")]
     NotFound(String),
     /// In force or past: withdrawing it would change prices already quoted.

@@ -54,6 +54,17 @@ pub struct VersionInfo {
     pub state: VersionState,
 }
 
+/// A stored asset as the API answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AssetInfo {
+    #[schema(example = "logo.svg")]
+    pub name: String,
+    pub sha256: String,
+    pub size: usize,
+    pub published_by: String,
+    pub published_at: DateTime<Utc>,
+}
+
 /// A catalog asset (the logo) by name: never changed once stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAsset {

@@ -17,9 +17,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::error::PublishError;
-use super::model::{IMPORTED_BY, StoredAsset, StoredVersion, VersionInfo, VersionState};
+use super::model::{AssetInfo, IMPORTED_BY, StoredAsset, StoredVersion, VersionInfo, VersionState};
 use super::ports::CatalogRepository;
-use crate::catalog::{Catalog, CatalogSet, Catalogs, Problem};
+use crate::catalog::{Catalog, CatalogSet, Catalogs, Logo, Problem};
 use crate::clock::Clock;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::storage::{Constraint, StorageError};
@@ -176,6 +176,54 @@ impl<R: CatalogRepository> Publisher<R> {
         Ok(published)
     }
 
+    /// Stores an asset (a logo a version names, checked as the catalog check checks it) by
+    /// `key_id`. The same bytes again change nothing (`false`); other bytes under a stored name
+    /// are refused.
+    #[tracing::instrument(name = "catalog.publish_asset", skip(self, bytes))]
+    pub async fn publish_asset(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        key_id: &str,
+    ) -> Result<(AssetInfo, bool), PublishError> {
+        let valid_name = (1..=100).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid_name {
+            return Err(PublishError::BadAsset(
+                "name",
+                "use 1-100 of letters, digits, `.`, `_` and `-`, starting with a letter or digit"
+                    .into(),
+            ));
+        }
+        Logo::new(bytes.clone()).map_err(|e| PublishError::BadAsset("body", e.to_string()))?;
+        let asset = StoredAsset {
+            name: name.to_string(),
+            sha256: sha256_hex(&bytes),
+            bytes,
+            published_by: key_id.to_string(),
+            published_at: self.clock.now().at,
+        };
+        let stored = self.repo.catalog_assets().await?;
+        if let Some(kept) = stored.iter().find(|a| a.name == name) {
+            if kept.sha256 == asset.sha256 {
+                return Ok((asset_info(kept), false));
+            }
+            return Err(PublishError::AssetTaken(name.to_string()));
+        }
+        match self
+            .repo
+            .insert_catalog(&[], std::slice::from_ref(&asset), &[])
+            .await
+        {
+            Ok(()) => Ok((asset_info(&asset), true)),
+            Err(StorageError::Conflict(_)) => Err(PublishError::AssetTaken(name.to_string())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Every stored version, oldest first, with where it stands today.
     pub async fn list(&self) -> Result<Vec<VersionInfo>, PublishError> {
         let stored = self.repo.catalog_versions().await?;
@@ -265,6 +313,16 @@ fn state(version: &StoredVersion, all: &[StoredVersion], today: NaiveDate) -> Ve
         VersionState::InForce
     } else {
         VersionState::Past
+    }
+}
+
+fn asset_info(asset: &StoredAsset) -> AssetInfo {
+    AssetInfo {
+        name: asset.name.clone(),
+        sha256: asset.sha256.clone(),
+        size: asset.bytes.len(),
+        published_by: asset.published_by.clone(),
+        published_at: asset.published_at,
     }
 }
 

@@ -286,3 +286,63 @@ on_both_backends!(
     a_published_version_prices_at_once,
     a_bad_file_changes_nothing
 );
+
+/// A logo is published as an asset first, then named by a version; an asset never changes.
+async fn a_version_names_a_published_logo(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.keys.admin.clone();
+    let tomorrow = today() + chrono::Days::new(1);
+    let put = |name: &str, content_type: &str, body: &[u8]| {
+        let request = app
+            .request(
+                Method::PUT,
+                &format!("/api/v1/catalog/assets/{name}"),
+                Some(&admin),
+            )
+            .header("content-type", content_type)
+            .body(body.to_vec());
+        send(request)
+    };
+    let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40" height="10" fill="#1f4e79"/></svg>"##;
+    let with_logo = new_version("2099.6", tomorrow, "395.00").replacen(
+        "[bureau]",
+        "[bureau]\nlogo = \"logo-2099.svg\"",
+        1,
+    );
+    let publish = || post_toml(&app, "/api/v1/catalog/versions", &admin, with_logo.clone());
+    // Named before it exists: refused, naming the key.
+    let problem = publish()
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        crate::helpers::problem_fields(&problem),
+        vec!["bureau.logo"]
+    );
+    // Stored once; the same bytes again change nothing; other bytes are refused.
+    let stored = put("logo-2099.svg", "image/svg+xml", svg).await;
+    stored.expect_status(StatusCode::CREATED);
+    assert_eq!(stored.json()["size"], svg.len());
+    put("logo-2099.svg", "image/svg+xml", svg)
+        .await
+        .expect_status(StatusCode::OK);
+    put(
+        "logo-2099.svg",
+        "image/svg+xml",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .await
+    .expect_problem(StatusCode::CONFLICT);
+    put("notes.svg", "image/svg+xml", b"plain text, no image")
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    put("..%2Fescape.svg", "image/svg+xml", svg)
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    put("logo.txt", "text/plain", b"x")
+        .await
+        .expect_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Now the version names a stored logo.
+    publish().await.expect_status(StatusCode::CREATED);
+}
+
+on_both_backends!(a_version_names_a_published_logo);
