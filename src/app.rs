@@ -251,7 +251,7 @@ impl Application {
 
 /// The webhook endpoints: what the domain needs (which endpoint wants which event) and what the
 /// worker needs (URL and secrets), both keyed by the endpoint's id.
-fn webhook_endpoints(
+pub(crate) fn webhook_endpoints(
     settings: &Settings,
 ) -> Result<(
     Webhooks,

@@ -623,3 +623,70 @@ fn catalog_diff_compares_two_versions() {
         assert!(!dir.path().join(".bad.csv.part").exists(), "{args:?}");
     }
 }
+
+/// The catalog versions in a database through the command line: the first use imports the
+/// folder; a new file is published (a broken one refused with its key path, exit 2); export
+/// writes the stored files back byte for byte; import skips what is stored.
+#[test]
+fn catalog_publish_import_and_export_through_the_command_line() {
+    let work = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", work.path().join("catalog.db").display());
+    let catalog = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_offerte"))
+            .arg("catalog")
+            .args(args)
+            .args(["--database-url", &url])
+            .env("OFFERTE_PRICING_DIR", pricing_dir())
+            .env_remove("DATABASE_URL")
+            .current_dir(work.path())
+            .output()
+            .unwrap()
+    };
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(2);
+    let original = std::fs::read_to_string(pricing_dir().join("2024-01-01.toml")).unwrap();
+    let next = original
+        .replacen("version = \"2024.1\"", "version = \"2099.1\"", 1)
+        .replacen(
+            "valid_from = 2024-01-01",
+            &format!("valid_from = {tomorrow}"),
+            1,
+        );
+    let file = work.path().join("next.toml");
+    std::fs::write(&file, &next).unwrap();
+    let out = catalog(&["publish", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("published version 2099.1"));
+
+    let broken = work.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        next.replacen("version = \"2099.1\"", "version = \"../x\"", 1),
+    )
+    .unwrap();
+    let out = catalog(&["publish", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("version: use 1-40 of letters"));
+
+    let exported = work.path().join("exported");
+    let out = catalog(&["export", exported.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: String| std::fs::read_to_string(exported.join(name)).unwrap();
+    assert_eq!(read("2024-01-01.toml".into()), original);
+    assert_eq!(read(format!("{tomorrow}.toml")), next);
+
+    let out = catalog(&["import", pricing_dir().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is stored already"));
+}

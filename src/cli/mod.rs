@@ -10,6 +10,7 @@ use crate::catalog::{CatalogError, CatalogSet};
 
 mod catalog;
 mod export;
+mod publish;
 mod quote;
 mod serve;
 
@@ -150,6 +151,24 @@ pub enum CatalogCommand {
     /// Compare two catalog versions: every tier and variation, old and new price, difference,
     /// % (and the item price list); what a price change does before it takes effect.
     Diff(DiffArgs),
+    /// Publish a catalog file into the database (the checks of `POST /api/v1/catalog/versions`).
+    Publish {
+        file: PathBuf,
+        #[command(flatten)]
+        store: publish::StoreArgs,
+    },
+    /// Publish every file of a catalog folder the database does not hold yet (and its logos).
+    Import {
+        dir: PathBuf,
+        #[command(flatten)]
+        store: publish::StoreArgs,
+    },
+    /// Write the stored versions (as `{valid_from}.toml`, byte for byte) and assets to a folder.
+    Export {
+        dir: PathBuf,
+        #[command(flatten)]
+        store: publish::StoreArgs,
+    },
 }
 
 /// Runs a parsed command line; the exit code says how it went (2: the input was refused).
@@ -158,6 +177,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Quote(args)) => quote(&args),
         Some(Command::Catalog(CatalogCommand::Check { dir })) => check(&dir),
         Some(Command::Catalog(CatalogCommand::Diff(args))) => catalog::diff(&args),
+        Some(Command::Catalog(CatalogCommand::Publish { file, store })) => {
+            publish::publish(&file, &store)
+        }
+        Some(Command::Catalog(CatalogCommand::Import { dir, store })) => {
+            publish::import(&dir, &store)
+        }
+        Some(Command::Catalog(CatalogCommand::Export { dir, store })) => {
+            publish::export(&dir, &store)
+        }
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Purge(args)) => purge(args),
         None => serve(ServeArgs::default()),

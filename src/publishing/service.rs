@@ -224,6 +224,11 @@ impl<R: CatalogRepository> Publisher<R> {
         }
     }
 
+    /// Every stored asset.
+    pub async fn assets(&self) -> Result<Vec<StoredAsset>, PublishError> {
+        Ok(self.repo.catalog_assets().await?)
+    }
+
     /// Every stored version, oldest first, with where it stands today.
     pub async fn list(&self) -> Result<Vec<VersionInfo>, PublishError> {
         let stored = self.repo.catalog_versions().await?;
