@@ -93,7 +93,7 @@ async fn seed(store: &Store, catalogs: &CatalogSet, count: usize) {
     let employee = r#"{"reference":"PV-0412","hours_per_week":32}"#;
     let start: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 1, 2, 8, 0, 0).unwrap();
     let span_seconds = 300 * 24 * 3600 / count as i64;
-    let today = chrono::Local::now().date_naive();
+    let today = offerte::clock::Now::current().today;
     let mut tx = pool.begin().await.expect("a transaction");
     const SQL: &str = "INSERT INTO quotes (id, number, revision, status, language, employer_name, employer, employee, \
          circumstances, computation, computation_translated, catalog_version, catalog_hash, tier_code, \

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
-/// The clock of one operation: the local date and the instant.
+/// The clock of one operation: the date in the Netherlands and the instant. Days are Dutch
+/// days whatever the server's time zone: a catalog version takes effect at 00:00 in Amsterdam,
+/// a quote is dated on the day it is in the Netherlands.
 #[derive(Debug, Clone, Copy)]
 pub struct Now {
     pub today: NaiveDate,
@@ -12,10 +14,11 @@ pub struct Now {
 
 impl Now {
     pub fn current() -> Now {
+        // Microseconds: what PostgreSQL keeps, so a stored time reads back equal.
+        let at = Utc::now().trunc_subsecs(6);
         Now {
-            today: chrono::Local::now().date_naive(),
-            // Microseconds: what PostgreSQL keeps, so a stored time reads back equal.
-            at: Utc::now().trunc_subsecs(6),
+            today: amsterdam(at).date_naive(),
+            at,
         }
     }
 }

@@ -13,7 +13,7 @@ pub mod app;
 pub mod archive;
 pub mod catalog;
 pub mod cli;
-pub(crate) mod clock;
+pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod documents;

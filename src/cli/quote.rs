@@ -21,7 +21,7 @@ pub(super) fn quote(args: &QuoteArgs) -> Result<ExitCode> {
     let Some(catalogs) = load_catalog(&args.pricing_dir)? else {
         return Ok(ExitCode::FAILURE);
     };
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::Now::current().today;
     let computed = Circumstances::from_json(&bytes)
         .and_then(|input| pricing::compute(&catalogs, &input, today));
     match computed {

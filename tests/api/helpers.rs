@@ -541,7 +541,7 @@ pub fn problem_fields(problem: &Value) -> Vec<String> {
 
 /// Today where the service runs (it dates quotes by the local date).
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    offerte::clock::Now::current().today
 }
 
 pub fn days_ago(days: u64) -> NaiveDate {
