@@ -2,13 +2,16 @@
 //! `Circumstances::from_json` → `compute` → `serde_json::to_vec`, for a typical case, against a
 //! baseline that does only the JSON work (parse the same input, serialize a precomputed
 //! computation). After criterion's groups the two are timed once more side by side and their
-//! ratio is printed, so the figure reads "pricing costs N× plain JSON in and out".
+//! ratio is printed, so the figure reads "pricing costs N× plain JSON in and out". The same
+//! run times the full path with the catalog taken from the shared, replaceable set the service
+//! uses (`Catalogs::current`, as every request does since versions live in the database)
+//! against the fixed set: what a hot-swappable catalog costs a priced case.
 //!
 //! Run: `cargo bench --bench compute`.
 
 use chrono::NaiveDate;
 use criterion::{Criterion, Throughput};
-use offerte::catalog::CatalogSet;
+use offerte::catalog::{CatalogSet, Catalogs};
 use offerte::pricing::{Circumstances, Computation, compute};
 use std::hint::black_box;
 use std::path::Path;
@@ -91,8 +94,12 @@ fn main() {
     }
     const ITERATIONS: u32 = 20_000;
     const ROUNDS: usize = 7;
-    let (mut fulls, mut baselines) = (Vec::new(), Vec::new());
+    let shared = Catalogs::new(catalogs.clone());
+    let (mut fulls, mut baselines, mut swappable) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
+        swappable.push(time_per_call(ITERATIONS, || {
+            full(&shared.current(), black_box(INPUT))
+        }));
         fulls.push(time_per_call(ITERATIONS, || {
             full(&catalogs, black_box(INPUT))
         }));
@@ -102,6 +109,8 @@ fn main() {
     }
     fulls.sort_unstable();
     baselines.sort_unstable();
+    swappable.sort_unstable();
+    let swappable_median = swappable[ROUNDS / 2];
     let (full_median, baseline_median) = (fulls[ROUNDS / 2], baselines[ROUNDS / 2]);
     println!(
         "\nside by side ({ROUNDS} rounds of {ITERATIONS} calls, medians; output {} bytes):",
@@ -112,5 +121,10 @@ fn main() {
     println!(
         "  ratio     full / baseline              : {:>10.2}",
         full_median.as_secs_f64() / baseline_median.as_secs_f64()
+    );
+    println!("  shared    full, Catalogs::current()    : {swappable_median:>10.2?} per case");
+    println!(
+        "  ratio     shared / full                : {:>10.3}",
+        swappable_median.as_secs_f64() / full_median.as_secs_f64()
     );
 }
