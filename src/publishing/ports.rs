@@ -13,6 +13,9 @@ use crate::storage::StorageError;
 pub trait CatalogRepository {
     /// Every stored version with its file, by `valid_from`.
     async fn catalog_versions(&self) -> Result<Vec<StoredVersion>, StorageError>;
+    /// Every stored version's name and file hash, by `valid_from`: what tells a change (read
+    /// every few seconds, so without the files).
+    async fn catalog_marks(&self) -> Result<Vec<(String, String)>, StorageError>;
     /// Stores versions and assets, and queues what their publishing sends, in one transaction;
     /// a taken version name or `valid_from` is `Conflict(CatalogVersion)`, a taken asset name
     /// `Conflict(CatalogAsset)`.

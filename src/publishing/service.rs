@@ -99,11 +99,12 @@ impl<R: CatalogRepository> Publisher<R> {
     /// Reads the stored versions' hashes and, when they differ from the set in force, builds
     /// the set again and puts it in force. Whether it changed.
     pub async fn refresh(&self) -> anyhow::Result<bool> {
-        let stored = self.repo.catalog_versions().await?;
-        let marks = marks(&stored);
+        let marks = self.repo.catalog_marks().await?;
         if *self.loaded.lock().unwrap_or_else(PoisonError::into_inner) == marks {
             return Ok(false);
         }
+        let stored = self.repo.catalog_versions().await?;
+        let marks = self::marks(&stored);
         let assets = self.repo.catalog_assets().await?;
         let set = build(&stored, &assets, None).map_err(failed_check)?;
         tracing::info!(versions = stored.len(), "catalog versions loaded");

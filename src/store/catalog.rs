@@ -30,6 +30,12 @@ impl CatalogRepository for Store {
         })
     }
 
+    async fn catalog_marks(&self) -> Result<Vec<(String, String)>, StorageError> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(self.sql().catalog_marks).fetch_all(pool).await
+        })?)
+    }
+
     async fn insert_catalog(
         &self,
         versions: &[StoredVersion],

@@ -220,6 +220,7 @@ statements! {
          employee_consent_at = $4, employee_consent_sha256 = $5 WHERE id = $1::uuid";
     catalog_versions = "SELECT version, valid_from, sha256, source, published_by, published_at \
          FROM catalog_versions ORDER BY valid_from";
+    catalog_marks = "SELECT version, sha256 FROM catalog_versions ORDER BY valid_from";
     insert_catalog_version = "INSERT INTO catalog_versions (version, valid_from, sha256, source, \
          published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6)";
     /// Deletes a version only while it is not in force: `$2` today.

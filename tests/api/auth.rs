@@ -44,7 +44,8 @@ async fn operations(app: &TestApp) -> Vec<Operation> {
             }
             let path = path
                 .replace("{id}", &uuid::Uuid::new_v4().to_string())
-                .replace("{version}", "2099.9");
+                .replace("{version}", "2099.9")
+                .replace("{name}", "logo.svg");
             assert!(!path.contains('{'), "{path}: a path parameter left");
             operations.push(Operation {
                 method,
