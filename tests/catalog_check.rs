@@ -518,3 +518,42 @@ fn the_example_catalogs_pass_the_check() {
     let default = CatalogSet::load_dir(&pricing_dir()).expect("the default folder");
     assert_eq!(default.versions().len(), 1);
 }
+
+/// A brand colour too light for text and buttons: the check names the colour, the contrast it
+/// has and the nearest one that passes (WCAG 2.1 AA, 4.5:1 against white); the binary says so
+/// and exits with a failure.
+#[test]
+fn a_light_grey_brand_colour_is_refused_with_the_numbers() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let text = edited(
+        "primary_colour = \"#1f4e79\"",
+        "primary_colour = \"#cccccc\"",
+    );
+    std::fs::write(dir.path().join(FILE), &text).expect("write");
+    let found = match CatalogSet::load_dir(dir.path()) {
+        Err(CatalogError::Invalid(found)) => found,
+        other => panic!("a light grey was accepted: {:?}", other.map(|_| ())),
+    };
+    assert_reported(
+        &found,
+        FILE,
+        "bureau.primary_colour",
+        &[
+            "`#cccccc`",
+            "1.61:1",
+            "4.5:1",
+            "nearest colour that passes is #767676",
+        ],
+    );
+    let output = offerte()
+        .args(["catalog", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bureau.primary_colour") && stderr.contains("#767676"),
+        "{stderr}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The catalog: the bureau's price list and policy as data, one TOML file per version in
 //! `pricing/`. Pure: reading files is the only I/O here, and it stays in [`CatalogSet::load_dir`].
 
+pub mod contrast;
 mod file;
 mod live;
 mod load;
@@ -92,13 +93,16 @@ impl CatalogSet {
             }
         }
         let mut set = Self::from_sources(files).map_err(CatalogError::Invalid)?;
-        let problems = set.attach_logos(|name| {
+        let mut problems = set.attach_logos(|name| {
             let path = dir.join(name);
             if !path.is_file() {
                 return Err(format!("no file `{name}` in the catalog folder"));
             }
             std::fs::read(&path).map_err(|e| format!("`{name}` cannot be read: {e}"))
         });
+        // Versions checked as files (a folder, a file being published), not the stored ones:
+        // a colour stored before this rule keeps pricing.
+        problems.extend(set.versions.iter().flat_map(|c| contrast::problems(c)));
         if problems.is_empty() {
             Ok(set)
         } else {

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::error::PublishError;
 use super::model::{AssetInfo, IMPORTED_BY, StoredAsset, StoredVersion, VersionInfo, VersionState};
 use super::ports::CatalogRepository;
-use crate::catalog::{Catalog, CatalogSet, Catalogs, Logo, Problem};
+use crate::catalog::{Catalog, CatalogSet, Catalogs, Logo, Problem, contrast};
 use crate::clock::Clock;
 use crate::outbox::webhooks::{EventType, Subject, Webhooks};
 use crate::storage::{Constraint, StorageError};
@@ -124,6 +124,10 @@ impl<R: CatalogRepository> Publisher<R> {
             .find(|c| c.file == UPLOAD)
             .cloned()
             .ok_or_else(|| PublishError::Invalid(Vec::new()))?;
+        let colours = contrast::problems(&version);
+        if !colours.is_empty() {
+            return Err(PublishError::Invalid(colours));
+        }
         let today = self.clock.now().today;
         if version.valid_from < today {
             return Err(PublishError::InThePast(version.valid_from));

@@ -241,6 +241,20 @@ async fn a_bad_file_changes_nothing(backend: Backend) {
         .await
         .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(problem.to_string().contains("unit_price"), "{problem}");
+    // A brand colour too light for text and buttons (WCAG 2.1 AA).
+    let grey = new_version("2099.2", tomorrow, "410.00").replacen(
+        "primary_colour = \"#1f4e79\"",
+        "primary_colour = \"#cccccc\"",
+        1,
+    );
+    let problem = publish(grey.into_bytes())
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        crate::helpers::problem_fields(&problem),
+        vec!["bureau.primary_colour"]
+    );
+    assert!(problem.to_string().contains("#767676"), "{problem}");
     // A valid_from in the past.
     let past = new_version("2099.3", days_ago(3), "410.00");
     let problem = publish(past.into_bytes())

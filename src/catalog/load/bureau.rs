@@ -40,7 +40,7 @@ impl Ctx<'_> {
             value
         };
         let primary_colour = colour("primary_colour", b.primary_colour, "#1f4e79");
-        let accent_colour = colour("accent_colour", b.accent_colour, "#e07a1f");
+        let accent_colour = colour("accent_colour", b.accent_colour, "#b36118");
         Bureau {
             name: b.name,
             street: b.street,
