@@ -168,6 +168,9 @@ impl Letters {
             "is_declined": page.status == "declined",
             "status_text": status_text,
             "error": error,
+            // The field a refusal is about: described by the message, marked invalid, focused.
+            "error_name": page.error == Some("name"),
+            "error_agree": page.error == Some("agree"),
             "pdf_url": format!("{}/pdf?lang={}", page.base, document.lang),
             "other_language_url": format!("{}?lang={}", page.base, page.other_lang),
             "other_lang": page.other_lang,
@@ -241,6 +244,9 @@ impl Letters {
             "is_given": page.status == ConsentStatus::Given,
             "answered_at": page.at.map(|at| written(amsterdam(at), language)),
             "error": error,
+            // The field a refusal is about: described by the message, marked invalid, focused.
+            "error_name": page.error == Some("name"),
+            "error_agree": page.error == Some("agree"),
             "pdf_url": format!("{}/pdf?lang={}", page.base, document.lang),
             "other_language_url": format!("{}?lang={}", page.base, page.other_lang),
             "other_lang": page.other_lang,

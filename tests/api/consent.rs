@@ -172,6 +172,20 @@ async fn the_employee_consents_after_the_employer_accepts(backend: Backend) {
             .unwrap()
             .ends_with("e=name")
     );
+    // The page the refusal leads to: the message announced, tied to the field, which has the
+    // focus.
+    let location = reply.headers()["location"].to_str().unwrap().to_string();
+    let refused = get(&app, &location).await.text().await.unwrap();
+    assert!(
+        refused.contains(r#"<p id="form-error" role="alert""#),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(
+            r#"autocomplete="name" aria-invalid="true" aria-describedby="form-error" autofocus"#
+        ),
+        "{refused}"
+    );
     let long = "N".repeat(20 * 1024);
     let reply = form(
         &app,
