@@ -21,7 +21,8 @@ use super::bodies::ConsentBody;
 use super::documents::StoredPdf;
 use super::extract::Input;
 use super::online::{
-    DeclineForm, FORM_LIMIT, PageQuery, SignForm, not_found, online_page, opened, private,
+    DeclineForm, FORM_LIMIT, PageQuery, SignForm, html_page, not_found, online_page, opened,
+    private,
 };
 use super::problem::ApiError;
 use super::quotes::quote_id;
@@ -252,10 +253,6 @@ async fn page(
     let html = state.renderer.html(&document)?;
     let consent = quote.employee_consent.as_ref();
     let base = format!("/c/{token}");
-    let error = query
-        .e
-        .as_deref()
-        .filter(|e| ["name", "agree", "closed"].contains(e));
     let page = state.documents.letters.consent_page(
         &document,
         &html,
@@ -264,12 +261,10 @@ async fn page(
             at: consent.and_then(|c| c.at),
             base: &base,
             other_lang: language.other().as_str(),
-            error,
+            error: query.error(),
         },
     )?;
-    Ok(private(HttpResponse::Ok())
-        .content_type("text/html; charset=utf-8")
-        .body(page))
+    Ok(html_page(page))
 }
 
 /// The specification as archived when the link was made (in the quote's language); in the

@@ -62,6 +62,22 @@ pub(super) struct PageQuery {
     pub(super) e: Option<String>,
 }
 
+impl PageQuery {
+    /// The refusal to show, if it is one the pages know.
+    pub(super) fn error(&self) -> Option<&str> {
+        self.e
+            .as_deref()
+            .filter(|e| ["name", "agree", "closed"].contains(e))
+    }
+}
+
+/// An HTML page with the private headers.
+pub(super) fn html_page(page: String) -> HttpResponse {
+    private(HttpResponse::Ok())
+        .content_type("text/html; charset=utf-8")
+        .body(page)
+}
+
 /// A form signed with a typed name and a ticked box (the employer accepting, the employee
 /// consenting).
 #[derive(Debug, Deserialize)]
@@ -162,11 +178,7 @@ async fn page(
     let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
         return Ok(not_found());
     };
-    let error = query
-        .e
-        .as_deref()
-        .filter(|e| ["name", "agree", "closed"].contains(e));
-    online_page(&state, &token, &quote, &document, error, None)
+    online_page(&state, &token, &quote, &document, query.error(), None)
 }
 
 /// The employer's page of `quote`: its document with the panel, showing `error`, and a consent
@@ -201,9 +213,7 @@ pub(super) fn online_page(
             consent,
         },
     )?;
-    Ok(private(HttpResponse::Ok())
-        .content_type("text/html; charset=utf-8")
-        .body(page))
+    Ok(html_page(page))
 }
 
 async fn pdf(

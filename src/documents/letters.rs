@@ -83,6 +83,31 @@ struct LetterData<'a> {
     accepted_at: Option<String>,
 }
 
+/// `data` with what both pages' panels have: the page's language, its download, language
+/// switch and decline links, and the field a refusal (`error`) is about (described by the
+/// message, marked invalid, focused).
+fn with_common(
+    mut data: serde_json::Value,
+    lang: &str,
+    base: &str,
+    other_lang: &str,
+    error: Option<&str>,
+) -> serde_json::Value {
+    let common = serde_json::json!({
+        "lang": lang,
+        "error_name": error == Some("name"),
+        "error_agree": error == Some("agree"),
+        "pdf_url": format!("{base}/pdf?lang={lang}"),
+        "other_language_url": format!("{base}?lang={other_lang}"),
+        "other_lang": other_lang,
+        "decline_url": format!("{base}/decline"),
+    });
+    if let (Some(data), serde_json::Value::Object(common)) = (data.as_object_mut(), common) {
+        data.extend(common);
+    }
+    data
+}
+
 /// `panel` right after the document's `<body>` tag (at the top if there is none).
 fn with_panel(document_html: &str, panel: &str) -> String {
     match document_html
@@ -168,18 +193,11 @@ impl Letters {
             "is_declined": page.status == "declined",
             "status_text": status_text,
             "error": error,
-            // The field a refusal is about: described by the message, marked invalid, focused.
-            "error_name": page.error == Some("name"),
-            "error_agree": page.error == Some("agree"),
-            "pdf_url": format!("{}/pdf?lang={}", page.base, document.lang),
-            "other_language_url": format!("{}?lang={}", page.base, page.other_lang),
-            "other_lang": page.other_lang,
             "accept_url": format!("{}/accept", page.base),
             "certificate_url": format!("{}/certificate", page.base),
-            "lang": document.lang,
-            "decline_url": format!("{}/decline", page.base),
             "consent": page.consent.as_ref().map(|c| self.consent_on_page(document.lang, page.base, c)),
         });
+        let data = with_common(data, document.lang, page.base, page.other_lang, page.error);
         let panel = self
             .html
             .render("online", &data)
@@ -244,16 +262,9 @@ impl Letters {
             "is_given": page.status == ConsentStatus::Given,
             "answered_at": page.at.map(|at| written(amsterdam(at), language)),
             "error": error,
-            // The field a refusal is about: described by the message, marked invalid, focused.
-            "error_name": page.error == Some("name"),
-            "error_agree": page.error == Some("agree"),
-            "pdf_url": format!("{}/pdf?lang={}", page.base, document.lang),
-            "other_language_url": format!("{}?lang={}", page.base, page.other_lang),
-            "other_lang": page.other_lang,
             "consent_url": format!("{}/consent", page.base),
-            "decline_url": format!("{}/decline", page.base),
-            "lang": document.lang,
         });
+        let data = with_common(data, document.lang, page.base, page.other_lang, page.error);
         let panel = self
             .html
             .render("consent", &data)
