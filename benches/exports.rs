@@ -85,7 +85,7 @@ fn cases(catalogs: &CatalogSet) -> Vec<(String, String, String, String, String)>
 }
 
 async fn seed(store: &Store, catalogs: &CatalogSet, count: usize) {
-    let Store::Sqlite(pool, _) = store else {
+    let Some(pool) = store.sqlite_pool() else {
         panic!("the benchmark seeds SQLite")
     };
     let cases = cases(catalogs);
@@ -95,10 +95,10 @@ async fn seed(store: &Store, catalogs: &CatalogSet, count: usize) {
     let span_seconds = 300 * 24 * 3600 / count as i64;
     let today = offerte::clock::Now::current().today;
     let mut tx = pool.begin().await.expect("a transaction");
-    const SQL: &str = "INSERT INTO quotes (id, number, revision, status, language, employer_name, employer, employee, \
+    const SQL: &str = "INSERT INTO quotes (bureau_id, id, number, revision, status, language, employer_name, employer, employee, \
          circumstances, computation, computation_translated, catalog_version, catalog_hash, tier_code, \
          excl_vat, vat, incl_vat, valid_until, created_at, updated_at, created_by_role, created_by_key, \
-         decided_at) VALUES ($1, $2, 1, $3, 'nl', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         decided_at) VALUES (1, $1, $2, 1, $3, 'nl', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
          $16, $17, $17, 'sales', 'bench', $18)";
     for i in 0..count {
         let (circumstances, computation, translated, tier, totals) = &cases[i % cases.len()];

@@ -17,6 +17,7 @@ use crate::api::state::{Quotes, Requests};
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::archive::Archive;
 use crate::archive::s3::S3Archive;
+use crate::bureaus::model::BureauId;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{DocumentStore, Settings};
 use crate::delivery::mail::Mailer;
@@ -253,10 +254,7 @@ impl Application {
 /// worker needs (URL and secrets), both keyed by the endpoint's id.
 pub(crate) fn webhook_endpoints(
     settings: &Settings,
-) -> Result<(
-    Webhooks,
-    std::collections::HashMap<String, outbox::worker::Endpoint>,
-)> {
+) -> Result<(Webhooks, outbox::worker::Endpoints)> {
     let mut subscriptions = Vec::new();
     let mut endpoints = std::collections::HashMap::new();
     for endpoint in &settings.webhooks {
@@ -266,7 +264,7 @@ pub(crate) fn webhook_endpoints(
         subscriptions.push(subscription);
         let signer = Signer::new(endpoint.secrets.clone())?;
         endpoints.insert(
-            endpoint_id(url),
+            (BureauId::DEFAULT, endpoint_id(url)),
             outbox::worker::Endpoint {
                 url: endpoint.url.clone().into(),
                 signer,

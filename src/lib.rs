@@ -11,6 +11,7 @@ pub mod access;
 pub mod api;
 pub mod app;
 pub mod archive;
+pub mod bureaus;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

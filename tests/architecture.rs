@@ -21,6 +21,8 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("access", &[]),
     ("telemetry", &["config"]),
     ("delivery", &[]),
+    // Bureaus: who owns what, in a deployment serving many.
+    ("bureaus", &["storage", "clock", "access"]),
     // What every storage port shares: row versions, storage failures, constraint names.
     ("storage", &[]),
     // The time as services read it.
@@ -28,7 +30,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     // The vocabulary! macro (used by name, not by path).
     ("words", &[]),
     // The archive of sent documents: its port, the hash-checked read, the object-store adapter.
-    ("archive", &["storage"]),
+    ("archive", &["storage", "bureaus::model"]),
     // Catalog versions in the database: checked by the catalog, kept through their port.
     (
         "publishing",
@@ -56,7 +58,10 @@ const ARROWS: &[(&str, &[&str])] = &[
     ),
     // The outbox: jobs (model), what it needs from a database, the worker that sends (the
     // attachments it reads from the archive).
-    ("outbox", &["storage", "delivery", "clock", "archive"]),
+    (
+        "outbox",
+        &["storage", "delivery", "clock", "archive", "bureaus::model"],
+    ),
     // Requests queue their webhook events in the outbox, as quotes do.
     (
         "requests",
@@ -89,6 +94,8 @@ const ARROWS: &[(&str, &[&str])] = &[
             "archive",
             "publishing::model",
             "publishing::ports",
+            "bureaus::model",
+            "bureaus::ports",
         ],
     ),
     // Rendering and exports read the core and the quote records.

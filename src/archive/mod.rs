@@ -9,6 +9,8 @@
 //! database (the bytes are stored first, then the event; a crash between leaves an orphan
 //! document, never an event naming a missing one).
 
+use crate::bureaus::model::BureauId;
+use crate::bureaus::model::ForBureau;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -108,6 +110,15 @@ pub fn corrupt_reads() -> u64 {
 pub enum Archive<D> {
     Database(D),
     Objects(s3::S3Archive),
+}
+
+impl<D: ForBureau> ForBureau for Archive<D> {
+    fn for_bureau(&self, bureau: BureauId) -> Self {
+        match self {
+            Archive::Database(d) => Archive::Database(d.for_bureau(bureau)),
+            Archive::Objects(o) => Archive::Objects(o.for_bureau(bureau)),
+        }
+    }
 }
 
 impl<D: DocumentArchive> DocumentArchive for Archive<D> {

@@ -15,6 +15,7 @@
 //! TLS for `https://` endpoints is rustls with *ring* as its crypto (installed as the process's
 //! default rustls provider when an archive is made): no aws-lc, no OpenSSL.
 
+use crate::bureaus::model::BureauId;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use object_store::aws::{AmazonS3, AmazonS3Builder, AwsCredential};
@@ -141,6 +142,24 @@ impl S3Archive {
                 bucket: archive.bucket,
                 source,
             }),
+        }
+    }
+
+    /// The same store for `bureau`: the default bureau's documents directly under the prefix,
+    /// another bureau's under `PREFIX/bureaus/ID/` (which the default bureau's orphan sweep
+    /// never takes for its own: it reads only keys directly under its prefix).
+    pub fn for_bureau(&self, bureau: BureauId) -> S3Archive {
+        if bureau.is_default() {
+            return self.clone();
+        }
+        let below = Path::from(format!("bureaus/{bureau}"));
+        let prefix = match &self.prefix {
+            Some(prefix) => Path::from_iter(prefix.parts().chain(below.parts())),
+            None => below,
+        };
+        S3Archive {
+            prefix: Some(prefix),
+            ..self.clone()
         }
     }
 

@@ -1,6 +1,7 @@
 //! The outbox's records: jobs (what to send and to whom), their attempts and outcomes, and
 //! the deliveries a quote's history shows.
 
+use crate::bureaus::model::BureauId;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
@@ -142,6 +143,8 @@ impl NewJob {
 /// A job taken by a worker: leased until it reports the outcome.
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
+    /// The bureau whose job it is (one worker delivers for all).
+    pub bureau: BureauId,
     pub id: Uuid,
     pub kind: JobKind,
     pub payload: String,
@@ -167,6 +170,7 @@ pub struct Attempt {
 /// An attempt and what came of it, to record.
 #[derive(Debug, Clone)]
 pub struct Finished {
+    pub bureau: BureauId,
     pub id: Uuid,
     pub outcome: Outcome,
     pub attempt: Attempt,

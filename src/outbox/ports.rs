@@ -10,7 +10,8 @@ use super::model::{
 use crate::storage::StorageError;
 
 pub trait OutboxRepository {
-    /// Leases up to `limit` due jobs until `lease_until` (each attempt counted), oldest first;
+    /// Leases up to `limit` due jobs of every bureau until `lease_until` (each attempt
+    /// counted), oldest first;
     /// jobs leased by another worker whose lease has not run out are left alone, and so is a
     /// job while an older job with its order key and endpoint is still queued.
     async fn claim_jobs(
@@ -20,7 +21,7 @@ pub trait OutboxRepository {
         limit: i64,
     ) -> Result<Vec<ClaimedJob>, StorageError>;
     /// Records what became of attempts (and the attempts themselves) and ends their leases, in
-    /// one transaction.
+    /// one transaction (each in its job's bureau).
     async fn finish_jobs(&self, done: &[Finished], now: DateTime<Utc>) -> Result<(), StorageError>;
     /// A quote's deliveries, oldest first.
     async fn deliveries(&self, quote_id: Uuid) -> Result<Vec<Delivery>, StorageError>;

@@ -2,6 +2,8 @@
 //! each, records what came of it. Woken at once when a job is queued in this process, and every
 //! second otherwise (for retries, other instances' jobs and jobs left by a crash).
 
+use crate::bureaus::model::BureauId;
+use crate::bureaus::model::ForBureau;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -40,8 +42,8 @@ pub struct Endpoint {
 pub struct Senders {
     /// The SMTP relay; `None` when e-mail is not configured (e-mail jobs then wait).
     pub mailer: Option<Mailer>,
-    /// The webhook endpoints by id (`webhooks::endpoint_id` of the URL).
-    pub endpoints: HashMap<String, Endpoint>,
+    /// The webhook endpoints by bureau and id (`webhooks::endpoint_id` of the URL).
+    pub endpoints: Endpoints,
     /// The webhook client: 15 s, no redirects (`delivery::http::client`).
     pub client: reqwest::Client,
     /// Attempts by kind and outcome, for the metrics.
@@ -100,7 +102,7 @@ impl Counters {
 /// load the worker's writes compete with the service's). Jobs that must keep their order are
 /// never in flight together: the claim leaves a job while an older one with its order key and
 /// endpoint is queued, and an attempt in flight is still queued.
-pub async fn run<R: OutboxRepository, A: DocumentArchive>(
+pub async fn run<R: OutboxRepository + ForBureau, A: DocumentArchive + ForBureau>(
     repo: R,
     archive: A,
     senders: Senders,
@@ -179,7 +181,7 @@ type Claimed = (Vec<(ClaimedJob, Option<MailOf>)>, Arc<Disabled>);
 /// An e-mail job as a mail, or why it cannot be one.
 type MailOf = Result<Mail, MailJobError>;
 
-async fn claim<R: OutboxRepository, A: DocumentArchive>(
+async fn claim<R: OutboxRepository + ForBureau, A: DocumentArchive + ForBureau>(
     repo: &R,
     archive: &A,
     limit: usize,
@@ -188,7 +190,7 @@ async fn claim<R: OutboxRepository, A: DocumentArchive>(
     let mut claimed = Vec::with_capacity(jobs.len());
     for job in jobs {
         let mail = match job.kind {
-            JobKind::Email => Some(to_mail(&job.payload, archive).await),
+            JobKind::Email => Some(to_mail(&job.payload, &archive.for_bureau(job.bureau)).await),
             JobKind::Webhook => None,
         };
         claimed.push((job, mail));
@@ -196,26 +198,27 @@ async fn claim<R: OutboxRepository, A: DocumentArchive>(
     Ok((claimed, disabled))
 }
 
-/// Leases up to `limit` due jobs, with the endpoints disabled now (read only when a webhook
-/// job is among them).
-async fn take<R: OutboxRepository>(
+/// Leases up to `limit` due jobs, with the endpoints disabled now (read only for the bureaus
+/// with a webhook job among them).
+async fn take<R: OutboxRepository + ForBureau>(
     repo: &R,
     limit: usize,
 ) -> Result<(Vec<ClaimedJob>, Arc<Disabled>), crate::storage::StorageError> {
     let now = Utc::now();
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let jobs = repo.claim_jobs(now, now + LEASE, limit).await?;
-    let disabled = if jobs.iter().any(|j| j.kind == JobKind::Webhook) {
-        repo.disabled_endpoints().await?
-    } else {
-        HashMap::new()
-    };
+    let mut disabled = HashMap::new();
+    for job in jobs.iter().filter(|j| j.kind == JobKind::Webhook) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = disabled.entry(job.bureau) {
+            entry.insert(repo.for_bureau(job.bureau).disabled_endpoints().await?);
+        }
+    }
     Ok((jobs, Arc::new(disabled)))
 }
 
 /// One attempt of one job; `None` when storage failed meanwhile (logged; the job's lease runs
 /// out and it is taken again).
-async fn work<R: OutboxRepository>(
+async fn work<R: OutboxRepository + ForBureau>(
     repo: &R,
     senders: &Senders,
     disabled: Arc<Disabled>,
@@ -235,7 +238,9 @@ async fn work<R: OutboxRepository>(
             },
         },
         JobKind::Webhook => {
-            match deliver_webhook(repo, &job, senders, &disabled, &mut attempt).await {
+            let repo = repo.for_bureau(job.bureau);
+            let disabled = disabled.get(&job.bureau).cloned().unwrap_or_default();
+            match deliver_webhook(&repo, &job, senders, &disabled, &mut attempt).await {
                 Ok(outcome) => outcome,
                 Err(error) => {
                     tracing::warn!(job = %job.id, error = %error, "outbox: could not record a disabled endpoint");
@@ -261,6 +266,7 @@ async fn work<R: OutboxRepository>(
         && !matches!(outcome, Outcome::Retry { .. })
         && serde_json::from_str::<Forget>(&job.payload).is_ok_and(|f| f.forget_recipients);
     Some(Finished {
+        bureau: job.bureau,
         id: job.id,
         outcome,
         attempt,
@@ -275,8 +281,14 @@ struct Forget {
     forget_recipients: bool,
 }
 
-/// The disabled endpoints, read with each claim: since when, and why.
-type Disabled = HashMap<String, (DateTime<Utc>, String)>;
+/// The webhook endpoints by bureau and id.
+pub type Endpoints = HashMap<(BureauId, String), Endpoint>;
+
+/// The disabled endpoints of the bureaus of a claim's webhook jobs, read with each claim:
+/// since when, and why.
+type Disabled = HashMap<BureauId, EndpointsDisabled>;
+/// One bureau's disabled endpoints.
+type EndpointsDisabled = HashMap<String, (DateTime<Utc>, String)>;
 
 /// Delivers an e-mail job as read (`mail`: the job made a mail, attachments read).
 async fn deliver_email(job: &ClaimedJob, senders: &Senders, mail: MailOf) -> Outcome {
@@ -321,7 +333,7 @@ async fn deliver_webhook<R: OutboxRepository>(
     repo: &R,
     job: &ClaimedJob,
     senders: &Senders,
-    disabled: &Disabled,
+    disabled: &EndpointsDisabled,
     attempt: &mut Attempt,
 ) -> Result<Outcome, crate::storage::StorageError> {
     let stored: WebhookJob = match serde_json::from_str(&job.payload) {
@@ -340,7 +352,10 @@ async fn deliver_webhook<R: OutboxRepository>(
             ),
         });
     }
-    let Some(endpoint) = senders.endpoints.get(&stored.endpoint) else {
+    let Some(endpoint) = senders
+        .endpoints
+        .get(&(job.bureau, stored.endpoint.clone()))
+    else {
         return Ok(Outcome::Failed {
             error: "the endpoint is no longer configured".into(),
         });
@@ -412,6 +427,7 @@ mod tests {
 
     fn job(round_attempts: u32, started_secs_ago: i64, now: DateTime<Utc>) -> ClaimedJob {
         ClaimedJob {
+            bureau: BureauId::DEFAULT,
             id: Uuid::nil(),
             kind: JobKind::Webhook,
             payload: String::new(),

@@ -13,8 +13,9 @@ use crate::storage::StorageError;
 
 impl CatalogRepository for Store {
     async fn catalog_versions(&self) -> Result<Vec<StoredVersion>, StorageError> {
-        on_pool!(self, pool => {
-            let rows = sqlx::query(self.sql().catalog_versions).fetch_all(pool).await?;
+        in_bureau!(self, conn => {
+            let rows = sqlx::query(self.sql().catalog_versions)
+                .bind(self.id()).fetch_all(&mut *conn).await?;
             rows.iter()
                 .map(|row| {
                     Ok(StoredVersion {
@@ -31,8 +32,9 @@ impl CatalogRepository for Store {
     }
 
     async fn catalog_marks(&self) -> Result<Vec<(String, String)>, StorageError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as(self.sql().catalog_marks).fetch_all(pool).await
+        Ok(in_bureau!(self, conn => {
+            sqlx::query_as(self.sql().catalog_marks)
+                .bind(self.id()).fetch_all(&mut *conn).await
         })?)
     }
 
@@ -44,9 +46,10 @@ impl CatalogRepository for Store {
     ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(self.scope()).await?;
             for asset in assets {
                 sqlx::query(self.sql().insert_catalog_asset)
+                .bind(self.id())
                     .bind(asset.name.as_str())
                     .bind(asset.sha256.as_str())
                     .bind(asset.bytes.as_slice())
@@ -57,6 +60,7 @@ impl CatalogRepository for Store {
             }
             for version in versions {
                 sqlx::query(self.sql().insert_catalog_version)
+                .bind(self.id())
                     .bind(version.version.as_str())
                     .bind(version.valid_from)
                     .bind(version.sha256.as_str())
@@ -79,12 +83,13 @@ impl CatalogRepository for Store {
         version: &str,
         today: NaiveDate,
     ) -> Result<bool, StorageError> {
-        let deleted = on_pool!(self, pool => {
+        let deleted = in_bureau!(self, conn => {
             let _turn = self.write_turn().await;
             sqlx::query(self.sql().delete_catalog_version)
+                .bind(self.id())
                 .bind(version)
                 .bind(today)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -92,8 +97,9 @@ impl CatalogRepository for Store {
     }
 
     async fn catalog_assets(&self) -> Result<Vec<StoredAsset>, StorageError> {
-        on_pool!(self, pool => {
-            let rows = sqlx::query(self.sql().catalog_assets).fetch_all(pool).await?;
+        in_bureau!(self, conn => {
+            let rows = sqlx::query(self.sql().catalog_assets)
+                .bind(self.id()).fetch_all(&mut *conn).await?;
             rows.iter()
                 .map(|row| {
                     Ok(StoredAsset {

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use super::statements::MAX_ROWS;
-use super::writes::{QuoteInsert, QuoteRow, insert_events, insert_jobs, insert_quotes};
-use super::{Store, WritePool};
+use super::writes::{QuoteInsert, QuoteRow, insert_events_of, insert_jobs_of, insert_quotes};
+use super::{Scope, Store, WritePool};
 use crate::outbox::model::NewJob;
 use crate::quotes::lifecycle::{Status, format_number};
 use crate::quotes::ports::{CreateQuote, NewEvent, NumberedJobs, RequestLink};
@@ -37,9 +37,9 @@ pub(super) struct CreateJob {
 }
 
 impl CreateJob {
-    pub fn new(create: CreateQuote<'_>) -> Result<CreateJob, StorageError> {
+    pub fn new(store: &Store, create: CreateQuote<'_>) -> Result<CreateJob, StorageError> {
         Ok(CreateJob {
-            row: QuoteRow::new(&create.quote)?,
+            row: QuoteRow::new(store, &create.quote)?,
             prefix: create.prefix.to_string(),
             year: create.year,
             idempotency: create
@@ -83,9 +83,7 @@ impl Writes {
 
 impl Store {
     pub fn writes(&self) -> &Arc<Writes> {
-        match self {
-            Store::Sqlite(_, writes) | Store::Postgres(_, writes) => writes,
-        }
+        &self.writes
     }
 
     /// Stores `job` as a new draft (with its first event) and returns its number, committed.
@@ -156,18 +154,27 @@ impl Store {
     }
 
     /// One transaction for all `jobs`: numbers are taken from the counters (one update per
-    /// prefix and year), then each quote and its first event are inserted, then one commit.
+    /// bureau, prefix and year), then each quote and its first event are inserted, then one
+    /// commit. The jobs may belong to several bureaus: every row names its own, and on
+    /// PostgreSQL the transaction spans bureaus (`Scope::All`), the creates of all bureaus
+    /// sharing one commit.
     async fn insert_batch(&self, jobs: &[CreateJob]) -> Result<Vec<String>, StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(Scope::All).await?;
             let mut numbers: Vec<Option<String>> = vec![None; jobs.len()];
             while let Some(first) = numbers.iter().position(Option::is_none) {
-                let (prefix, year) = (&jobs[first].prefix, jobs[first].year);
+                let (bureau, prefix, year) = (jobs[first].row.bureau, &jobs[first].prefix, jobs[first].year);
                 let members: Vec<usize> = (first..jobs.len())
-                    .filter(|&i| numbers[i].is_none() && &jobs[i].prefix == prefix && jobs[i].year == year)
+                    .filter(|&i| {
+                        numbers[i].is_none()
+                            && jobs[i].row.bureau == bureau
+                            && &jobs[i].prefix == prefix
+                            && jobs[i].year == year
+                    })
                     .collect();
                 let count = members.len() as i64;
                 let last: i64 = sqlx::query_scalar(self.sql().take_numbers)
+                .bind(bureau)
                 .bind(prefix)
                 .bind(year)
                 .bind(count)
@@ -193,6 +200,7 @@ impl Store {
             for job in jobs {
                 if let Some(link) = &job.from_request {
                     let moved = sqlx::query(self.sql().link_request)
+                .bind(job.row.bureau)
                         .bind(link.request_id.to_string())
                         .bind(link.from)
                         .bind(link.to)
@@ -207,7 +215,7 @@ impl Store {
                     }
                 }
             }
-            let mut events: Vec<NewEvent> = Vec::with_capacity(jobs.len());
+            let mut events: Vec<(i64, NewEvent)> = Vec::with_capacity(jobs.len());
             for job in jobs {
                 let event = |from, reason| NewEvent {
                     quote_id: job.row.id,
@@ -220,23 +228,27 @@ impl Store {
                     name: None,
                     evidence: None,
                 };
-                events.push(event(None, None));
+                events.push((job.row.bureau, event(None, None)));
                 if let Some(link) = &job.from_request {
-                    events.push(event(Some(Status::Draft), Some(link.note.clone())));
+                    events.push((job.row.bureau, event(Some(Status::Draft), Some(link.note.clone()))));
                 }
             }
-            insert_events(self, &mut tx, &events).await?;
+            let events: Vec<(i64, &NewEvent)> = events.iter().map(|(b, e)| (*b, e)).collect();
+            insert_events_of(self.is_sqlite(), &mut tx, &events).await?;
             // What the creates send: made here, where the numbers are known (see `NumberedJobs`).
-            let mut outgoing: Vec<NewJob> = Vec::new();
+            let mut outgoing: Vec<(i64, NewJob)> = Vec::new();
             for (job, number) in jobs.iter().zip(&numbers) {
+                let bureau = job.row.bureau;
                 if let Some(make) = &job.jobs {
-                    outgoing.extend(make(number).map_err(|e| StorageError::Data(e.into()))?);
+                    let made = make(number).map_err(|e| StorageError::Data(e.into()))?;
+                    outgoing.extend(made.into_iter().map(|j| (bureau, j)));
                 }
                 if let Some(link) = &job.from_request {
-                    outgoing.extend(link.jobs.iter().cloned());
+                    outgoing.extend(link.jobs.iter().map(|j| (bureau, j.clone())));
                 }
             }
-            insert_jobs(self, &mut tx, &outgoing).await?;
+            let outgoing: Vec<(i64, &NewJob)> = outgoing.iter().map(|(b, j)| (*b, j)).collect();
+            insert_jobs_of(self.is_sqlite(), &mut tx, &outgoing).await?;
             tx.commit().await?;
             Ok(numbers)
         })

@@ -28,6 +28,7 @@ where
 {
     for document in documents {
         sqlx::query(store.sql().insert_document)
+            .bind(store.id())
             .bind(document.sha256.as_str())
             .bind(document.content_type)
             .bind(i64::try_from(document.bytes.len()).unwrap_or(i64::MAX))
@@ -47,7 +48,7 @@ impl DocumentArchive for Store {
     async fn put(&self, document: &NewDocument) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = super::WritePool::begin_write(pool).await?;
+            let mut tx = super::WritePool::begin_write(pool, self.scope()).await?;
             insert_documents(self, &mut tx, std::slice::from_ref(document), Utc::now()).await?;
             tx.commit().await?;
             Ok(())
@@ -55,8 +56,9 @@ impl DocumentArchive for Store {
     }
 
     async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_scalar(self.sql().document).bind(sha256).fetch_optional(pool).await
+        Ok(in_bureau!(self, conn => {
+            sqlx::query_scalar(self.sql().document)
+                .bind(self.id()).bind(sha256).fetch_optional(&mut *conn).await
         })?)
     }
 
@@ -66,9 +68,10 @@ impl DocumentArchive for Store {
     }
 
     async fn delete(&self, sha256: &str) -> Result<(), StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let _turn = self.write_turn().await;
-            sqlx::query(self.sql().delete_document).bind(sha256).execute(pool).await.map(|_| ())
+            sqlx::query(self.sql().delete_document)
+                .bind(self.id()).bind(sha256).execute(&mut *conn).await.map(|_| ())
         })?;
         Ok(())
     }
@@ -80,10 +83,11 @@ impl Store {
         &self,
         sha256: &str,
     ) -> Result<Vec<Event>, StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let rows = sqlx::query(self.sql().events_of_document)
+                .bind(self.id())
                 .bind(sha256)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             rows.iter().map(event_from_row).collect()
         })

@@ -6,13 +6,19 @@
 //! One set of SQL ([`statements`]), written for PostgreSQL and turned into SQLite's form once.
 //! sqlx's `Any` driver cannot carry NUMERIC or timestamps, so each query runs through
 //! [`on_pool!`] on the concrete pool.
+//!
+//! A `Store` works for one bureau ([`Store::scoped`]): every statement names the bureau
+//! (`bureau_id = $1`; `tests/tenancy.rs` checks each one). On PostgreSQL the database holds
+//! the bureaus apart as well: the service's connections run as the role `offerte_service`,
+//! under forced row-level security, and every transaction sets `offerte.bureau`, so a
+//! statement that forgot its filter still sees only its bureau's rows (migration 0010).
 
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Database, Transaction};
+use sqlx::{Connection, Database, Executor, PgConnection, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,9 +26,34 @@ use std::time::Duration;
 /// Runs the same code on whichever pool the store has.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite($pool, _) => $body,
-            Store::Postgres($pool, _) => $body,
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn`, a connection in the store's bureau: on SQLite a pooled
+/// connection, on PostgreSQL a transaction that set the bureau (committed after `$body`).
+/// For reads and single writes outside a transaction of their own.
+macro_rules! in_bureau {
+    ($store:expr, $conn:ident => $body:expr) => {
+        in_bureau!($store, $store.scope(), $conn => $body)
+    };
+    ($store:expr, $scope:expr, $conn:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite(pool) => {
+                let mut connection = pool.acquire().await?;
+                let $conn = &mut *connection;
+                $body
+            }
+            $crate::store::Db::Postgres(pool) => {
+                let mut tx = $crate::store::WritePool::begin_write(pool, $scope).await?;
+                let $conn = &mut *tx;
+                let result = $body;
+                tx.commit().await?;
+                result
+            }
         }
     };
 }
@@ -41,46 +72,91 @@ mod writes;
 
 pub use creates::Writes;
 
-/// The database behind the service, and this process's write coordination ([`Writes`]): SQLite
-/// takes one writer at a time, and a writer that finds the database locked sleeps in SQLite's
-/// busy handler (1, 2, 5, 10 ... ms) instead of waiting its turn, so SQLite writers queue on the
-/// turn; on both backends new quotes are committed in groups (see [`creates`]).
+use crate::bureaus::model::BureauId;
+
+/// What every connection of the PostgreSQL pool runs first (migration 0010 makes the role).
+const SERVICE_ROLE: &str = "SET ROLE offerte_service";
+
+/// The database behind the service, the bureau this handle works for, and this process's
+/// write coordination ([`Writes`]): SQLite takes one writer at a time, and a writer that finds
+/// the database locked sleeps in SQLite's busy handler (1, 2, 5, 10 ... ms) instead of waiting
+/// its turn, so SQLite writers queue on the turn; on both backends new quotes are committed in
+/// groups (see [`creates`]).
 #[derive(Debug, Clone)]
-pub enum Store {
-    Sqlite(SqlitePool, Arc<Writes>),
-    Postgres(PgPool, Arc<Writes>),
+pub struct Store {
+    db: Db,
+    writes: Arc<Writes>,
+    bureau: BureauId,
+}
+
+/// The pool of one backend.
+#[derive(Debug, Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which rows a PostgreSQL transaction may see: one bureau's, or, for the few operations that
+/// span bureaus by nature (see migration 0010), all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Bureau(BureauId),
+    All,
+}
+
+impl Scope {
+    /// The transaction's first statements: `offerte.bureau` for its duration.
+    fn begin(self, head: &str) -> String {
+        match self {
+            Scope::Bureau(id) => format!("{head}; SET LOCAL offerte.bureau = '{}'", id.get()),
+            Scope::All => format!("{head}; SET LOCAL offerte.bureau = '*'"),
+        }
+    }
 }
 
 /// Opening a write transaction the right way for each backend, and a read transaction that
-/// sees one snapshot (for a read made of several statements).
-trait WritePool {
+/// sees one snapshot (for a read made of several statements), in a [`Scope`].
+pub(crate) trait WritePool {
     type Db: Database;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
-    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
+    async fn begin_write(&self, scope: Scope) -> sqlx::Result<Transaction<'static, Self::Db>>;
+    async fn begin_read(&self, scope: Scope) -> sqlx::Result<Transaction<'static, Self::Db>>;
 }
 
+/// SQLite has no row-level security: its statements name the bureau themselves.
 impl WritePool for SqlitePool {
     type Db = sqlx::Sqlite;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
+    async fn begin_write(&self, _: Scope) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
         self.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// In WAL mode a transaction reads from the snapshot its first read took.
-    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
+    async fn begin_read(&self, _: Scope) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
         self.begin().await
     }
 }
 
 impl WritePool for PgPool {
     type Db = sqlx::Postgres;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
-        self.begin().await
+    async fn begin_write(
+        &self,
+        scope: Scope,
+    ) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
+        self.begin_with(sqlx::AssertSqlSafe(scope.begin("BEGIN")))
+            .await
     }
 
     /// Read committed would give each statement its own snapshot.
-    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
-        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await
+    async fn begin_read(&self, scope: Scope) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
+        self.begin_with(sqlx::AssertSqlSafe(
+            scope.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        ))
+        .await
+    }
+}
+
+impl crate::bureaus::model::ForBureau for Store {
+    fn for_bureau(&self, bureau: BureauId) -> Store {
+        self.scoped(bureau)
     }
 }
 
@@ -115,40 +191,85 @@ impl Store {
                 .connect_with(options)
                 .await
                 .context("opening the SQLite database")?;
-            Store::Sqlite(pool, Arc::default())
+            sqlx::migrate!("./migrations/sqlite")
+                .run(&pool)
+                .await
+                .context("applying database migrations")?;
+            Db::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // Migrations run as the URL's user, the owner of the tables; every connection of the
+            // service's pool then becomes `offerte_service`, bound by row-level security.
+            let mut owner = PgConnection::connect(url)
+                .await
+                .context("connecting to PostgreSQL")?;
+            sqlx::migrate!("./migrations/postgres")
+                .run(&mut owner)
+                .await
+                .context("applying database migrations")?;
+            owner.close().await.ok();
             let pool = PgPoolOptions::new()
                 .max_connections(10)
                 .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|connection, _| {
+                    Box::pin(async move { connection.execute(SERVICE_ROLE).await.map(|_| ()) })
+                })
                 .connect(url)
                 .await
-                .context("connecting to PostgreSQL")?;
-            Store::Postgres(pool, Arc::default())
+                .context(
+                    "connecting to PostgreSQL as offerte_service (the URL's user must be a member \
+                     of that role: docs/operations.md)",
+                )?;
+            Db::Postgres(pool)
         } else {
             anyhow::bail!("the database URL must start with sqlite:// or postgres://");
         };
-        store.migrate().await?;
-        Ok(store)
+        Ok(Store {
+            db: store,
+            writes: Arc::default(),
+            bureau: BureauId::DEFAULT,
+        })
     }
 
-    /// Applies the embedded migrations (idempotent).
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            Store::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Store::Postgres(pool, _) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+    /// The same database and write coordination, working for `bureau`.
+    pub fn scoped(&self, bureau: BureauId) -> Store {
+        Store {
+            db: self.db.clone(),
+            writes: self.writes.clone(),
+            bureau,
         }
-        .context("applying database migrations")
+    }
+
+    /// The bureau this handle works for.
+    pub fn bureau(&self) -> BureauId {
+        self.bureau
+    }
+
+    /// The bureau as bound to statements (`$1`).
+    fn id(&self) -> i64 {
+        self.bureau.get()
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Bureau(self.bureau)
+    }
+
+    /// The SQLite pool, for a benchmark that seeds rows directly.
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.db {
+            Db::Sqlite(pool) => Some(pool),
+            Db::Postgres(..) => None,
+        }
     }
 
     pub fn backend(&self) -> &'static str {
-        match self {
-            Store::Sqlite(..) => "sqlite",
-            Store::Postgres(..) => "postgres",
+        match self.db {
+            Db::Sqlite(..) => "sqlite",
+            Db::Postgres(..) => "postgres",
         }
     }
 
     fn is_sqlite(&self) -> bool {
-        matches!(self, Store::Sqlite(..))
+        matches!(self.db, Db::Sqlite(..))
     }
 
     /// This backend's statements.
@@ -158,16 +279,16 @@ impl Store {
 
     /// Waits for this process's turn to write (SQLite only; PostgreSQL locks rows itself).
     async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self {
-            Store::Sqlite(_, writes) => Some(writes.turn.lock().await),
-            Store::Postgres(..) => None,
+        match self.db {
+            Db::Sqlite(..) => Some(self.writes.turn.lock().await),
+            Db::Postgres(..) => None,
         }
     }
 
     /// Prepares every statement of the store on this backend without running it, so a statement
     /// that does not fit the schema fails here (the test suite runs this on both backends).
     pub async fn prepare_all(&self) -> Result<usize, PrepareError> {
-        use sqlx::{Executor, SqlSafeStr};
+        use sqlx::SqlSafeStr;
         let sqlite = self.is_sqlite();
         let mut texts = self.sql().all();
         for rows in [1, 2, statements::MAX_ROWS] {

@@ -1,5 +1,7 @@
 //! The outbox's storage interface ([`OutboxRepository`]) on SQLite and PostgreSQL.
 
+use super::Scope;
+use crate::bureaus::model::BureauId;
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use std::collections::HashMap;
@@ -105,7 +107,7 @@ impl OutboxRepository for Store {
     ) -> Result<Vec<ClaimedJob>, StorageError> {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(Scope::All).await?;
             let rows = sqlx::query(self.sql().claim_jobs)
                 .bind(now)
                 .bind(lease_until)
@@ -119,6 +121,7 @@ impl OutboxRepository for Store {
                 .map(|row| {
                     let seq: i64 = row.try_get("seq")?;
                     let job = ClaimedJob {
+                        bureau: BureauId::new(row.try_get("bureau_id")?),
                         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
                         kind: kind(&row.try_get::<String, _>("kind")?)?,
                         payload: row.try_get("payload")?,
@@ -141,8 +144,8 @@ impl OutboxRepository for Store {
         }
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
-            for Finished { id, outcome, attempt, forget_recipients } in done {
+            let mut tx = pool.begin_write(Scope::All).await?;
+            for Finished { bureau, id, outcome, attempt, forget_recipients } in done {
                 let (job_status, error, next, at) = match outcome {
                     Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
                     Outcome::Retry { error, at } => {
@@ -153,6 +156,7 @@ impl OutboxRepository for Store {
                     }
                 };
                 sqlx::query(self.sql().finish_job)
+                .bind(bureau.get())
                     .bind(id.to_string())
                     .bind(job_status.as_str())
                     .bind(error)
@@ -162,12 +166,14 @@ impl OutboxRepository for Store {
                     .await?;
                 if *forget_recipients {
                     sqlx::query(self.sql().forget_recipients)
+                .bind(bureau.get())
                         .bind(id.to_string())
                         .bind(FORGOTTEN_RECIPIENT)
                         .execute(&mut *tx)
                         .await?;
                 }
                 sqlx::query(self.sql().insert_attempt)
+                .bind(bureau.get())
                     .bind(id.to_string())
                     .bind(i64::from(attempt.number))
                     .bind(attempt.at)
@@ -182,10 +188,11 @@ impl OutboxRepository for Store {
     }
 
     async fn deliveries(&self, quote_id: Uuid) -> Result<Vec<Delivery>, StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let rows = sqlx::query(self.sql().deliveries)
+                .bind(self.id())
                 .bind(quote_id.to_string())
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             rows.iter()
                 .map(|row| {
@@ -212,8 +219,9 @@ impl OutboxRepository for Store {
     async fn disabled_endpoints(
         &self,
     ) -> Result<HashMap<String, (DateTime<Utc>, String)>, StorageError> {
-        let rows: Vec<(String, DateTime<Utc>, Option<String>)> = on_pool!(self, pool => {
-            sqlx::query_as(self.sql().disabled_endpoints).fetch_all(pool).await
+        let rows: Vec<(String, DateTime<Utc>, Option<String>)> = in_bureau!(self, conn => {
+            sqlx::query_as(self.sql().disabled_endpoints)
+                .bind(self.id()).fetch_all(&mut *conn).await
         })?;
         Ok(rows
             .into_iter()
@@ -227,24 +235,26 @@ impl OutboxRepository for Store {
         at: DateTime<Utc>,
         reason: &str,
     ) -> Result<(), StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let _turn = self.write_turn().await;
             sqlx::query(self.sql().disable_endpoint)
+                .bind(self.id())
                 .bind(endpoint)
                 .bind(at)
                 .bind(reason)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
         });
         Ok(())
     }
 
     async fn enable_endpoint(&self, endpoint: &str) -> Result<(), StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let _turn = self.write_turn().await;
             sqlx::query(self.sql().enable_endpoint)
+                .bind(self.id())
                 .bind(endpoint)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
         });
         Ok(())
@@ -271,16 +281,19 @@ impl OutboxRepository for Store {
             };
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin_read().await?;
-            let rows = filtered!(sqlx::query(self.sql().list_webhook_jobs))
+            let mut tx = pool.begin_read(self.scope()).await?;
+            let rows = filtered!(sqlx::query(self.sql().list_webhook_jobs)
+                .bind(self.id()))
                 .bind(filter.limit)
                 .bind(filter.offset)
                 .fetch_all(&mut *tx)
                 .await?;
-            let total: i64 = filtered!(sqlx::query_scalar(self.sql().count_webhook_jobs))
+            let total: i64 = filtered!(sqlx::query_scalar(self.sql().count_webhook_jobs)
+                .bind(self.id()))
                 .fetch_one(&mut *tx)
                 .await?;
-            let attempts = filtered!(sqlx::query(self.sql().webhook_attempts_of_page))
+            let attempts = filtered!(sqlx::query(self.sql().webhook_attempts_of_page)
+                .bind(self.id()))
                 .bind(filter.limit)
                 .bind(filter.offset)
                 .fetch_all(&mut *tx)
@@ -301,8 +314,9 @@ impl OutboxRepository for Store {
 
     async fn webhook_delivery(&self, id: Uuid) -> Result<Option<WebhookDelivery>, StorageError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_read().await?;
+            let mut tx = pool.begin_read(self.scope()).await?;
             let Some(row) = sqlx::query(self.sql().webhook_job)
+                .bind(self.id())
                 .bind(id.to_string())
                 .bind(JobKind::Webhook.as_str())
                 .fetch_optional(&mut *tx)
@@ -312,6 +326,7 @@ impl OutboxRepository for Store {
             };
             let mut delivery = webhook_job_from_row(&row)?;
             let attempts = sqlx::query(self.sql().attempts_of_job)
+                .bind(self.id())
                 .bind(id.to_string())
                 .fetch_all(&mut *tx)
                 .await?
@@ -325,10 +340,11 @@ impl OutboxRepository for Store {
     }
 
     async fn job(&self, id: Uuid) -> Result<Option<JobInfo>, StorageError> {
-        let found: Option<(String, Option<String>, String)> = on_pool!(self, pool => {
+        let found: Option<(String, Option<String>, String)> = in_bureau!(self, conn => {
             sqlx::query_as(self.sql().job_info)
+                .bind(self.id())
                 .bind(id.to_string())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
         })?;
         found
@@ -343,13 +359,14 @@ impl OutboxRepository for Store {
     }
 
     async fn requeue(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StorageError> {
-        let affected = on_pool!(self, pool => {
+        let affected = in_bureau!(self, conn => {
             let _turn = self.write_turn().await;
             sqlx::query(self.sql().requeue_job)
+                .bind(self.id())
                 .bind(id.to_string())
                 .bind(JobStatus::Queued.as_str())
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -361,10 +378,10 @@ impl OutboxRepository for Store {
     }
 
     async fn queue_stats(&self) -> Result<Vec<QueueStats>, StorageError> {
-        let rows: Vec<(String, i64, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
+        let rows: Vec<(String, i64, Option<DateTime<Utc>>)> = in_bureau!(self, Scope::All, conn => {
             sqlx::query_as(self.sql().queue_stats)
                 .bind(JobStatus::Queued.as_str())
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await
         })?;
         rows.into_iter()

@@ -49,20 +49,21 @@ impl Store {
 
 impl QuoteRepository for Store {
     async fn ping(&self) -> Result<(), StorageError> {
-        on_pool!(self, pool => sqlx::query(self.sql().ping).execute(pool).await.map(|_| ()))?;
+        in_bureau!(self, conn => sqlx::query(self.sql().ping).execute(&mut *conn).await.map(|_| ()))?;
         Ok(())
     }
 
     async fn create(&self, create: CreateQuote<'_>) -> Result<String, StorageError> {
-        self.commit_create(CreateJob::new(create)?).await
+        self.commit_create(CreateJob::new(self, create)?).await
     }
 
     async fn find_by_idempotency_key(
         &self,
         key: &str,
     ) -> Result<Option<(Uuid, String)>, StorageError> {
-        let found: Option<(String, Option<String>)> = on_pool!(self, pool => {
-            sqlx::query_as(self.sql().find_idempotent).bind(key).fetch_optional(pool).await
+        let found: Option<(String, Option<String>)> = in_bureau!(self, conn => {
+            sqlx::query_as(self.sql().find_idempotent)
+                .bind(self.id()).bind(key).fetch_optional(&mut *conn).await
         })?;
         found
             .map(|(id, hash)| Ok((parse_uuid(&id)?, hash.unwrap_or_default())))
@@ -70,10 +71,11 @@ impl QuoteRepository for Store {
     }
 
     async fn fetch(&self, id: Uuid) -> Result<Option<Stored>, StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let row = sqlx::query(self.sql().fetch_quote)
+                .bind(self.id())
                 .bind(id.to_string())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             row.as_ref().map(quote_from_row).transpose()
         })
@@ -103,14 +105,16 @@ impl QuoteRepository for Store {
                     .bind(filter.created_before)
             };
         }
-        on_pool!(self, pool => {
-            let rows = filtered!(sqlx::query(self.sql().list_quotes))
+        in_bureau!(self, conn => {
+            let rows = filtered!(sqlx::query(self.sql().list_quotes)
+                .bind(self.id()))
                 .bind(filter.limit)
                 .bind(filter.offset)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
-            let total: i64 = filtered!(sqlx::query_scalar(self.sql().count_quotes))
-                .fetch_one(pool)
+            let total: i64 = filtered!(sqlx::query_scalar(self.sql().count_quotes)
+                .bind(self.id()))
+                .fetch_one(&mut *conn)
                 .await?;
             let quotes = rows
                 .iter()
@@ -142,11 +146,12 @@ impl QuoteRepository for Store {
         event: NewEvent,
         jobs: Vec<NewJob>,
     ) -> Result<(), StorageError> {
-        let row = QuoteRow::new(&new)?;
+        let row = QuoteRow::new(self, &new)?;
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(self.scope()).await?;
             let affected = sqlx::query(self.sql().replace_draft)
+                .bind(self.id())
                 .bind(row.id.to_string())
                 .bind(row.language)
                 .bind(&row.employer_name)
@@ -180,8 +185,9 @@ impl QuoteRepository for Store {
     async fn change_status(&self, change: StatusChange) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(self.scope()).await?;
             let affected = sqlx::query(self.sql().change_status)
+                .bind(self.id())
                 .bind(change.id.to_string())
                 .bind(change.to.as_str())
                 .bind(change.at)
@@ -196,6 +202,7 @@ impl QuoteRepository for Store {
             insert_jobs(self, &mut tx, &change.jobs).await?;
             if let Some(link) = &change.link {
                 sqlx::query(self.sql().insert_link)
+                .bind(self.id())
                     .bind(&link.token_sha256)
                     .bind(change.id.to_string())
                     .bind(change.at)
@@ -207,6 +214,7 @@ impl QuoteRepository for Store {
             }
             if let Some(consent) = &change.consent {
                 sqlx::query(self.sql().set_consent)
+                .bind(self.id())
                     .bind(change.id.to_string())
                     .bind(consent.status.map(|s| s.as_str()))
                     .bind(consent.asked_at)
@@ -227,21 +235,23 @@ impl QuoteRepository for Store {
     }
 
     async fn find_link(&self, token_sha256: &str) -> Result<Option<Link>, StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let row = sqlx::query(self.sql().find_link)
+                .bind(self.id())
                 .bind(token_sha256)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             row.as_ref().map(link_from_row).transpose()
         })
     }
 
     async fn revise(&self, revision: Revision<'_>) -> Result<(), StorageError> {
-        let row = QuoteRow::new(&revision.new)?;
+        let row = QuoteRow::new(self, &revision.new)?;
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(self.scope()).await?;
             let affected = sqlx::query(self.sql().supersede)
+                .bind(self.id())
                 .bind(revision.old.to_string())
                 .bind(Status::Superseded.as_str())
                 .bind(revision.new.id.to_string())
@@ -269,17 +279,19 @@ impl QuoteRepository for Store {
     }
 
     async fn last_revision(&self, number: &str) -> Result<i64, StorageError> {
-        let last: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar(self.sql().last_revision).bind(number).fetch_one(pool).await
+        let last: Option<i64> = in_bureau!(self, conn => {
+            sqlx::query_scalar(self.sql().last_revision)
+                .bind(self.id()).bind(number).fetch_one(&mut *conn).await
         })?;
         Ok(last.unwrap_or(0))
     }
 
     async fn events(&self, id: Uuid) -> Result<Vec<Event>, StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let rows = sqlx::query(self.sql().events)
+                .bind(self.id())
                 .bind(id.to_string())
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             rows.iter().map(event_from_row).collect()
         })
@@ -292,13 +304,14 @@ impl QuoteRepository for Store {
         to: NaiveDate,
         topic: &str,
     ) -> Result<Vec<Uuid>, StorageError> {
-        let ids: Vec<String> = on_pool!(self, pool => {
+        let ids: Vec<String> = in_bureau!(self, conn => {
             sqlx::query_scalar(self.sql().without_job)
+                .bind(self.id())
                 .bind(status.as_str())
                 .bind(from)
                 .bind(to)
                 .bind(topic)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await
         })?;
         ids.iter().map(|id| parse_uuid(id)).collect()
@@ -309,11 +322,12 @@ impl QuoteRepository for Store {
         status: Status,
         day: NaiveDate,
     ) -> Result<Vec<(Uuid, Version)>, StorageError> {
-        let rows: Vec<(String, i64)> = on_pool!(self, pool => {
+        let rows: Vec<(String, i64)> = in_bureau!(self, conn => {
             sqlx::query_as(self.sql().lapsed)
+                .bind(self.id())
                 .bind(status.as_str())
                 .bind(day)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await
         })?;
         rows.into_iter()

@@ -17,8 +17,9 @@ impl RequestRepository for Store {
         let (circumstances, indicative) = (to_json(&r.circumstances)?, to_json(&r.indicative)?);
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(self.scope()).await?;
             sqlx::query(self.sql().insert_request)
+                .bind(self.id())
                 .bind(r.id.to_string())
                 .bind(&r.reference)
                 .bind(r.status.as_str())
@@ -43,10 +44,11 @@ impl RequestRepository for Store {
     }
 
     async fn fetch_request(&self, id: Uuid) -> Result<Option<QuoteRequest>, StorageError> {
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let row = sqlx::query(self.sql().fetch_request)
+                .bind(self.id())
                 .bind(id.to_string())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             row.as_ref().map(request_from_row).transpose()
         })
@@ -57,20 +59,22 @@ impl RequestRepository for Store {
         query: &RequestQuery,
     ) -> Result<(Vec<QuoteRequest>, i64), StorageError> {
         let status = query.status.map(|s| s.as_str());
-        on_pool!(self, pool => {
+        in_bureau!(self, conn => {
             let rows = sqlx::query(self.sql().list_requests)
+                .bind(self.id())
                 .bind(status)
                 .bind(query.created_from)
                 .bind(query.created_before)
                 .bind(query.limit)
                 .bind(query.offset)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
             let total: i64 = sqlx::query_scalar(self.sql().count_requests)
+                .bind(self.id())
                 .bind(status)
                 .bind(query.created_from)
                 .bind(query.created_before)
-                .fetch_one(pool)
+                .fetch_one(&mut *conn)
                 .await?;
             let items = rows.iter().map(request_from_row).collect::<Result<Vec<_>, _>>()?;
             Ok((items, total))
@@ -80,8 +84,9 @@ impl RequestRepository for Store {
     async fn decide_request(&self, d: RequestDecision<'_>) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write().await?;
+            let mut tx = pool.begin_write(self.scope()).await?;
             let affected = sqlx::query(self.sql().decide_request)
+                .bind(self.id())
                 .bind(d.id.to_string())
                 .bind(d.from.as_str())
                 .bind(d.to.as_str())
@@ -103,11 +108,12 @@ impl RequestRepository for Store {
     }
 
     async fn delete_request(&self, id: Uuid) -> Result<bool, StorageError> {
-        let deleted = on_pool!(self, pool => {
+        let deleted = in_bureau!(self, conn => {
             let _turn = self.write_turn().await;
             sqlx::query(self.sql().delete_request)
+                .bind(self.id())
                 .bind(id.to_string())
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -115,11 +121,12 @@ impl RequestRepository for Store {
     }
 
     async fn purge_requests(&self, before: DateTime<Utc>) -> Result<u64, StorageError> {
-        let deleted = on_pool!(self, pool => {
+        let deleted = in_bureau!(self, conn => {
             let _turn = self.write_turn().await;
             sqlx::query(self.sql().purge_requests)
+                .bind(self.id())
                 .bind(before)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });

@@ -56,26 +56,26 @@ macro_rules! quote_select {
     };
 }
 
-/// The status clause of lists and the register: `$1` a status (its rows, for `sent` only those
-/// valid on `$3`), `$2` a status to leave out when `$1` is null, or rows stored in `$4` whose
-/// validity ended before `$5` (see `quotes::lifecycle::StatusMatch`).
+/// The status clause of lists and the register: `$2` a status (its rows, for `sent` only those
+/// valid on `$4`), `$3` a status to leave out when `$2` is null, or rows stored in `$5` whose
+/// validity ended before `$6` (see `quotes::lifecycle::StatusMatch`).
 macro_rules! status_clause {
     () => {
-        "(($1::text IS NULL AND ($2::text IS NULL OR status <> $2::text)) \
-          OR (status = $1::text AND ($3::date IS NULL OR valid_until >= $3::date)) \
-          OR (status = $4::text AND valid_until < $5::date))"
+        "(($2::text IS NULL AND ($3::text IS NULL OR status <> $3::text)) \
+          OR (status = $2::text AND ($4::date IS NULL OR valid_until >= $4::date)) \
+          OR (status = $5::text AND valid_until < $6::date))"
     };
 }
 
 macro_rules! quote_list_filter {
     () => {
         concat!(
-            "WHERE ",
+            "WHERE bureau_id = $1 AND ",
             status_clause!(),
-            " AND ($6::text IS NULL OR number = $6::text) \
-             AND ($7::text IS NULL OR LOWER(employer_name) LIKE $7::text ESCAPE '\\') \
-             AND ($8::timestamptz IS NULL OR created_at >= $8::timestamptz) \
-             AND ($9::timestamptz IS NULL OR created_at < $9::timestamptz)"
+            " AND ($7::text IS NULL OR number = $7::text) \
+             AND ($8::text IS NULL OR LOWER(employer_name) LIKE $8::text ESCAPE '\\') \
+             AND ($9::timestamptz IS NULL OR created_at >= $9::timestamptz) \
+             AND ($10::timestamptz IS NULL OR created_at < $10::timestamptz)"
         )
     };
 }
@@ -85,7 +85,7 @@ macro_rules! register_select {
         concat!(
             "SELECT number, revision, created_at, status, employer_name, tier_code, catalog_version, \
              computation, valid_until, decided_at, employee_consent, employee_consent_asked_at, \
-             employee_consent_at, employee_consent_sha256 FROM quotes WHERE ",
+             employee_consent_at, employee_consent_sha256 FROM quotes WHERE bureau_id = $1 AND ",
             status_clause!(),
             $range,
             " ORDER BY number, revision"
@@ -102,9 +102,9 @@ macro_rules! request_columns {
 
 macro_rules! request_filter {
     () => {
-        "WHERE ($1::text IS NULL OR status = $1::text) \
-         AND ($2::timestamptz IS NULL OR created_at >= $2::timestamptz) \
-         AND ($3::timestamptz IS NULL OR created_at < $3::timestamptz)"
+        "WHERE bureau_id = $1 AND ($2::text IS NULL OR status = $2::text) \
+         AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz) \
+         AND ($4::timestamptz IS NULL OR created_at < $4::timestamptz)"
     };
 }
 
@@ -113,65 +113,66 @@ macro_rules! webhook_job_select {
         "SELECT o.id::text AS id, o.topic, o.recipient, o.quote_id::text AS quote_id, o.status, \
          o.last_error, o.created_at, o.next_attempt_at, o.done_at, \
          (e.disabled_at IS NOT NULL) AS endpoint_disabled \
-         FROM outbox AS o LEFT JOIN webhook_endpoints AS e ON e.id = o.endpoint "
+         FROM outbox AS o LEFT JOIN webhook_endpoints AS e ON e.bureau_id = o.bureau_id AND e.id = o.endpoint "
     };
 }
 
 macro_rules! webhook_job_filter {
     () => {
-        "WHERE o.kind = $1 AND ($2::text IS NULL OR o.status = $2::text) \
-         AND ($3::text IS NULL OR o.topic = $3::text) AND ($4::uuid IS NULL OR o.quote_id = $4::uuid)"
+        "WHERE o.bureau_id = $1 AND o.kind = $2 AND ($3::text IS NULL OR o.status = $3::text) \
+         AND ($4::text IS NULL OR o.topic = $4::text) AND ($5::uuid IS NULL OR o.quote_id = $5::uuid)"
     };
 }
 
 statements! {
     ping = "SELECT 1";
-    find_idempotent = "SELECT id::text, idempotency_hash FROM quotes WHERE idempotency_key = $1";
-    fetch_quote = quote_select!("WHERE id = $1::uuid");
-    list_quotes = quote_select!(concat!(quote_list_filter!(), " ORDER BY created_at DESC, id DESC LIMIT $10 OFFSET $11"));
+    find_idempotent = "SELECT id::text, idempotency_hash FROM quotes WHERE bureau_id = $1 AND idempotency_key = $2";
+    fetch_quote = quote_select!("WHERE bureau_id = $1 AND id = $2::uuid");
+    list_quotes = quote_select!(concat!(quote_list_filter!(), " ORDER BY created_at DESC, id DESC LIMIT $11 OFFSET $12"));
     count_quotes = concat!("SELECT COUNT(*) FROM quotes ", quote_list_filter!());
     /// The register by which creation bounds are given (the SQL holds only those, so a period
     /// is read through the created_at index): none, from, before, both.
     register_all = register_select!("");
-    register_from = register_select!(" AND created_at >= $6::timestamptz");
-    register_before = register_select!(" AND created_at < $6::timestamptz");
-    register_between = register_select!(" AND created_at >= $6::timestamptz AND created_at < $7::timestamptz");
-    /// The schedules of the revisions stored in `$1`, from the computation in language `$2`.
+    register_from = register_select!(" AND created_at >= $7::timestamptz");
+    register_before = register_select!(" AND created_at < $7::timestamptz");
+    register_between = register_select!(" AND created_at >= $7::timestamptz AND created_at < $8::timestamptz");
+    /// The schedules of the revisions stored in `$2`, from the computation in language `$3`.
     schedules = "SELECT number, revision, status, employer_name, decided_at, updated_at, \
          employee_consent, employee_consent_asked_at, employee_consent_at, employee_consent_sha256, \
-         CASE WHEN language = $2::text THEN computation ELSE computation_translated END AS computation \
-         FROM quotes WHERE status = $1::text ORDER BY number, revision";
-    replace_draft = "UPDATE quotes SET language = $2, employer_name = $3, employer = $4, employee = $5, \
-         circumstances = $6, computation = $7, catalog_version = $8, catalog_hash = $9, tier_code = $10, \
-         excl_vat = $11::numeric, vat = $12::numeric, incl_vat = $13::numeric, valid_until = $14, \
-         updated_at = $15, computation_translated = $16, version = version + 1 \
-         WHERE id = $1::uuid AND version = $17";
-    change_status = "UPDATE quotes SET status = $2, updated_at = $3, decided_at = COALESCE($4, decided_at), \
-         version = version + 1 WHERE id = $1::uuid AND version = $5";
-    supersede = "UPDATE quotes SET status = $2, superseded_by = $3::uuid, updated_at = $4, \
-         version = version + 1 WHERE id = $1::uuid AND version = $5";
-    last_revision = "SELECT MAX(revision) FROM quotes WHERE number = $1";
+         CASE WHEN language = $3::text THEN computation ELSE computation_translated END AS computation \
+         FROM quotes WHERE bureau_id = $1 AND status = $2::text ORDER BY number, revision";
+    replace_draft = "UPDATE quotes SET language = $3, employer_name = $4, employer = $5, employee = $6, \
+         circumstances = $7, computation = $8, catalog_version = $9, catalog_hash = $10, tier_code = $11, \
+         excl_vat = $12::numeric, vat = $13::numeric, incl_vat = $14::numeric, valid_until = $15, \
+         updated_at = $16, computation_translated = $17, version = version + 1 \
+         WHERE bureau_id = $1 AND id = $2::uuid AND version = $18";
+    change_status = "UPDATE quotes SET status = $3, updated_at = $4, decided_at = COALESCE($5, decided_at), \
+         version = version + 1 WHERE bureau_id = $1 AND id = $2::uuid AND version = $6";
+    supersede = "UPDATE quotes SET status = $3, superseded_by = $4::uuid, updated_at = $5, \
+         version = version + 1 WHERE bureau_id = $1 AND id = $2::uuid AND version = $6";
+    last_revision = "SELECT MAX(revision) FROM quotes WHERE bureau_id = $1 AND number = $2";
     events = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, reason, \
-         document_sha256, name, evidence FROM quote_events WHERE quote_id = $1::uuid ORDER BY id";
-    lapsed = "SELECT id::text, version FROM quotes WHERE status = $1 AND valid_until < $2::date";
-    take_numbers = "INSERT INTO quote_counters (prefix, year, last) VALUES ($1, $2, $3) \
-         ON CONFLICT (prefix, year) DO UPDATE SET last = quote_counters.last + $3 RETURNING last";
-    link_request = "UPDATE quote_requests SET status = $3, quote_id = $4::uuid, decided_at = $5, \
-         decided_by_key = $6, updated_at = $5 WHERE id = $1::uuid AND status = $2";
-    insert_request = "INSERT INTO quote_requests (id, reference, status, employer_name, employer, employee, \
+         document_sha256, name, evidence FROM quote_events WHERE bureau_id = $1 AND quote_id = $2::uuid ORDER BY id";
+    lapsed = "SELECT id::text, version FROM quotes WHERE bureau_id = $1 AND status = $2 AND valid_until < $3::date";
+    take_numbers = "INSERT INTO quote_counters (bureau_id, prefix, year, last) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (bureau_id, prefix, year) DO UPDATE SET last = quote_counters.last + $4 RETURNING last";
+    link_request = "UPDATE quote_requests SET status = $4, quote_id = $5::uuid, decided_at = $6, \
+         decided_by_key = $7, updated_at = $6 WHERE bureau_id = $1 AND id = $2::uuid AND status = $3";
+    insert_request = "INSERT INTO quote_requests (bureau_id, id, reference, status, employer_name, employer, employee, \
          circumstances, indicative, tier_code, excl_vat, incl_vat, consent_at, created_at, updated_at) \
-         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10::numeric, $11::numeric, $12, $13, $14)";
-    fetch_request = concat!("SELECT ", request_columns!(), " FROM quote_requests WHERE id = $1::uuid");
+         VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, $12::numeric, $13, $14, $15)";
+    fetch_request = concat!("SELECT ", request_columns!(), " FROM quote_requests WHERE bureau_id = $1 AND id = $2::uuid");
     list_requests = concat!("SELECT ", request_columns!(), " FROM quote_requests ", request_filter!(),
-         " ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5");
+         " ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6");
     count_requests = concat!("SELECT COUNT(*) FROM quote_requests ", request_filter!());
-    decide_request = "UPDATE quote_requests SET status = $3, reason = $4, decided_at = $5, \
-         decided_by_key = $6, updated_at = $5 WHERE id = $1::uuid AND status = $2";
-    delete_request = "DELETE FROM quote_requests WHERE id = $1::uuid";
-    purge_requests = "DELETE FROM quote_requests WHERE quote_id IS NULL AND created_at < $1";
+    decide_request = "UPDATE quote_requests SET status = $4, reason = $5, decided_at = $6, \
+         decided_by_key = $7, updated_at = $6 WHERE bureau_id = $1 AND id = $2::uuid AND status = $3";
+    delete_request = "DELETE FROM quote_requests WHERE bureau_id = $1 AND id = $2::uuid";
+    purge_requests = "DELETE FROM quote_requests WHERE bureau_id = $1 AND quote_id IS NULL AND created_at < $2";
     /// Leases due jobs, the longest due first (in the due index's order: no sort of a deep
     /// queue; ties in any order, as the order that matters is kept by the `NOT EXISTS`): `$1`
-    /// now, `$2` the lease's end, `$3` how many, `$4` the queued status.
+    /// now, `$2` the lease's end, `$3` how many, `$4` the queued status. Spans bureaus: one
+    /// worker delivers for all; each job is then finished in its own bureau.
     /// A job waits while an older job with its order key and endpoint is queued (in flight or
     /// between attempts): a quote's webhook events reach each endpoint in order.
     claim_jobs = "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE seq IN (\
@@ -180,64 +181,67 @@ statements! {
          AND NOT EXISTS (SELECT 1 FROM outbox AS older WHERE older.status = $4 \
              AND older.order_key = o.order_key AND older.endpoint = o.endpoint AND older.seq < o.seq) \
          ORDER BY o.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-         RETURNING seq, id::text AS id, kind, payload, attempts, attempts - round_base AS round_attempts, \
+         RETURNING seq, bureau_id, id::text AS id, kind, payload, attempts, attempts - round_base AS round_attempts, \
          COALESCE(round_started_at, created_at) AS round_started_at";
-    finish_job = "UPDATE outbox SET status = $2, last_error = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
-         lease_until = NULL, done_at = $5 WHERE id = $1::uuid";
-    /// Blanks a finished e-mail's recipients (`$2`) and content.
-    forget_recipients = "UPDATE outbox SET recipient = $2, payload = '{}' WHERE id = $1::uuid";
-    insert_attempt = "INSERT INTO outbox_attempts (job_id, attempt, at, status_code, error) \
-         VALUES ($1::uuid, $2, $3, $4, $5)";
+    finish_job = "UPDATE outbox SET status = $3, last_error = $4, next_attempt_at = COALESCE($5, next_attempt_at), \
+         lease_until = NULL, done_at = $6 WHERE bureau_id = $1 AND id = $2::uuid";
+    /// Blanks a finished e-mail's recipients (`$3`) and content.
+    forget_recipients = "UPDATE outbox SET recipient = $3, payload = '{}' WHERE bureau_id = $1 AND id = $2::uuid";
+    insert_attempt = "INSERT INTO outbox_attempts (bureau_id, job_id, attempt, at, status_code, error) \
+         VALUES ($1, $2::uuid, $3, $4, $5, $6)";
     deliveries = "SELECT id::text AS id, kind, topic, recipient, status, attempts, last_error, created_at, \
-         next_attempt_at, done_at FROM outbox WHERE quote_id = $1::uuid ORDER BY seq";
+         next_attempt_at, done_at FROM outbox WHERE bureau_id = $1 AND quote_id = $2::uuid ORDER BY seq";
     disabled_endpoints = "SELECT id, disabled_at, disabled_reason FROM webhook_endpoints \
-         WHERE disabled_at IS NOT NULL";
-    disable_endpoint = "INSERT INTO webhook_endpoints (id, disabled_at, disabled_reason) VALUES ($1, $2, $3) \
-         ON CONFLICT (id) DO UPDATE SET disabled_at = $2, disabled_reason = $3";
-    enable_endpoint = "UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE id = $1";
-    /// Webhook deliveries: `$1` the kind, then status, event and quote, each when given.
-    list_webhook_jobs = concat!(webhook_job_select!(), webhook_job_filter!(), " ORDER BY o.seq DESC LIMIT $5 OFFSET $6");
+         WHERE bureau_id = $1 AND disabled_at IS NOT NULL";
+    disable_endpoint = "INSERT INTO webhook_endpoints (bureau_id, id, disabled_at, disabled_reason) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (bureau_id, id) DO UPDATE SET disabled_at = $3, disabled_reason = $4";
+    enable_endpoint = "UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE bureau_id = $1 AND id = $2";
+    /// Webhook deliveries: `$2` the kind, then status, event and quote, each when given.
+    list_webhook_jobs = concat!(webhook_job_select!(), webhook_job_filter!(), " ORDER BY o.seq DESC LIMIT $6 OFFSET $7");
     count_webhook_jobs = concat!("SELECT COUNT(*) FROM outbox AS o ", webhook_job_filter!());
     /// The attempts of the jobs `list_webhook_jobs` gives for the same parameters.
     webhook_attempts_of_page = concat!("SELECT job_id::text AS job_id, attempt, at, status_code, error \
-         FROM outbox_attempts WHERE job_id IN (SELECT o.id FROM outbox AS o ", webhook_job_filter!(),
-         " ORDER BY o.seq DESC LIMIT $5 OFFSET $6) ORDER BY id");
-    webhook_job = concat!(webhook_job_select!(), "WHERE o.id = $1::uuid AND o.kind = $2");
+         FROM outbox_attempts WHERE bureau_id = $1 AND job_id IN (SELECT o.id FROM outbox AS o ", webhook_job_filter!(),
+         " ORDER BY o.seq DESC LIMIT $6 OFFSET $7) ORDER BY id");
+    webhook_job = concat!(webhook_job_select!(), "WHERE o.bureau_id = $1 AND o.id = $2::uuid AND o.kind = $3");
     attempts_of_job = "SELECT job_id::text AS job_id, attempt, at, status_code, error FROM outbox_attempts \
-         WHERE job_id = $1::uuid ORDER BY id";
-    job_info = "SELECT kind, endpoint, status FROM outbox WHERE id = $1::uuid";
-    /// Queues a job again: `$2` queued, `$3` now (due at once; the retry schedule restarts).
-    requeue_job = "UPDATE outbox SET status = $2, next_attempt_at = $3, round_base = attempts, \
-         round_started_at = $3, done_at = NULL WHERE id = $1::uuid";
+         WHERE bureau_id = $1 AND job_id = $2::uuid ORDER BY id";
+    job_info = "SELECT kind, endpoint, status FROM outbox WHERE bureau_id = $1 AND id = $2::uuid";
+    /// Queues a job again: `$3` queued, `$4` now (due at once; the retry schedule restarts).
+    requeue_job = "UPDATE outbox SET status = $3, next_attempt_at = $4, round_base = attempts, \
+         round_started_at = $4, done_at = NULL WHERE bureau_id = $1 AND id = $2::uuid";
+    /// The queue of the whole deployment, for the metrics (spans bureaus).
     queue_stats = "SELECT kind, COUNT(*) AS queued, MIN(COALESCE(round_started_at, created_at)) AS oldest \
          FROM outbox WHERE status = $1 GROUP BY kind ORDER BY kind";
-    insert_link = "INSERT INTO quote_links (token_sha256, quote_id, created_at, purpose, expires_at, \
-         document_sha256) VALUES ($1, $2::uuid, $3, $4, $5, $6)";
+    insert_link = "INSERT INTO quote_links (bureau_id, token_sha256, quote_id, created_at, purpose, expires_at, \
+         document_sha256) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7)";
+    /// The bureau of a link (spans bureaus: a link's page is opened before its bureau is known).
+    link_bureau = "SELECT bureau_id FROM quote_links WHERE token_sha256 = $1";
     find_link = "SELECT quote_id::text AS quote_id, purpose, expires_at, document_sha256 FROM quote_links \
-         WHERE token_sha256 = $1";
+         WHERE bureau_id = $1 AND token_sha256 = $2";
     /// The employee's consent as a change leaves it.
-    set_consent = "UPDATE quotes SET employee_consent = $2, employee_consent_asked_at = $3, \
-         employee_consent_at = $4, employee_consent_sha256 = $5 WHERE id = $1::uuid";
+    set_consent = "UPDATE quotes SET employee_consent = $3, employee_consent_asked_at = $4, \
+         employee_consent_at = $5, employee_consent_sha256 = $6 WHERE bureau_id = $1 AND id = $2::uuid";
     catalog_versions = "SELECT version, valid_from, sha256, source, published_by, published_at \
-         FROM catalog_versions ORDER BY valid_from";
-    catalog_marks = "SELECT version, sha256 FROM catalog_versions ORDER BY valid_from";
-    insert_catalog_version = "INSERT INTO catalog_versions (version, valid_from, sha256, source, \
-         published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6)";
-    /// Deletes a version only while it is not in force: `$2` today.
-    delete_catalog_version = "DELETE FROM catalog_versions WHERE version = $1 AND valid_from > $2::date";
-    catalog_assets = "SELECT name, sha256, bytes, published_by, published_at FROM catalog_assets ORDER BY name";
-    insert_catalog_asset = "INSERT INTO catalog_assets (name, sha256, bytes, published_by, published_at) \
-         VALUES ($1, $2, $3, $4, $5)";
-    insert_document = "INSERT INTO documents (sha256, content_type, size, bytes, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING";
-    document = "SELECT bytes FROM documents WHERE sha256 = $1";
-    delete_document = "DELETE FROM documents WHERE sha256 = $1";
+         FROM catalog_versions WHERE bureau_id = $1 ORDER BY valid_from";
+    catalog_marks = "SELECT version, sha256 FROM catalog_versions WHERE bureau_id = $1 ORDER BY valid_from";
+    insert_catalog_version = "INSERT INTO catalog_versions (bureau_id, version, valid_from, sha256, source, \
+         published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    /// Deletes a version only while it is not in force: `$3` today.
+    delete_catalog_version = "DELETE FROM catalog_versions WHERE bureau_id = $1 AND version = $2 AND valid_from > $3::date";
+    catalog_assets = "SELECT name, sha256, bytes, published_by, published_at FROM catalog_assets WHERE bureau_id = $1 ORDER BY name";
+    insert_catalog_asset = "INSERT INTO catalog_assets (bureau_id, name, sha256, bytes, published_by, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)";
+    insert_document = "INSERT INTO documents (bureau_id, sha256, content_type, size, bytes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (bureau_id, sha256) DO NOTHING";
+    document = "SELECT bytes FROM documents WHERE bureau_id = $1 AND sha256 = $2";
+    delete_document = "DELETE FROM documents WHERE bureau_id = $1 AND sha256 = $2";
     events_of_document = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, \
-         reason, document_sha256, name, evidence FROM quote_events WHERE document_sha256 = $1 ORDER BY id";
-    /// Quotes stored in `$1` valid from `$2` to `$3` with no outbox job of topic `$4` yet.
-    without_job = "SELECT id::text FROM quotes WHERE status = $1 AND valid_until >= $2::date \
-         AND valid_until <= $3::date AND NOT EXISTS (SELECT 1 FROM outbox \
-         WHERE outbox.quote_id = quotes.id AND outbox.topic = $4)";
+         reason, document_sha256, name, evidence FROM quote_events WHERE bureau_id = $1 AND document_sha256 = $2 ORDER BY id";
+    /// Quotes stored in `$2` valid from `$3` to `$4` with no outbox job of topic `$5` yet.
+    without_job = "SELECT id::text FROM quotes WHERE bureau_id = $1 AND status = $2 AND valid_until >= $3::date \
+         AND valid_until <= $4::date AND NOT EXISTS (SELECT 1 FROM outbox \
+         WHERE outbox.bureau_id = $1 AND outbox.quote_id = quotes.id AND outbox.topic = $5)";
 }
 
 static POSTGRES: LazyLock<Statements> = LazyLock::new(|| Statements::build(|text| text));
@@ -283,26 +287,26 @@ impl MultiRow {
 }
 
 pub(crate) static INSERT_QUOTES: MultiRow = MultiRow::new(
-    "INSERT INTO quotes (id, number, revision, status, language, employer_name, employer, employee, \
+    "INSERT INTO quotes (bureau_id, id, number, revision, status, language, employer_name, employer, employee, \
      circumstances, computation, catalog_version, catalog_hash, tier_code, excl_vat, vat, incl_vat, \
      valid_until, created_at, updated_at, created_by_role, created_by_key, supersedes, idempotency_key, \
      idempotency_hash, computation_translated)",
-    "(?::uuid, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::numeric, ?::numeric, ?::numeric, ?, ?, ?, ?, ?, \
+    "(?, ?::uuid, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::numeric, ?::numeric, ?::numeric, ?, ?, ?, ?, ?, \
      ?::uuid, ?, ?, ?)",
 );
 
 pub(crate) static INSERT_EVENTS: MultiRow = MultiRow::new(
-    "INSERT INTO quote_events (quote_id, from_status, to_status, at, role, key_id, reason, document_sha256, name, \
+    "INSERT INTO quote_events (bureau_id, quote_id, from_status, to_status, at, role, key_id, reason, document_sha256, name, \
      evidence)",
-    "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "(?, ?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 );
 
 /// Outbox jobs, queued in the transaction of the change that causes them (the status and the
 /// first due time are bound per row: `queued`, the job's creation).
 pub(crate) static INSERT_JOBS: MultiRow = MultiRow::new(
-    "INSERT INTO outbox (id, kind, quote_id, topic, recipient, payload, status, attempts, created_at, \
+    "INSERT INTO outbox (bureau_id, id, kind, quote_id, topic, recipient, payload, status, attempts, created_at, \
      next_attempt_at, endpoint, order_key)",
-    "(?::uuid, ?, ?::uuid, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+    "(?, ?::uuid, ?, ?::uuid, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
 );
 
 /// `rows` copies of a `VALUES` row `template`, its `?` numbered `$1, $2, ...` throughout.
@@ -345,6 +349,6 @@ mod tests {
         assert!(of(false).fetch_quote.starts_with("SELECT id::text AS id"));
         let first = INSERT_EVENTS.text(true, 3);
         assert!(std::ptr::eq(first, INSERT_EVENTS.text(true, 3)));
-        assert!(first.ends_with("$25, $26, $27, $28, $29, $30)"), "{first}");
+        assert!(first.ends_with("$29, $30, $31, $32, $33)"), "{first}");
     }
 }

@@ -16,6 +16,8 @@ use crate::storage::StorageError;
 /// A quote row with every value bound as stored: serialized before the write turn, so the JSON
 /// work of concurrent creates runs in parallel, not inside the serial part.
 pub(crate) struct QuoteRow {
+    /// The bureau the quote belongs to (a group of creates may hold several).
+    pub bureau: i64,
     pub id: uuid::Uuid,
     pub language: &'static str,
     pub employer_name: String,
@@ -36,9 +38,10 @@ pub(crate) struct QuoteRow {
 }
 
 impl QuoteRow {
-    pub fn new(new: &NewQuote<'_>) -> Result<QuoteRow, StorageError> {
+    pub fn new(store: &Store, new: &NewQuote<'_>) -> Result<QuoteRow, StorageError> {
         let c = new.computation;
         Ok(QuoteRow {
+            bureau: store.id(),
             id: new.id,
             language: c.language.as_str(),
             employer_name: new.employer.company_name.clone(),
@@ -60,7 +63,7 @@ impl QuoteRow {
     }
 }
 
-/// Inserts events, one statement per [`MAX_ROWS`] of them.
+/// Inserts events of the store's bureau, one statement per [`MAX_ROWS`] of them.
 pub(crate) async fn insert_events<DB>(
     store: &Store,
     tx: &mut Transaction<'static, DB>,
@@ -74,12 +77,35 @@ where
     for<'q> Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
+{
+    let rows: Vec<(i64, &NewEvent)> = events.iter().map(|e| (store.id(), e)).collect();
+    insert_events_of(store.is_sqlite(), tx, &rows).await
+}
+
+/// Inserts events, each with its bureau, one statement per [`MAX_ROWS`] of them.
+pub(crate) async fn insert_events_of<DB>(
+    sqlite: bool,
+    tx: &mut Transaction<'static, DB>,
+    events: &[(i64, &NewEvent)],
+) -> Result<(), StorageError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
     for chunk in events.chunks(MAX_ROWS) {
-        let mut query = sqlx::query(INSERT_EVENTS.text(store.is_sqlite(), chunk.len()));
-        for e in chunk {
+        let mut query = sqlx::query(INSERT_EVENTS.text(sqlite, chunk.len()));
+        for &(bureau, e) in chunk {
             query = query
+                .bind(bureau)
                 .bind(e.quote_id.to_string())
                 .bind(e.from.map(|s| s.as_str()))
                 .bind(e.to.as_str())
@@ -128,6 +154,7 @@ where
     for q in quotes {
         let row = q.row;
         query = query
+            .bind(row.bureau)
             .bind(row.id.to_string())
             .bind(q.number)
             .bind(q.revision)
@@ -157,8 +184,8 @@ where
     Ok(())
 }
 
-/// Queues outbox jobs inside the transaction of the change that causes them, one statement
-/// per [`MAX_ROWS`] of them (a group of creates queues one job per create and endpoint).
+/// Queues outbox jobs of the store's bureau inside the transaction of the change that causes
+/// them.
 pub(crate) async fn insert_jobs<DB>(
     store: &Store,
     tx: &mut Transaction<'static, DB>,
@@ -172,12 +199,36 @@ where
     for<'q> Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
+{
+    let rows: Vec<(i64, &NewJob)> = jobs.iter().map(|j| (store.id(), j)).collect();
+    insert_jobs_of(store.is_sqlite(), tx, &rows).await
+}
+
+/// Queues outbox jobs, each with its bureau, one statement per [`MAX_ROWS`] of them (a group
+/// of creates queues one job per create and endpoint).
+pub(crate) async fn insert_jobs_of<DB>(
+    sqlite: bool,
+    tx: &mut Transaction<'static, DB>,
+    jobs: &[(i64, &NewJob)],
+) -> Result<(), StorageError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + Type<DB>,
 {
     for chunk in jobs.chunks(MAX_ROWS) {
-        let mut query = sqlx::query(INSERT_JOBS.text(store.is_sqlite(), chunk.len()));
-        for job in chunk {
+        let mut query = sqlx::query(INSERT_JOBS.text(sqlite, chunk.len()));
+        for &(bureau, job) in chunk {
             query = query
+                .bind(bureau)
                 .bind(job.id.to_string())
                 .bind(job.kind.as_str())
                 .bind(job.quote_id.map(|id| id.to_string()))

@@ -131,8 +131,14 @@ impl TestDb {
 
     /// Runs one statement on the test database directly, around the service (a test that
     /// damages what the service stored).
+    /// Runs `sql` as the owner of the tables would (on PostgreSQL the tables' row-level
+    /// security binds their owner too: the statement runs with every bureau in scope).
     pub async fn execute(&self, sql: &str) -> u64 {
-        let sql = AssertSqlSafe(sql.to_string());
+        let sql = if self.postgres.is_some() {
+            AssertSqlSafe(format!("SET offerte.bureau = '*'; {sql}"))
+        } else {
+            AssertSqlSafe(sql.to_string())
+        };
         if self.postgres.is_some() {
             let mut conn = PgConnection::connect(&self.url)
                 .await
