@@ -8,10 +8,13 @@
 //!   rotating), verification as a receiver does it, message ids. Pure.
 //! - [`http`]: one webhook POST (15 s, no redirects) classified as delivered / retry / gone /
 //!   rejected, and the retry schedule (the spec's, cut to a day).
+//! - [`guard`]: webhook URLs that lead to the host's own networks (loopback, private, metadata)
+//!   refused, on save and again when connecting.
 //! - [`relay`]: the SMTP relay from one URL (plain, STARTTLS, implicit TLS; a CA of one's own).
 //! - [`mail`]: one mail (text + HTML, attachments) sent through the relay, with failures sorted
 //!   into transient and permanent.
 
+pub mod guard;
 pub mod http;
 pub mod mail;
 pub mod relay;
