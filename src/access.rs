@@ -6,11 +6,15 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 vocabulary! {
-    /// What a key may do. `admin` may do everything.
+    /// What a key may do. `admin` may do everything its bureau may; `public` (safe in a web
+    /// page) only submits quote requests and reads the public catalog.
     pub Role {
         Sales => "sales",
         Finance => "finance",
         Admin => "admin",
+        Public => "public",
+        /// Manages the bureaus of a deployment (`operator_keys`); reads no bureau's quotes.
+        Operator => "operator",
     }
 }
 
@@ -26,8 +30,10 @@ pub struct ApiKey {
 pub enum ApiKeyError {
     #[error("an API key entry is `role:sha256hex`")]
     NoColon,
-    #[error("unknown role `{0}`; roles: sales, finance, admin")]
+    #[error("unknown role `{0}`; roles: sales, finance, admin, public")]
     UnknownRole(String),
+    #[error("an operator key belongs in operator_keys, not api_keys")]
+    OperatorInApiKeys,
     #[error("the hash is not hexadecimal")]
     NotHex(#[source] hex::FromHexError),
     #[error("the hash is not 64 hex digits (SHA-256)")]
@@ -35,20 +41,39 @@ pub enum ApiKeyError {
 }
 
 impl ApiKey {
-    /// Parses a `role:sha256hex` entry.
+    /// Parses a `role:sha256hex` entry of `api_keys` (a bureau's role).
     pub fn parse(entry: &str) -> Result<ApiKey, ApiKeyError> {
         let (role, hash) = entry.trim().split_once(':').ok_or(ApiKeyError::NoColon)?;
         let role =
             Role::parse(role.trim()).ok_or_else(|| ApiKeyError::UnknownRole(role.to_owned()))?;
-        let bytes = hex::decode(hash.trim()).map_err(ApiKeyError::NotHex)?;
-        let hash: [u8; 32] = bytes.try_into().map_err(|_| ApiKeyError::NotSha256)?;
-        Ok(ApiKey { role, hash })
+        if role == Role::Operator {
+            return Err(ApiKeyError::OperatorInApiKeys);
+        }
+        Ok(ApiKey {
+            role,
+            hash: sha256_of(hash)?,
+        })
+    }
+
+    /// Parses an entry of `operator_keys`: `operator:sha256hex`, or the hash alone.
+    pub fn parse_operator(entry: &str) -> Result<ApiKey, ApiKeyError> {
+        let entry = entry.trim();
+        let hash = entry.strip_prefix("operator:").unwrap_or(entry);
+        Ok(ApiKey {
+            role: Role::Operator,
+            hash: sha256_of(hash)?,
+        })
     }
 
     /// A short, non-secret id of the key for the record of who did what.
     pub fn id(&self) -> String {
         hex::encode(&self.hash[..6])
     }
+}
+
+fn sha256_of(hex_text: &str) -> Result<[u8; 32], ApiKeyError> {
+    let bytes = hex::decode(hex_text.trim()).map_err(ApiKeyError::NotHex)?;
+    bytes.try_into().map_err(|_| ApiKeyError::NotSha256)
 }
 
 /// The hash is what a presented key is checked against: no log needs it.

@@ -13,27 +13,23 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::access::Keys;
-use crate::api::state::{Quotes, Requests};
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::archive::Archive;
 use crate::archive::s3::S3Archive;
 use crate::bureaus::model::BureauId;
+use crate::bureaus::service::BureauService;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{DocumentStore, Settings};
 use crate::delivery::mail::Mailer;
 use crate::delivery::signature::Signer;
 use crate::documents::Renderer;
 use crate::documents::letters::Letters;
-use crate::documents::quotes::QuoteDocuments;
-use crate::exports::service::ExportService;
 use crate::outbox;
-use crate::outbox::service::OutboxService;
 use crate::outbox::webhooks::{Subscription, Webhooks, endpoint_id};
-use crate::publishing::Publisher;
-use crate::quotes::service::{ConsentLinks, Mailing, QuoteService};
-use crate::requests::service::RequestService;
+use crate::quotes::service::{ConsentLinks, Mailing};
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
+use crate::tenancy::{Shared, Tenant, Tenants};
 
 /// A built, bound, not yet running service.
 pub struct Application {
@@ -43,10 +39,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application> {
-        let keys = web::Data::new(Keys(settings.api_keys.clone()));
-        if keys.0.is_empty() {
-            tracing::warn!(
-                "no API keys configured: only public operations can be used (see `offerte api-key new`)"
+        if settings.api_keys.is_empty() {
+            tracing::info!(
+                "no API keys in the settings: the default bureau's keys are those made through the API (see `offerte api-key new`)"
             );
         }
         let renderer = Arc::new(Renderer::load(&settings.templates_dir).with_context(|| {
@@ -60,23 +55,6 @@ impl Application {
             .context("opening the database")?;
         let (webhooks, endpoints) = webhook_endpoints(&settings)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        // The database holds the catalog versions; an empty one imports the folder.
-        let publisher = Arc::new(
-            Publisher::open(
-                store.clone(),
-                &settings.pricing_dir,
-                clock.clone(),
-                webhooks.clone(),
-            )
-            .await
-            .with_context(|| {
-                format!(
-                    "loading the catalog (importing {} into an empty database)",
-                    settings.pricing_dir.display()
-                )
-            })?,
-        );
-        let catalogs = publisher.catalogs().clone();
         let request_limit = api::requests::request_limit(
             settings.rate_limit_burst,
             settings.rate_limit_per_minute,
@@ -101,11 +79,6 @@ impl Application {
                 settings.templates_dir.display()
             )
         })?);
-        let documents = QuoteDocuments {
-            renderer: renderer.clone(),
-            letters,
-            catalogs: catalogs.clone(),
-        };
         let mailer = settings
             .smtp
             .as_ref()
@@ -134,38 +107,37 @@ impl Application {
                 Archive::Objects(objects)
             }
         };
-        let quotes = Arc::new(
-            QuoteService::new(
-                store.clone(),
-                documents.clone(),
-                archive.clone(),
-                catalogs.clone(),
-                webhooks.clone(),
-                settings.number_prefix.clone(),
+        // Every bureau's services; an empty bureau imports the catalog folder.
+        let tenants = Arc::new(
+            Tenants::open(
+                Shared {
+                    store: store.clone(),
+                    pricing_dir: settings.pricing_dir.clone(),
+                    number_prefix: settings.number_prefix.clone(),
+                    mailing,
+                    reminder_days: settings.reminder_days,
+                    consent_links: ConsentLinks {
+                        public_url: settings.public_url.clone(),
+                        days: settings.consent_link_days,
+                    },
+                    request_retention_days: settings.request_retention_days,
+                    renderer: renderer.clone(),
+                    letters: letters.clone(),
+                    archive: archive.clone(),
+                    clock: clock.clone(),
+                    webhooks,
+                },
+                Keys(settings.operator_keys.clone()),
+                Keys(settings.api_keys.clone()),
             )
-            .with_mailing(mailing, settings.reminder_days)
-            .with_consent_links(ConsentLinks {
-                public_url: settings.public_url.clone(),
-                days: settings.consent_link_days,
-            })
-            .with_clock(clock.clone()),
+            .await
+            .with_context(|| {
+                format!(
+                    "loading the bureaus (an empty one imports {})",
+                    settings.pricing_dir.display()
+                )
+            })?,
         );
-        let requests = Arc::new(
-            RequestService::new(
-                store.clone(),
-                catalogs.clone(),
-                webhooks.clone(),
-                settings.number_prefix.clone(),
-                settings.request_retention_days,
-            )
-            .with_clock(clock.clone()),
-        );
-        let deliveries = Arc::new(OutboxService::new(store.clone(), clock.clone()));
-        let exports = Arc::new(ExportService::new(
-            store.clone(),
-            catalogs.clone(),
-            clock.clone(),
-        ));
         let wake = store.writes().jobs_queued.clone();
         tokio::spawn(outbox::worker::run(
             store.clone(),
@@ -178,23 +150,19 @@ impl Application {
             },
             wake,
         ));
-        spawn_sweep(quotes.clone(), requests.clone(), settings.sweep_seconds);
-        spawn_catalog_refresh(publisher.clone());
+        spawn_sweep(tenants.clone(), settings.sweep_seconds);
+        spawn_refresh(tenants.clone());
         let state = web::Data::new(AppState {
-            quotes,
-            publisher,
-            requests,
-            deliveries,
-            exports,
-            documents,
+            bureaus: Arc::new(BureauService::new(store, clock.clone())),
+            tenants,
             renderer,
+            letters,
             clock,
         });
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .app_data(state.clone())
-                .app_data(keys.clone())
                 .app_data(body_limit.clone())
                 .app_data(metrics.clone())
                 .app_data(openapi.clone())
@@ -315,54 +283,62 @@ async fn embed_demo() -> HttpResponse {
         .body(EMBED_DEMO)
 }
 
-/// Every `seconds`: stores the expiry of sent quotes past their validity (reads show it at
-/// once; this records status and event), queues the one reminder of quotes whose validity ends
-/// within the reminder days (when e-mail is configured), removes orphan documents from an object
-/// store archive, and deletes quote requests not turned into a quote that are older than the
-/// retention.
-/// Every instance checks the stored catalog versions every [`CATALOG_REFRESH`] and puts a
-/// changed set in force: a version published on another instance prices here within seconds.
-fn spawn_catalog_refresh(publisher: Arc<Publisher<Store>>) {
+/// Every [`crate::tenancy::REFRESH`] each instance reads the bureaus' revisions and loads
+/// again what changed (a bureau, its keys, its catalog versions): a change made on another
+/// instance is in force here within seconds.
+fn spawn_refresh(tenants: Arc<Tenants>) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(CATALOG_REFRESH);
+        let mut every = tokio::time::interval(crate::tenancy::REFRESH);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            if let Err(e) = publisher.refresh().await {
-                tracing::warn!(error = %e, "catalog versions not refreshed; trying again");
+            if let Err(e) = tenants.refresh().await {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "bureaus not refreshed; trying again"
+                );
             }
         }
     });
 }
 
-/// How often the stored catalog versions are checked for a change (one small read).
-const CATALOG_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
-
-fn spawn_sweep(quotes: Arc<Quotes>, requests: Arc<Requests>, seconds: u64) {
+/// Every `seconds`, for every bureau: stores the expiry of sent quotes past their validity
+/// (reads show it at once; this records status and event), queues the one reminder of quotes
+/// whose validity ends within the reminder days (when e-mail is configured), removes orphan
+/// documents from an object store archive, and deletes quote requests not turned into a quote
+/// that are older than the retention.
+fn spawn_sweep(tenants: Arc<Tenants>, seconds: u64) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
         loop {
             interval.tick().await;
-            match quotes.sweep_expired().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "expiry sweep"),
-                Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
-            }
-            match quotes.send_reminders().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(reminders = n, "reminders queued"),
-                Err(e) => tracing::warn!(error = %e, "reminder sweep failed"),
-            }
-            match quotes.sweep_orphans().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(removed = n, "orphan documents removed"),
-                Err(e) => tracing::warn!(error = %e, "orphan document sweep failed"),
-            }
-            match requests.purge().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(deleted = n, "quote request purge"),
-                Err(e) => tracing::warn!(error = %e, "quote request purge failed"),
+            for tenant in tenants.all() {
+                sweep(&tenant).await;
             }
         }
     });
+}
+
+async fn sweep(tenant: &Tenant) {
+    let bureau = tenant.bureau.slug.as_str();
+    match tenant.quotes.sweep_expired().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(bureau, expired = n, "expiry sweep"),
+        Err(e) => tracing::warn!(bureau, error = %e, "expiry sweep failed"),
+    }
+    match tenant.quotes.send_reminders().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(bureau, reminders = n, "reminders queued"),
+        Err(e) => tracing::warn!(bureau, error = %e, "reminder sweep failed"),
+    }
+    match tenant.quotes.sweep_orphans().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(bureau, removed = n, "orphan documents removed"),
+        Err(e) => tracing::warn!(bureau, error = %e, "orphan document sweep failed"),
+    }
+    match tenant.requests.purge().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(bureau, deleted = n, "quote request purge"),
+        Err(e) => tracing::warn!(bureau, error = %e, "quote request purge failed"),
+    }
 }

@@ -27,3 +27,4 @@ pub mod requests;
 pub(crate) mod storage;
 pub mod store;
 pub(crate) mod telemetry;
+pub(crate) mod tenancy;

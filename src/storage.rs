@@ -36,6 +36,8 @@ pub enum Constraint {
     CatalogVersion,
     /// A catalog asset's name is taken.
     CatalogAsset,
+    /// A bureau's slug is taken.
+    BureauSlug,
     /// Any other constraint, by its name.
     Other(String),
 }

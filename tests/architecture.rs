@@ -22,7 +22,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("telemetry", &["config"]),
     ("delivery", &[]),
     // Bureaus: who owns what, in a deployment serving many.
-    ("bureaus", &["storage", "clock", "access"]),
+    ("bureaus", &["storage", "clock", "access", "pricing"]),
     // What every storage port shares: row versions, storage failures, constraint names.
     ("storage", &[]),
     // The time as services read it.
@@ -96,6 +96,7 @@ const ARROWS: &[(&str, &[&str])] = &[
             "publishing::ports",
             "bureaus::model",
             "bureaus::ports",
+            "access",
         ],
     ),
     // Rendering and exports read the core and the quote records.
@@ -154,6 +155,9 @@ const ARROWS: &[(&str, &[&str])] = &[
             "clock",
             "archive",
             "publishing",
+            "bureaus",
+            // The bureaus in force with their services: what a key or a link resolves to.
+            "tenancy",
         ],
     ),
 ];
@@ -162,7 +166,7 @@ const ARROWS: &[(&str, &[&str])] = &[
 const EXCEPTIONS: &[(&str, &str)] = &[("src/api/state.rs", "store")];
 
 /// The wiring: may name anything.
-const WIRING: &[&str] = &["app", "cli", "lib", "main"];
+const WIRING: &[&str] = &["app", "cli", "lib", "main", "tenancy"];
 
 /// Files besides `src/lib.rs` and the wiring that may re-export another top-level module's items
 /// (`pub use crate::other::…`). Each entry needs a comment saying why: a re-export lets a module

@@ -16,7 +16,6 @@ use super::quotes::quote_id;
 use super::responses::{
     AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
 };
-use super::state::AppState;
 use crate::pricing::InputError;
 use crate::quotes::certificate::Certificate;
 use crate::quotes::model::Actor;
@@ -63,8 +62,7 @@ pub struct Verification {
 )]
 #[post("/documents/verify")]
 pub async fn verify_document(
-    _auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
+    auth: Auth<SalesRole>,
     body: PdfBytes,
 ) -> Result<HttpResponse, ApiError> {
     let pdf = body.0;
@@ -78,7 +76,7 @@ pub async fn verify_document(
         ));
     }
     let sha256 = crate::archive::sha256_hex(&pdf);
-    let answer = match state.quotes.verify(&pdf).await? {
+    let answer = match auth.tenant.quotes.verify(&pdf).await? {
         Some(found) => Verification {
             matched: true,
             sha256,
@@ -126,7 +124,6 @@ pub async fn verify_document(
 pub async fn quote_certificate(
     auth: Auth<SalesRole>,
     req: HttpRequest,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     query: QueryParams<CertificateQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -140,11 +137,11 @@ pub async fn quote_certificate(
         None => accept.is_some_and(|a| a.contains("application/pdf")),
     };
     if !pdf {
-        let certificate = state.quotes.certificate(id).await?;
+        let certificate = auth.tenant.quotes.certificate(id).await?;
         return Ok(HttpResponse::Ok().json(certificate));
     }
     let actor = Actor::from(&auth.caller);
-    let (bytes, sha256) = state.quotes.certificate_pdf(id, &actor).await?;
+    let (bytes, sha256) = auth.tenant.quotes.certificate_pdf(id, &actor).await?;
     Ok(certificate_response(HttpResponse::Ok(), id, bytes, &sha256))
 }
 

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::auth::PublicBureau;
 use super::errors::selection_refused;
 use super::extract::QueryParams;
 use super::problem::ApiError;
@@ -295,12 +296,13 @@ fn payment_view(terms: &PaymentTerms, language: Language) -> PaymentView {
 )]
 #[get("/catalog")]
 pub async fn get_catalog(
+    bureau: PublicBureau,
     state: web::Data<AppState>,
     query: QueryParams<CatalogQuery>,
 ) -> Result<web::Json<CatalogView>, ApiError> {
     let query = query.0;
     let selection = Selection::InForce(query.date.unwrap_or_else(|| state.today()));
-    let catalogs = state.catalogs();
+    let catalogs = bureau.tenant.catalogs();
     let catalog = catalogs
         .select(&selection)
         .map_err(|e| selection_refused("date", e))?;

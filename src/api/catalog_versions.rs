@@ -11,7 +11,6 @@ use super::auth::{AdminRole, Auth, FinanceRole};
 use super::extract::{ImageBytes, QueryParams, TomlText};
 use super::problem::ApiError;
 use super::responses::{AuthErrors, BodyErrors, ConflictError, NotFoundError, ServerErrors};
-use super::state::AppState;
 use crate::access::Role;
 use crate::catalog::Language;
 use crate::exports::catalog_diff::{self, CatalogDiff};
@@ -66,14 +65,13 @@ pub struct DryRun {
 #[post("/catalog/versions")]
 pub async fn publish_version(
     auth: Auth<FinanceRole>,
-    state: web::Data<AppState>,
     query: QueryParams<PublishQuery>,
     file: TomlText,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.0;
     if query.dry_run {
-        let checked = state.publisher.check(&file.0).await?;
-        let current = state.catalogs();
+        let checked = auth.tenant.publisher.check(&file.0).await?;
+        let current = auth.tenant.catalogs();
         let new = checked.version.clone();
         let diff = match current.in_force(new.valid_from).cloned() {
             Some(old) => {
@@ -100,7 +98,8 @@ pub async fn publish_version(
             "publishing a catalog version needs an admin key",
         ));
     }
-    let published = state
+    let published = auth
+        .tenant
         .publisher
         .publish(&file.0, &auth.caller.key_id)
         .await?;
@@ -121,10 +120,9 @@ pub async fn publish_version(
 )]
 #[get("/catalog/versions")]
 pub async fn list_versions(
-    _auth: Auth<FinanceRole>,
-    state: web::Data<AppState>,
+    auth: Auth<FinanceRole>,
 ) -> Result<web::Json<Vec<VersionInfo>>, ApiError> {
-    Ok(web::Json(state.publisher.list().await?))
+    Ok(web::Json(auth.tenant.publisher.list().await?))
 }
 
 /// One catalog version: with `Accept: application/toml` its file byte for byte, else its
@@ -141,12 +139,11 @@ pub async fn list_versions(
 )]
 #[get("/catalog/versions/{version}")]
 pub async fn get_version(
-    _auth: Auth<FinanceRole>,
+    auth: Auth<FinanceRole>,
     req: HttpRequest,
-    state: web::Data<AppState>,
     version: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (stored, info) = state.publisher.get(&version).await?;
+    let (stored, info) = auth.tenant.publisher.get(&version).await?;
     let wants_toml = req
         .headers()
         .get(header::ACCEPT)
@@ -178,11 +175,10 @@ pub async fn get_version(
 )]
 #[delete("/catalog/versions/{version}")]
 pub async fn withdraw_version(
-    _auth: Auth<AdminRole>,
-    state: web::Data<AppState>,
+    auth: Auth<AdminRole>,
     version: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.publisher.withdraw(&version).await?;
+    auth.tenant.publisher.withdraw(&version).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -205,11 +201,11 @@ pub async fn withdraw_version(
 #[put("/catalog/assets/{name}")]
 pub async fn put_asset(
     auth: Auth<AdminRole>,
-    state: web::Data<AppState>,
     name: web::Path<String>,
     image: ImageBytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (asset, created) = state
+    let (asset, created) = auth
+        .tenant
         .publisher
         .publish_asset(&name, image.0.to_vec(), &auth.caller.key_id)
         .await?;

@@ -20,6 +20,7 @@ use super::auth::{Auth, SalesRole};
 use super::bodies::ConsentBody;
 use super::documents::StoredPdf;
 use super::extract::Input;
+use super::links::LinkTenant;
 use super::online::{
     DeclineForm, FORM_LIMIT, PageQuery, SignForm, html_page, not_found, online_page, opened,
     private,
@@ -86,13 +87,13 @@ impl From<ConsentLink> for EmployeeConsentLink {
 #[post("/quotes/{id}/employee-consent")]
 pub async fn ask_employee_consent(
     auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     order: Input<ConsentOrder>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
     let actor = Actor::from(&auth.caller);
-    let link = state
+    let link = auth
+        .tenant
         .quotes
         .ask_consent(id, &actor, order.0.email())
         .await?;
@@ -111,12 +112,13 @@ pub(super) struct AskForm {
 /// copy (and e-mailed when an address was typed).
 pub(super) async fn employer_asks(
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     form: web::Form<AskForm>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = form.lang.as_deref().and_then(Language::parse);
     let show = async |error: Option<&str>, made: Option<&ConsentLink>| {
-        let Some((quote, document)) = opened(&state, &token, lang).await? else {
+        let Some((quote, document)) = opened(&tenant, &token, lang).await? else {
             return Ok(not_found());
         };
         let made = made.map(|l| (l.url.as_str(), l.expires_at, l.emailed));
@@ -126,7 +128,7 @@ pub(super) async fn employer_asks(
         Ok(order) => order,
         Err(_) => return show(Some("email"), None).await,
     };
-    match state
+    match tenant
         .quotes
         .ask_consent_by_link(&token, order.email())
         .await
@@ -166,7 +168,6 @@ impl HttpServiceFactory for ConsentPages {
 fn gone(state: &AppState) -> HttpResponse {
     let word = |lang| {
         state
-            .documents
             .letters
             .word(lang, "consent_closed")
             .unwrap_or_default()
@@ -180,14 +181,12 @@ fn gone(state: &AppState) -> HttpResponse {
          <p>{}</p>\n<p lang=\"en\">{}</p>\n</main>\n</body>\n</html>\n",
         escape(
             state
-                .documents
                 .letters
                 .word("nl", "consent_title")
                 .unwrap_or_default()
         ),
         escape(
             state
-                .documents
                 .letters
                 .word("nl", "consent_title")
                 .unwrap_or_default()
@@ -240,20 +239,21 @@ fn back(token: &str, error: Option<&str>, lang: Option<&str>) -> HttpResponse {
 
 async fn page(
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let opened = match state.quotes.open_consent(&token).await {
+    let opened = match tenant.quotes.open_consent(&token).await {
         Ok(opened) => opened,
         Err(e) => return refused(&state, &token, e, None),
     };
     let quote = opened.quote;
     let language = query.lang.unwrap_or(quote.computation.language);
-    let document = state.documents.view(&quote, language).specification();
+    let document = tenant.documents.view(&quote, language).specification();
     let html = state.renderer.html(&document)?;
     let consent = quote.employee_consent.as_ref();
     let base = format!("/c/{token}");
-    let page = state.documents.letters.consent_page(
+    let page = state.letters.consent_page(
         &document,
         &html,
         &ConsentPanel {
@@ -271,16 +271,17 @@ async fn page(
 /// other language, or when the archive lacks it, rendered now.
 async fn pdf(
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (opened, archived) = match state.quotes.consent_specification(&token).await {
+    let (opened, archived) = match tenant.quotes.consent_specification(&token).await {
         Ok(found) => found,
         Err(e) => return refused(&state, &token, e, None),
     };
     let quote = opened.quote;
     let language = query.lang.unwrap_or(quote.computation.language);
-    let document = state.documents.view(&quote, language).specification();
+    let document = tenant.documents.view(&quote, language).specification();
     let pdf = match (archived, language == quote.computation.language) {
         (Some(bytes), true) => {
             let sha256 = opened.link.document_sha256.unwrap_or_default();
@@ -294,6 +295,7 @@ async fn pdf(
 async fn consent(
     req: HttpRequest,
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     form: web::Form<SignForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -303,7 +305,7 @@ async fn consent(
         Err(e) => return refused(&state, &token, QuoteError::Input(e), lang),
     };
     let answer = ConsentAnswer::Given(signature);
-    match state.quotes.answer_consent(&token, &answer).await {
+    match tenant.quotes.answer_consent(&token, &answer).await {
         Ok(_) => Ok(back(&token, None, lang)),
         Err(e) => refused(&state, &token, e, lang),
     }
@@ -311,11 +313,12 @@ async fn consent(
 
 async fn decline(
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     form: web::Form<DeclineForm>,
 ) -> Result<HttpResponse, ApiError> {
     let answer = ConsentAnswer::Declined(form.reason.clone());
-    match state.quotes.answer_consent(&token, &answer).await {
+    match tenant.quotes.answer_consent(&token, &answer).await {
         Ok(_) => Ok(back(&token, None, form.lang.as_deref())),
         Err(e) => refused(&state, &token, e, form.lang.as_deref()),
     }

@@ -16,6 +16,7 @@ use crate::documents::{Document, Format, view};
 use crate::pricing::{self, Circumstances};
 use crate::quotes::model::Quote;
 use crate::quotes::service::Recorded;
+use crate::tenancy::Tenant;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -109,21 +110,22 @@ pub async fn respond(
 )]
 #[get("/quotes/{id}/document")]
 pub async fn quote_document_endpoint(
-    _auth: Auth<SalesRole>,
+    auth: Auth<SalesRole>,
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     query: QueryParams<DocumentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let (quote, accepted) = state.quotes.for_document(id).await?;
+    let (quote, accepted) = auth.tenant.quotes.for_document(id).await?;
     let format = negotiate(&req, query.0.format);
     let language = query.0.lang.unwrap_or(quote.computation.language);
-    let document = state
+    let document = auth
+        .tenant
         .documents
         .view_accepted(&quote, language, accepted.as_ref());
     if format == Format::Pdf {
-        let pdf = stored_pdf(&state, &quote, document).await?;
+        let pdf = stored_pdf(&state, &auth.tenant, &quote, document).await?;
         return Ok(pdf.respond(HttpResponse::Ok(), "inline"));
     }
     respond(&state, document, format, quote.computation.quote_date).await
@@ -199,13 +201,14 @@ const SHA256: &str = "x-document-sha256";
 /// original). A draft, and any quote in the other language, is rendered now.
 pub(crate) async fn stored_pdf(
     state: &web::Data<AppState>,
+    tenant: &Tenant,
     quote: &Quote,
     document: Document,
 ) -> Result<StoredPdf, ApiError> {
     let file_name = format!("{}.pdf", document.file_stem);
     let live = |document| render(state, document, Format::Pdf, quote.computation.quote_date);
     let recorded = if document.lang == quote.computation.language.as_str() {
-        state.quotes.recorded_pdf(quote).await?
+        tenant.quotes.recorded_pdf(quote).await?
     } else {
         Recorded::Live
     };
@@ -252,7 +255,7 @@ pub(crate) async fn stored_pdf(
 )]
 #[post("/quotes/preview/document")]
 pub async fn preview_document(
-    _auth: Auth<SalesRole>,
+    auth: Auth<SalesRole>,
     req: HttpRequest,
     state: web::Data<AppState>,
     query: QueryParams<DocumentQuery>,
@@ -262,8 +265,8 @@ pub async fn preview_document(
     if let Some(lang) = query.0.lang {
         input.language = lang;
     }
-    let computation = pricing::compute(&state.catalogs(), &input, state.today())?;
-    let bureau = &state.documents.catalog_for(&computation).bureau;
+    let computation = pricing::compute(&auth.tenant.catalogs(), &input, state.today())?;
+    let bureau = &auth.tenant.documents.catalog_for(&computation).bureau;
     let document = view::build(
         &computation,
         None,

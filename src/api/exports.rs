@@ -18,7 +18,6 @@ use super::errors::selection_refused;
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
-use super::state::AppState;
 use crate::catalog::Catalog;
 use crate::exports::invoicing::Period;
 use crate::exports::pricing::{self, Part, PricingExport};
@@ -84,12 +83,12 @@ pub struct PricingQuery {
 )]
 #[get("/exports/pricing")]
 pub async fn export_pricing(
-    _auth: Auth<FinanceRole>,
-    state: web::Data<AppState>,
+    auth: Auth<FinanceRole>,
     query: QueryParams<PricingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let catalog: Arc<Catalog> = state
+    let catalog: Arc<Catalog> = auth
+        .tenant
         .exports
         .pricing_catalog(q.date, q.version.as_deref())
         .map_err(|e| {
@@ -122,7 +121,7 @@ pub async fn export_pricing(
         catalog.valid_from,
         format.extension()
     );
-    let catalogs = state.catalogs().clone();
+    let catalogs = auth.tenant.catalogs().clone();
     export_file(format, move || {
         let export: PricingExport =
             pricing::build(&catalogs, &catalog, dialect.language(), &parts)?;
@@ -206,15 +205,14 @@ pub struct RegisterParams {
 )]
 #[get("/exports/quotes")]
 pub async fn export_quotes(
-    _auth: Auth<FinanceRole>,
-    state: web::Data<AppState>,
+    auth: Auth<FinanceRole>,
     query: QueryParams<RegisterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let period = Period::new(q.from, q.to).map_err(ApiError::Invalid)?;
     let format = q.format.unwrap_or(ExportFormat::Xlsx);
     let dialect = q.dialect.unwrap_or_default();
-    let exports = state.exports.clone();
+    let exports = auth.tenant.exports.clone();
     let job = exports.register_job(period, q.status, format, dialect);
     let file_name = format!("{}.{}", job.filter.file_stem(), format.extension());
 

@@ -45,13 +45,13 @@ pub async fn healthz() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    if let Err(error) = state.quotes.ready().await {
+    if let Err(error) = state.tenants.default_tenant().quotes.ready().await {
         tracing::warn!(error = ?error, "not ready: the database does not answer");
         return Err(ApiError::Unavailable("the database does not answer".into()));
     }
     Ok(web::Json(Health {
         status: "ready".into(),
-        catalog_versions: Some(state.catalogs().versions().len()),
+        catalog_versions: Some(state.tenants.default_tenant().catalogs().versions().len()),
     }))
 }
 
@@ -68,7 +68,13 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
 )]
 #[get("/metrics")]
 pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<AppState>) -> HttpResponse {
-    let queue = match state.deliveries.queue_stats().await {
+    let queue = match state
+        .tenants
+        .default_tenant()
+        .deliveries
+        .queue_stats()
+        .await
+    {
         Ok(queue) => Some(queue),
         Err(error) => {
             tracing::warn!(error = ?error, "metrics: the outbox queue could not be read");

@@ -1,7 +1,7 @@
 //! `GET /api/v1/exports/invoicing`: what falls due, month by month, from the accepted quotes by
 //! their payment schedules, as CSV, XLSX or JSON.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,7 +11,6 @@ use super::exports::{ExportFile, export_file};
 use super::extract::QueryParams;
 use super::problem::ApiError;
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
-use super::state::AppState;
 use crate::exports::invoicing::{self, Invoicing, InvoicingPart, Period};
 use crate::exports::{Dialect, ExportFormat, tables};
 
@@ -64,8 +63,7 @@ pub struct InvoicingQuery {
 )]
 #[get("/exports/invoicing")]
 pub async fn export_invoicing(
-    _auth: Auth<FinanceRole>,
-    state: web::Data<AppState>,
+    auth: Auth<FinanceRole>,
     query: QueryParams<InvoicingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
@@ -75,9 +73,9 @@ pub async fn export_invoicing(
     let language = dialect.language();
 
     let period = Period::new(q.from, q.to).map_err(ApiError::Invalid)?;
-    let expected = state.exports.invoicing(period, language).await?;
-    let company = state.exports.company();
-    let versions = state.catalogs().names();
+    let expected = auth.tenant.exports.invoicing(period, language).await?;
+    let company = auth.tenant.exports.company();
+    let versions = auth.tenant.catalogs().names();
     let file_name = invoicing::file_name(q.from, q.to, format, part);
     export_file(format, move || {
         let mut out = Vec::new();

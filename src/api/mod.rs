@@ -4,6 +4,7 @@
 pub(crate) mod archive;
 pub(crate) mod auth;
 pub(crate) mod bodies;
+pub(crate) mod bureaus;
 pub(crate) mod catalog;
 pub(crate) mod catalog_versions;
 pub(crate) mod consent;
@@ -13,6 +14,7 @@ pub(crate) mod exports;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod invoicing;
+pub(crate) mod links;
 pub(crate) mod metrics;
 pub(crate) mod online;
 pub(crate) mod preview;
@@ -56,6 +58,7 @@ use webhooks::WebhookEvents;
         (name = "exports", description = "Finance exports: the pricing table of a catalog version, the difference between two versions, the quote register and the expected invoicing, as CSV (dialects nl and intl), XLSX or JSON (role finance)"),
         (name = "webhooks", description = "Webhook deliveries: every event sent to each endpoint, its attempts, sending one again (role admin)"),
         (name = "catalog", description = "The price list (public), and its versions kept in the database: published, checked, listed and withdrawn (roles finance and admin)"),
+        (name = "bureaus", description = "The bureaus of a deployment (operator keys) and each bureau's API keys (the operator, or the bureau's admin)"),
         (name = "operations", description = "Health, readiness and metrics (public)"),
     ),
     components(schemas(problem::Problem, crate::pricing::FieldError))
@@ -119,7 +122,14 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(catalog_versions::withdraw_version)
                 .service(catalog_versions::put_asset)
                 .service(archive::verify_document)
-                .service(archive::quote_certificate),
+                .service(archive::quote_certificate)
+                .service(bureaus::create_bureau)
+                .service(bureaus::list_bureaus)
+                .service(bureaus::suspend_bureau)
+                .service(bureaus::resume_bureau)
+                .service(bureaus::create_key)
+                .service(bureaus::list_keys)
+                .service(bureaus::revoke_key),
         );
 }
 

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::archive::certificate_response;
 use super::documents::stored_pdf;
+use super::links::LinkTenant;
 use super::problem::ApiError;
 use super::requests::RequestLimit;
 use super::state::AppState;
@@ -26,6 +27,7 @@ use crate::quotes::input::Signature;
 use crate::quotes::lifecycle::Status;
 use crate::quotes::model::Quote;
 use crate::quotes::proof::Evidence;
+use crate::tenancy::Tenant;
 use chrono::{DateTime, Utc};
 
 /// The largest form the pages read (the fields themselves are checked for their own limits).
@@ -155,16 +157,16 @@ fn back(token: &str, error: Option<&str>) -> HttpResponse {
 /// The quote a token opens and its document in the language asked for (else the quote's);
 /// `None` for a wrong token.
 pub(super) async fn opened(
-    state: &AppState,
+    tenant: &Tenant,
     token: &str,
     lang: Option<Language>,
 ) -> Result<Option<(Quote, Document)>, ApiError> {
-    let (quote, accepted) = match state.quotes.open(token).await {
+    let (quote, accepted) = match tenant.quotes.open(token).await {
         Err(QuoteError::LinkNotFound | QuoteError::NotFound(_)) => return Ok(None),
         other => other?,
     };
     let language = lang.unwrap_or(quote.computation.language);
-    let document = state
+    let document = tenant
         .documents
         .view_accepted(&quote, language, accepted.as_ref());
     Ok(Some((quote, document)))
@@ -172,10 +174,11 @@ pub(super) async fn opened(
 
 async fn page(
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
+    let Some((quote, document)) = opened(&tenant, &token, query.lang).await? else {
         return Ok(not_found());
     };
     online_page(&state, &token, &quote, &document, query.error(), None)
@@ -202,7 +205,7 @@ pub(super) fn online_page(
             made,
         }
     });
-    let page = state.documents.letters.online_page(
+    let page = state.letters.online_page(
         document,
         &html,
         &OnlinePage {
@@ -218,22 +221,23 @@ pub(super) fn online_page(
 
 async fn pdf(
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some((quote, document)) = opened(&state, &token, query.lang).await? else {
+    let Some((quote, document)) = opened(&tenant, &token, query.lang).await? else {
         return Ok(not_found());
     };
-    let pdf = stored_pdf(&state, &quote, document).await?;
+    let pdf = stored_pdf(&state, &tenant, &quote, document).await?;
     Ok(pdf.respond(private(HttpResponse::Ok()), "attachment"))
 }
 
 /// The acceptance certificate of a quote the employer accepted (a 404 for anything else).
 async fn certificate(
-    state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    match state.quotes.certificate_by_link(&token).await {
+    match tenant.quotes.certificate_by_link(&token.into_inner()).await {
         Ok((quote, bytes, sha256)) => Ok(certificate_response(
             private(HttpResponse::Ok()),
             quote.id,
@@ -266,6 +270,7 @@ fn refused(token: &str, error: QuoteError) -> Result<HttpResponse, ApiError> {
 async fn accept(
     req: HttpRequest,
     state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     form: web::Form<SignForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -273,7 +278,7 @@ async fn accept(
         Ok(signature) => signature,
         Err(e) => return refused(&token, QuoteError::Input(e)),
     };
-    match state.quotes.accept(&token, &signature).await {
+    match tenant.quotes.accept(&token, &signature).await {
         Ok(_) => Ok(back(&token, None)),
         Err(e) => refused(&token, e),
     }
@@ -284,7 +289,7 @@ async fn accept(
 /// does not say), the peer's address and the user agent (cut to 500 characters).
 fn evidence(req: &HttpRequest, state: &AppState, lang: Option<&str>, statement: &str) -> Evidence {
     let language = lang.and_then(Language::parse).unwrap_or_default();
-    let statement = state.documents.letters.word(language.as_str(), statement);
+    let statement = state.letters.word(language.as_str(), statement);
     Evidence {
         statement: statement.unwrap_or_default().to_string(),
         language: language.as_str().to_string(),
@@ -298,11 +303,11 @@ fn evidence(req: &HttpRequest, state: &AppState, lang: Option<&str>, statement: 
 }
 
 async fn decline(
-    state: web::Data<AppState>,
+    tenant: LinkTenant,
     token: web::Path<String>,
     form: web::Form<DeclineForm>,
 ) -> Result<HttpResponse, ApiError> {
-    match state.quotes.decline(&token, form.reason.as_deref()).await {
+    match tenant.quotes.decline(&token, form.reason.as_deref()).await {
         Ok(_) => Ok(back(&token, None)),
         Err(e) => refused(&token, e),
     }

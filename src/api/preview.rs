@@ -27,13 +27,13 @@ use crate::pricing::{self, Circumstances, Computation};
 )]
 #[post("/quotes/preview")]
 pub async fn preview(
-    _auth: Auth<SalesRole>,
+    auth: Auth<SalesRole>,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     body: JsonBytes,
 ) -> Result<web::Json<Computation>, ApiError> {
     let input: Circumstances = parse_json(&body.0)?;
-    let computation = pricing::compute(&state.catalogs(), &input, state.today())?;
+    let computation = pricing::compute(&auth.tenant.catalogs(), &input, state.today())?;
     metrics.quote_computed();
     Ok(web::Json(computation))
 }

@@ -76,12 +76,12 @@ fn resolve(catalogs: &CatalogSet, field: &str, text: &str) -> Result<Arc<Catalog
 )]
 #[get("/exports/pricing-diff")]
 pub async fn export_pricing_diff(
-    _auth: Auth<FinanceRole>,
+    auth: Auth<FinanceRole>,
     state: web::Data<AppState>,
     query: QueryParams<PricingDiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let catalogs = state.catalogs().clone();
+    let catalogs = auth.tenant.catalogs().clone();
     let old = match q.from.as_deref() {
         Some(text) => resolve(&catalogs, "from", text)?,
         None => catalogs

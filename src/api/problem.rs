@@ -55,6 +55,17 @@ pub enum ApiError {
     Unauthorized,
     #[error("this key's role may not use this operation (needs {0})")]
     Forbidden(&'static str),
+    /// A known key that opens nothing (revoked, expired): why.
+    #[error("{0}")]
+    KeyRefused(&'static str),
+    /// The key's bureau is suspended (its slug).
+    #[error(
+        "bureau `{0}` is suspended: its keys, form and links do not work until the operator resumes it; nothing was deleted"
+    )]
+    Suspended(String),
+    /// An operator key on a bureau's operation, or a bureau's key on the operator's.
+    #[error("{0}")]
+    WrongParty(&'static str),
     #[error("{0}")]
     NotFound(String),
     /// The path exists, the method does not: `allowed` goes into the `Allow` header.
@@ -103,6 +114,9 @@ impl ApiError {
             ApiError::Invalid(_) => ("validation", "The request is not valid"),
             ApiError::Unauthorized => ("unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("forbidden", "Not allowed for this role"),
+            ApiError::KeyRefused(_) => ("key-refused", "This key no longer works"),
+            ApiError::Suspended(_) => ("bureau-suspended", "The bureau is suspended"),
+            ApiError::WrongParty(_) => ("forbidden", "Not allowed for this key"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict { .. } => ("conflict", "Conflict"),
@@ -156,7 +170,10 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Suspended(_) | ApiError::WrongParty(_) => {
+                StatusCode::FORBIDDEN
+            }
+            ApiError::KeyRefused(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -178,7 +195,7 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if matches!(self, ApiError::Unauthorized) {
+        if matches!(self, ApiError::Unauthorized | ApiError::KeyRefused(_)) {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
         if let ApiError::TooManyRequests(seconds) = self {

@@ -16,7 +16,6 @@ use super::problem::ApiError;
 use super::responses::{
     AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
 };
-use super::state::AppState;
 use crate::access::Role;
 use crate::exports::register::created_range;
 use crate::outbox::model::Delivery;
@@ -33,6 +32,8 @@ impl From<&Caller> for Actor {
                 Role::Sales => ActorRole::Sales,
                 Role::Finance => ActorRole::Finance,
                 Role::Admin => ActorRole::Admin,
+                Role::Public => ActorRole::Public,
+                Role::Operator => ActorRole::Operator,
             },
             key_id: caller.key_id.clone(),
         }
@@ -72,7 +73,6 @@ pub fn quote_id(text: &str) -> Result<Uuid, ApiError> {
 pub async fn create_quote(
     auth: Auth<SalesRole>,
     req: HttpRequest,
-    state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     bytes: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -95,7 +95,8 @@ pub async fn create_quote(
         })
         .transpose()?;
     let hash = hex::encode(Sha256::digest(&bytes.0));
-    let created = state
+    let created = auth
+        .tenant
         .quotes
         .create(
             &input,
@@ -148,8 +149,7 @@ pub struct ListQuery {
 )]
 #[get("/quotes")]
 pub async fn list_quotes(
-    _auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
+    auth: Auth<SalesRole>,
     query: QueryParams<ListQuery>,
 ) -> Result<web::Json<QuotePage>, ApiError> {
     let q = query.0;
@@ -165,7 +165,7 @@ pub async fn list_quotes(
         offset: paging.offset(),
     };
     // A sent quote past its validity is listed (and filtered) as expired, without a write.
-    let (items, total) = state.quotes.list(q.status, filter).await?;
+    let (items, total) = auth.tenant.quotes.list(q.status, filter).await?;
     Ok(web::Json(QuotePage {
         items,
         page,
@@ -183,12 +183,11 @@ pub async fn list_quotes(
 )]
 #[get("/quotes/{id}")]
 pub async fn get_quote(
-    _auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
+    auth: Auth<SalesRole>,
     id: web::Path<String>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
-    let quote = state.quotes.get(id).await?;
+    let quote = auth.tenant.quotes.get(id).await?;
     Ok(web::Json(quote))
 }
 
@@ -206,12 +205,12 @@ pub async fn get_quote(
 #[patch("/quotes/{id}")]
 pub async fn update_quote(
     auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     changes: Input<QuoteEdit>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
-    let quote = state
+    let quote = auth
+        .tenant
         .quotes
         .update(id, &changes.0, &Actor::from(&auth.caller))
         .await?;
@@ -234,13 +233,13 @@ pub async fn update_quote(
 #[post("/quotes/{id}/transitions")]
 pub async fn transition_quote(
     auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     body: JsonBody<TransitionBody>,
 ) -> Result<web::Json<Quote>, ApiError> {
     let id = quote_id(&id)?;
     let body = body.0;
-    let quote = state
+    let quote = auth
+        .tenant
         .quotes
         .transition(
             id,
@@ -267,13 +266,13 @@ pub async fn transition_quote(
 #[post("/quotes/{id}/revisions")]
 pub async fn revise_quote(
     auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     id: web::Path<String>,
     changes: Input<QuoteEdit>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let quote = state
+    let quote = auth
+        .tenant
         .quotes
         .revise(id, &changes.0, &Actor::from(&auth.caller))
         .await?;
@@ -292,12 +291,11 @@ pub async fn revise_quote(
 )]
 #[get("/quotes/{id}/events")]
 pub async fn quote_events(
-    _auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
+    auth: Auth<SalesRole>,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<Event>>, ApiError> {
     let id = quote_id(&id)?;
-    let events = state.quotes.events(id).await?;
+    let events = auth.tenant.quotes.events(id).await?;
     Ok(web::Json(events))
 }
 
@@ -324,12 +322,12 @@ pub async fn quote_events(
 #[post("/quotes/{id}/send")]
 pub async fn send_quote(
     auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     order: Input<SendOrder>,
 ) -> Result<HttpResponse, ApiError> {
     let id = quote_id(&id)?;
-    let quote = state
+    let quote = auth
+        .tenant
         .quotes
         .send(id, &order.0, &Actor::from(&auth.caller))
         .await?;
@@ -346,10 +344,9 @@ pub async fn send_quote(
 )]
 #[get("/quotes/{id}/deliveries")]
 pub async fn quote_deliveries(
-    _auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
+    auth: Auth<SalesRole>,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<Delivery>>, ApiError> {
     let id = quote_id(&id)?;
-    Ok(web::Json(state.quotes.deliveries(id).await?))
+    Ok(web::Json(auth.tenant.quotes.deliveries(id).await?))
 }

@@ -15,14 +15,13 @@ use std::time::Duration;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::auth::{AdminRole, Auth, SalesRole};
+use super::auth::{AdminRole, Auth, PublicBureau, SalesRole};
 use super::extract::{JsonBody, JsonBytes, Paging, QueryParams, parse_json};
 use super::metrics::Metrics;
 use super::problem::{ApiError, Problem};
 use super::responses::{
     AuthErrors, BodyErrors, ConflictError, NotFoundError, QueryErrors, ServerErrors,
 };
-use super::state::AppState;
 use crate::exports::register::created_range;
 use crate::quotes::model::{Actor, Quote};
 use crate::requests::model::{
@@ -142,12 +141,12 @@ impl utoipa_actix_web::OpenApiFactory for SubmitRoute {
     security(())
 )]
 pub async fn submit_request(
-    state: web::Data<AppState>,
+    bureau: PublicBureau,
     metrics: web::Data<Metrics>,
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     let input: NewRequestBody = parse_json(&body.0)?;
-    let (receipt, _) = state.requests.submit(input).await?;
+    let (receipt, _) = bureau.tenant.requests.submit(input).await?;
     metrics.quote_computed();
     Ok(HttpResponse::Created().json(receipt))
 }
@@ -179,8 +178,7 @@ pub struct RequestListQuery {
 )]
 #[get("/quote-requests")]
 pub async fn list_requests(
-    _auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
+    auth: Auth<SalesRole>,
     query: QueryParams<RequestListQuery>,
 ) -> Result<web::Json<RequestPage>, ApiError> {
     let q = query.0;
@@ -194,7 +192,7 @@ pub async fn list_requests(
         limit: paging.limit(),
         offset: paging.offset(),
     };
-    let (items, total) = state.requests.list(&filter).await?;
+    let (items, total) = auth.tenant.requests.list(&filter).await?;
     Ok(web::Json(RequestPage {
         items,
         page,
@@ -212,12 +210,11 @@ pub async fn list_requests(
 )]
 #[get("/quote-requests/{id}")]
 pub async fn get_request(
-    _auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
+    auth: Auth<SalesRole>,
     id: web::Path<String>,
 ) -> Result<web::Json<QuoteRequest>, ApiError> {
     let id = request_id(&id)?;
-    Ok(web::Json(state.requests.get(id).await?))
+    Ok(web::Json(auth.tenant.requests.get(id).await?))
 }
 
 /// Turn a new request into a draft quote, priced today; the request is marked `converted`
@@ -239,12 +236,12 @@ pub async fn get_request(
 #[post("/quote-requests/{id}/quote")]
 pub async fn convert_request(
     auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = request_id(&id)?;
-    let (_, quote) = state
+    let (_, quote) = auth
+        .tenant
         .requests
         .convert(id, &Actor::from(&auth.caller))
         .await?;
@@ -268,12 +265,12 @@ pub async fn convert_request(
 #[post("/quote-requests/{id}/reject")]
 pub async fn reject_request(
     auth: Auth<SalesRole>,
-    state: web::Data<AppState>,
     id: web::Path<String>,
     body: JsonBody<RejectBody>,
 ) -> Result<web::Json<QuoteRequest>, ApiError> {
     let id = request_id(&id)?;
-    let request = state
+    let request = auth
+        .tenant
         .requests
         .reject(id, body.0.reason.as_deref(), &Actor::from(&auth.caller))
         .await?;
@@ -292,11 +289,10 @@ pub async fn reject_request(
 )]
 #[delete("/quote-requests/{id}")]
 pub async fn delete_request(
-    _auth: Auth<AdminRole>,
-    state: web::Data<AppState>,
+    auth: Auth<AdminRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = request_id(&id)?;
-    state.requests.erase(id).await?;
+    auth.tenant.requests.erase(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

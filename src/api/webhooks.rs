@@ -10,7 +10,6 @@ use super::auth::{AdminRole, Auth};
 use super::extract::{Paging, QueryParams};
 use super::problem::{ApiError, Problem};
 use super::responses::{AuthErrors, QueryErrors, ServerErrors};
-use super::state::AppState;
 use crate::outbox::model::JobStatus;
 use crate::outbox::model::{DeliveryFilter, WebhookDelivery};
 use crate::outbox::webhooks::EventType;
@@ -63,8 +62,7 @@ fn delivery_id(text: &str) -> Result<Uuid, ApiError> {
 )]
 #[get("/webhook-deliveries")]
 pub async fn list_deliveries(
-    _auth: Auth<AdminRole>,
-    state: web::Data<AppState>,
+    auth: Auth<AdminRole>,
     query: QueryParams<DeliveryQuery>,
 ) -> Result<web::Json<WebhookDeliveryPage>, ApiError> {
     let q = query.0;
@@ -76,7 +74,7 @@ pub async fn list_deliveries(
         limit: paging.limit(),
         offset: paging.offset(),
     };
-    let (items, total) = state.deliveries.list(&filter).await?;
+    let (items, total) = auth.tenant.deliveries.list(&filter).await?;
     Ok(web::Json(Page {
         items,
         page: paging.page,
@@ -105,12 +103,11 @@ pub async fn list_deliveries(
 )]
 #[post("/webhook-deliveries/{id}/retry")]
 pub async fn retry_delivery(
-    _auth: Auth<AdminRole>,
-    state: web::Data<AppState>,
+    auth: Auth<AdminRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = delivery_id(&id)?;
-    let delivery = state.deliveries.retry(id).await?;
+    let delivery = auth.tenant.deliveries.retry(id).await?;
     Ok(HttpResponse::Accepted().json(delivery))
 }
 

@@ -3,8 +3,13 @@
 //! its id, and every operation runs for exactly one bureau (see `store` for how the database
 //! holds them apart).
 //!
-//! - [`model`]: the bureau, its id and slug, its status and settings. Pure.
+//! - [`model`]: the bureau, its id and slug, status, settings and keys. Pure.
+//! - [`ports`]: what bureaus need from a database.
+//! - [`service`]: the operator's operations and a bureau's keys.
 
+pub mod error;
 pub mod model;
+pub mod ports;
+pub mod service;
 
 pub use model::BureauId;

@@ -55,6 +55,12 @@ pub enum ConfigError {
         #[source]
         source: ApiKeyError,
     },
+    #[error("operator_keys[{index}]")]
+    OperatorKey {
+        index: usize,
+        #[source]
+        source: ApiKeyError,
+    },
     #[error(transparent)]
     Webhook(#[from] WebhookError),
     #[error("smtp_ca_file: reading {}", path.display())]

@@ -63,6 +63,9 @@ table::settings_table! {
         body_limit: usize = 64 * 1024, env "OFFERTE_BODY_LIMIT";
         /// API keys as `role:sha256hex` (`OFFERTE_API_KEYS`, comma-separated).
         api_keys: Vec<String> = Vec::new(), env "OFFERTE_API_KEYS" => parsed;
+        /// Operator keys as `operator:sha256hex` (`OFFERTE_OPERATOR_KEYS`, comma-separated):
+        /// they manage the bureaus of the deployment and read no bureau's quotes.
+        operator_keys: Vec<String> = Vec::new(), env "OFFERTE_OPERATOR_KEYS" => parsed;
         /// Prefix of quote numbers (`OFFERTE_NUMBER_PREFIX`).
         number_prefix: String = "OFF".into(), env "OFFERTE_NUMBER_PREFIX";
         /// `text` or `json` (`OFFERTE_LOG_FORMAT`).
@@ -119,6 +122,8 @@ table::settings_table! {
         database_url: DatabaseUrl = DatabaseUrl::from(raw.database_url.clone());
         /// The API keys (from `api_keys`).
         api_keys: Vec<ApiKey> = api_keys(raw)?;
+        /// The operator keys (from `operator_keys`).
+        operator_keys: Vec<ApiKey> = operator_keys(raw)?;
         /// The webhook endpoints: `webhook_url` with `webhook_secret`, then `webhooks`.
         webhooks: Vec<WebhookEndpoint> = webhooks::endpoints(raw)?;
         /// The SMTP relay (`smtp_url`, trusting `smtp_ca_file`, read now); none: no e-mail.
@@ -252,6 +257,18 @@ fn api_keys(raw: &RawSettings) -> Result<Vec<ApiKey>, ConfigError> {
         .collect()
 }
 
+/// The configured operator keys, parsed.
+fn operator_keys(raw: &RawSettings) -> Result<Vec<ApiKey>, ConfigError> {
+    raw.operator_keys
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            ApiKey::parse_operator(entry)
+                .map_err(|source| ConfigError::OperatorKey { index, source })
+        })
+        .collect()
+}
+
 /// The SMTP relay, checked, with the CA file read; `None` without `smtp_url`.
 fn smtp(raw: &RawSettings) -> Result<Option<Relay>, ConfigError> {
     let Some(url) = raw.smtp_url.as_deref() else {
@@ -339,7 +356,7 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), 23, "{keys:?}");
+        assert_eq!(keys.len(), 24, "{keys:?}");
         for key in [
             "bind",
             "database_url",

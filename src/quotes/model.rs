@@ -97,6 +97,8 @@ vocabulary! {
         Employer => "employer",
         /// The employee, through a consent link.
         Employee => "employee",
+        /// The deployment's operator (managing bureaus).
+        Operator => "operator",
     }
 }
 

@@ -71,6 +71,11 @@ impl CatalogRepository for Store {
                     .await?;
             }
             insert_jobs(self, &mut tx, jobs).await?;
+            // Every instance loads the bureau's catalog again when its revision moves.
+            sqlx::query(self.sql().touch_bureau)
+                .bind(self.id())
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok::<(), StorageError>(())
         })?;
@@ -83,15 +88,22 @@ impl CatalogRepository for Store {
         version: &str,
         today: NaiveDate,
     ) -> Result<bool, StorageError> {
-        let deleted = in_bureau!(self, conn => {
+        let deleted = on_pool!(self, pool => {
             let _turn = self.write_turn().await;
-            sqlx::query(self.sql().delete_catalog_version)
+            let mut tx = pool.begin_write(self.scope()).await?;
+            let deleted = sqlx::query(self.sql().delete_catalog_version)
                 .bind(self.id())
                 .bind(version)
                 .bind(today)
-                .execute(&mut *conn)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            sqlx::query(self.sql().touch_bureau)
+                .bind(self.id())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            deleted
         });
         Ok(deleted == 1)
     }

@@ -12,19 +12,32 @@ pub(crate) fn from_sqlx(error: sqlx::Error) -> StorageError {
         let message = db.message();
         if message.contains("UNIQUE constraint failed") {
             for (columns, name) in [
-                ("quotes.idempotency_key", "quotes_idempotency_key_key"),
                 (
-                    "quotes.number, quotes.revision",
+                    "quotes.bureau_id, quotes.idempotency_key",
+                    "quotes_idempotency_key_key",
+                ),
+                (
+                    "quotes.bureau_id, quotes.number, quotes.revision",
                     "quotes_number_revision_key",
                 ),
                 ("quotes.id", "quotes_pkey"),
-                ("quote_requests.reference", "quote_requests_reference_key"),
-                ("catalog_versions.version", "catalog_versions_pkey"),
                 (
-                    "catalog_versions.valid_from",
+                    "quote_requests.bureau_id, quote_requests.reference",
+                    "quote_requests_reference_key",
+                ),
+                (
+                    "catalog_versions.bureau_id, catalog_versions.version",
+                    "catalog_versions_pkey",
+                ),
+                (
+                    "catalog_versions.bureau_id, catalog_versions.valid_from",
                     "catalog_versions_valid_from_key",
                 ),
-                ("catalog_assets.name", "catalog_assets_pkey"),
+                (
+                    "catalog_assets.bureau_id, catalog_assets.name",
+                    "catalog_assets_pkey",
+                ),
+                ("bureaus.slug", "bureaus_slug_key"),
             ] {
                 if message.contains(columns) {
                     return StorageError::Conflict(constraint(name));
@@ -43,6 +56,7 @@ fn constraint(name: &str) -> Constraint {
         "quote_requests_reference_key" => Constraint::RequestReference,
         "catalog_versions_pkey" | "catalog_versions_valid_from_key" => Constraint::CatalogVersion,
         "catalog_assets_pkey" => Constraint::CatalogAsset,
+        "bureaus_slug_key" => Constraint::BureauSlug,
         other => Constraint::Other(other.to_string()),
     }
 }

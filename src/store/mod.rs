@@ -58,6 +58,7 @@ macro_rules! in_bureau {
     };
 }
 
+mod bureaus;
 mod catalog;
 mod creates;
 mod documents;
@@ -289,19 +290,7 @@ impl Store {
     /// that does not fit the schema fails here (the test suite runs this on both backends).
     pub async fn prepare_all(&self) -> Result<usize, PrepareError> {
         use sqlx::SqlSafeStr;
-        let sqlite = self.is_sqlite();
-        let mut texts = self.sql().all();
-        for rows in [1, 2, statements::MAX_ROWS] {
-            texts.push((
-                "insert_quotes",
-                statements::INSERT_QUOTES.text(sqlite, rows),
-            ));
-            texts.push((
-                "insert_events",
-                statements::INSERT_EVENTS.text(sqlite, rows),
-            ));
-            texts.push(("insert_jobs", statements::INSERT_JOBS.text(sqlite, rows)));
-        }
+        let texts = statement_texts(self.is_sqlite());
         for &(name, text) in &texts {
             let prepared =
                 on_pool!(self, pool => pool.prepare(text.into_sql_str()).await.map(|_| ()));
@@ -315,6 +304,26 @@ impl Store {
         Ok(texts.len())
     }
 }
+
+/// Every statement of the store in one backend's dialect, with its name (the multi-row inserts
+/// for one, two and the most rows).
+pub fn statement_texts(sqlite: bool) -> Vec<(&'static str, &'static str)> {
+    let mut texts = statements::of(sqlite).all();
+    for rows in [1, 2, statements::MAX_ROWS] {
+        texts.push((
+            "insert_quotes",
+            statements::INSERT_QUOTES.text(sqlite, rows),
+        ));
+        texts.push((
+            "insert_events",
+            statements::INSERT_EVENTS.text(sqlite, rows),
+        ));
+        texts.push(("insert_jobs", statements::INSERT_JOBS.text(sqlite, rows)));
+    }
+    texts
+}
+
+pub use statements::SPANNING;
 
 /// A statement of the store that does not prepare on a backend (see [`Store::prepare_all`]).
 #[derive(Debug, thiserror::Error)]

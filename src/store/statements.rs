@@ -238,11 +238,45 @@ statements! {
     delete_document = "DELETE FROM documents WHERE bureau_id = $1 AND sha256 = $2";
     events_of_document = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, \
          reason, document_sha256, name, evidence FROM quote_events WHERE bureau_id = $1 AND document_sha256 = $2 ORDER BY id";
+    /// The bureaus (the operator's table: no bureau owns it).
+    bureaus = "SELECT id, slug, name, number_prefix, status, settings, revision, created_at, \
+         status_changed_at FROM bureaus ORDER BY id";
+    bureau_marks = "SELECT id, revision FROM bureaus ORDER BY id";
+    insert_bureau = "INSERT INTO bureaus (slug, name, number_prefix, status, settings, revision, created_at) \
+         VALUES ($1, $2, $3, $4, '{}', 1, $5) RETURNING id";
+    set_bureau_status = "UPDATE bureaus SET status = $2, status_changed_at = $3, revision = revision + 1 \
+         WHERE id = $1";
+    touch_bureau = "UPDATE bureaus SET revision = revision + 1 WHERE id = $1";
+    keys = "SELECT id::text AS id, role, sha256, label, created_at, created_by, expires_at, revoked_at \
+         FROM api_keys WHERE bureau_id = $1 ORDER BY created_at, id";
+    insert_key = "INSERT INTO api_keys (bureau_id, id, role, sha256, label, created_at, created_by, expires_at) \
+         VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8)";
+    revoke_key = "UPDATE api_keys SET revoked_at = $3 WHERE bureau_id = $1 AND id = $2::uuid \
+         AND revoked_at IS NULL";
+    /// What each bureau did in a period (span bureaus: the operator's counts).
+    usage_created = "SELECT bureau_id, COUNT(*) FROM quotes WHERE revision = 1 \
+         AND created_at >= $1 AND created_at < $2 GROUP BY bureau_id";
+    usage_moved = "SELECT bureau_id, COUNT(*) FROM quote_events WHERE to_status = $1 \
+         AND from_status <> to_status AND at >= $2 AND at < $3 GROUP BY bureau_id";
+    usage_requests = "SELECT bureau_id, COUNT(*) FROM quote_requests \
+         WHERE created_at >= $1 AND created_at < $2 GROUP BY bureau_id";
     /// Quotes stored in `$2` valid from `$3` to `$4` with no outbox job of topic `$5` yet.
     without_job = "SELECT id::text FROM quotes WHERE bureau_id = $1 AND status = $2 AND valid_until >= $3::date \
          AND valid_until <= $4::date AND NOT EXISTS (SELECT 1 FROM outbox \
          WHERE outbox.bureau_id = $1 AND outbox.quote_id = quotes.id AND outbox.topic = $5)";
 }
+
+/// The statements that span bureaus by nature (see migration 0010): every other statement on a
+/// bureau's table names its bureau (`tests/api/tenancy.rs` checks both lists).
+pub const SPANNING: &[&str] = &[
+    "ping",
+    "claim_jobs",
+    "queue_stats",
+    "link_bureau",
+    "usage_created",
+    "usage_moved",
+    "usage_requests",
+];
 
 static POSTGRES: LazyLock<Statements> = LazyLock::new(|| Statements::build(|text| text));
 static SQLITE: LazyLock<Statements> =

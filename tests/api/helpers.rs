@@ -221,6 +221,9 @@ pub struct Keys {
     pub admin: String,
     /// The configured `role:sha256hex` entries, in the order sales, finance, admin.
     pub entries: Vec<String>,
+    /// A key of `operator_keys`.
+    pub operator: String,
+    pub operator_entry: String,
 }
 
 impl Keys {
@@ -228,11 +231,14 @@ impl Keys {
         let (sales, sales_entry) = new_key(Role::Sales);
         let (finance, finance_entry) = new_key(Role::Finance);
         let (admin, admin_entry) = new_key(Role::Admin);
+        let (operator, operator_entry) = new_key(Role::Operator);
         Keys {
             sales,
             finance,
             admin,
             entries: vec![sales_entry, finance_entry, admin_entry],
+            operator,
+            operator_entry,
         }
     }
 
@@ -242,6 +248,8 @@ impl Keys {
             Role::Sales => &self.entries[0],
             Role::Finance => &self.entries[1],
             Role::Admin => &self.entries[2],
+            Role::Operator => &self.operator_entry,
+            Role::Public => panic!("no public key is configured"),
         };
         entry.split_once(':').expect("role:hash").1[..12].to_string()
     }
@@ -279,6 +287,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut RawSet
         database_url: db.url.clone(),
         pricing_dir: repo_dir().join("pricing"),
         api_keys: keys.entries.clone(),
+        operator_keys: vec![keys.operator_entry.clone()],
         ..RawSettings::default()
     };
     configure(&mut settings);

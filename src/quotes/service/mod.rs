@@ -35,7 +35,7 @@ mod send;
 
 pub use archived::Recorded;
 pub use consent::{ConsentAnswer, ConsentLink, ConsentLinks};
-pub use send::Mailing;
+pub use send::{Mailing, token_sha256};
 
 /// How often an operation reads and decides again when the quote changed under it.
 const ATTEMPTS: usize = 5;

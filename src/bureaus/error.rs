@@ -1,0 +1,19 @@
+//! Why a bureau operation was refused or failed.
+
+use crate::pricing::InputError;
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BureauError {
+    /// A field refused (slug, name, prefix, role, expiry), each named.
+    #[error("{0}")]
+    Invalid(InputError),
+    #[error("a bureau with slug `{0}` exists already")]
+    SlugTaken(String),
+    #[error("no bureau `{0}`")]
+    NotFound(String),
+    #[error("no key `{0}` of this bureau that is not revoked")]
+    KeyNotFound(uuid::Uuid),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
