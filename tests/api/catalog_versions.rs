@@ -18,7 +18,7 @@ fn default_file() -> String {
 }
 
 /// The default catalog as a new version `name`, valid from `valid_from`, intake at `intake`.
-fn new_version(name: &str, valid_from: chrono::NaiveDate, intake: &str) -> String {
+pub(crate) fn new_version(name: &str, valid_from: chrono::NaiveDate, intake: &str) -> String {
     default_file()
         .replacen("version = \"2024.1\"", &format!("version = \"{name}\""), 1)
         .replacen(
@@ -33,7 +33,12 @@ fn new_version(name: &str, valid_from: chrono::NaiveDate, intake: &str) -> Strin
         )
 }
 
-async fn post_toml(app: &TestApp, path: &str, key: &str, body: impl Into<reqwest::Body>) -> Reply {
+pub(crate) async fn post_toml(
+    app: &TestApp,
+    path: &str,
+    key: &str,
+    body: impl Into<reqwest::Body>,
+) -> Reply {
     let request = app
         .request(Method::POST, path, Some(key))
         .header("content-type", "application/toml")

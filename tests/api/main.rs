@@ -23,5 +23,6 @@ mod price_exports;
 mod quotes;
 mod races;
 mod requests;
+mod tenancy;
 mod webhook_admin;
 mod webhooks;
