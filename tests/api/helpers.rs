@@ -280,7 +280,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like [`spawn_app`], with changed settings (e.g. another catalog folder).
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut RawSettings)) -> TestApp {
-    let db = Arc::new(TestDb::new(backend).await);
+    let db = TestDb::new(backend).await;
+    spawn_app_on(backend, db, configure).await
+}
+
+/// Like [`spawn_app_with`], on a database prepared by the test (an older schema, say).
+pub async fn spawn_app_on(
+    backend: Backend,
+    db: TestDb,
+    configure: impl FnOnce(&mut RawSettings),
+) -> TestApp {
+    let db = Arc::new(db);
     let keys = Keys::new();
     let mut settings = RawSettings {
         bind: "127.0.0.1:0".into(),

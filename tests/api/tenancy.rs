@@ -13,6 +13,7 @@ use crate::catalog_versions::{new_version, post_toml};
 use crate::helpers::{Backend, Reply, TestApp, quote_body, send, spawn_app_with, this_year};
 
 mod keys;
+mod series;
 mod store;
 
 /// A bureau made by the operator, with an admin key and a public key.

@@ -161,3 +161,83 @@ async fn count_rows(
     tx.rollback().await.unwrap();
     (row.get::<i64, _>(0), row.get::<i64, _>(1))
 }
+
+on_both_backends!(a_database_from_before_bureaus_becomes_the_default_bureau);
+
+/// A database made before bureaus existed (migrations up to 9) with a quote counter at 41 and a
+/// stored catalog version: after the upgrade its rows are the default bureau's, the series goes
+/// on at 42, and its catalog version is still the one in force.
+async fn a_database_from_before_bureaus_becomes_the_default_bureau(backend: Backend) {
+    use sqlx::Connection;
+    let db = crate::helpers::TestDb::new(backend).await;
+    let year = crate::helpers::this_year();
+    let file = std::fs::read_to_string(crate::helpers::repo_dir().join("pricing/2024-01-01.toml"))
+        .unwrap();
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(file.as_bytes()));
+    let counter =
+        format!("INSERT INTO quote_counters (prefix, year, last) VALUES ('OFF', {year}, 41)");
+    let version = "INSERT INTO catalog_versions (version, valid_from, sha256, source, published_by, \
+                   published_at) VALUES ($1, '2024-01-01', $2, $3, 'before', '2024-01-01T00:00:00Z')";
+    match backend {
+        Backend::Sqlite => {
+            let options =
+                <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&db.url)
+                    .unwrap()
+                    .create_if_missing(true);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
+            sqlx::migrate!("./migrations/sqlite")
+                .run_to(9, &mut conn)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(counter))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query(version)
+                .bind("2024.1")
+                .bind(&sha)
+                .bind(&file)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::migrate!("./migrations/postgres")
+                .run_to(9, &mut conn)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(counter))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query(
+                "INSERT INTO catalog_versions (version, valid_from, sha256, source, published_by, \
+                 published_at) VALUES ($1, '2024-01-01'::date, $2, $3, 'before', \
+                 '2024-01-01T00:00:00Z'::timestamptz)",
+            )
+            .bind("2024.1")
+            .bind(&sha)
+            .bind(&file)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+    }
+    let app = crate::helpers::spawn_app_on(backend, db, |_| {}).await;
+    let quote = app.create_quote(&quote_body("Na De Upgrade B.V.")).await;
+    assert_eq!(quote["number"], format!("OFF-{year}-00042"));
+    let versions = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/catalog/versions",
+            Some(&app.keys.finance),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(versions.as_array().unwrap().len(), 1, "{versions}");
+    assert_eq!(versions[0]["published_by"], "before", "{versions}");
+}
