@@ -90,6 +90,7 @@ impl Application {
             Mailing {
                 from: settings.mail_from.clone(),
                 public_url: settings.public_url.clone(),
+                reply_to: None,
             }
         });
         let archive = match &settings.document_store {
@@ -152,6 +153,7 @@ impl Application {
         ));
         spawn_sweep(tenants.clone(), settings.sweep_seconds);
         spawn_refresh(tenants.clone());
+        let cors_tenants = tenants.clone();
         let state = web::Data::new(AppState {
             bureaus: Arc::new(BureauService::new(store, clock.clone())),
             tenants,
@@ -169,7 +171,7 @@ impl Application {
                 .app_data(known_paths.clone())
                 .wrap(from_fn(api::request_id::stamp))
                 .wrap(TracingLogger::<RequestSpan>::new())
-                .wrap(cors(&origins))
+                .wrap(cors(&origins, cors_tenants.clone()))
                 .wrap(from_fn(api::metrics::track))
                 .into_utoipa_app()
                 .configure(|cfg| api::routes(cfg, request_limit.clone()))
@@ -242,9 +244,15 @@ pub(crate) fn webhook_endpoints(
     Ok((Webhooks::new(subscriptions), endpoints))
 }
 
-/// CORS for the configured origins only; none by default.
-fn cors(origins: &[String]) -> Cors {
+/// CORS for the configured origins and the bureaus' own (`PATCH /api/v1/bureau`); none by
+/// default.
+fn cors(origins: &[String], tenants: Arc<Tenants>) -> Cors {
     let mut cors = Cors::default()
+        .allowed_origin_fn(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| tenants.allows_origin(origin))
+        })
         .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
         .allowed_headers([
             http::header::CONTENT_TYPE,

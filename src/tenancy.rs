@@ -194,13 +194,18 @@ impl Tenants {
             let revision = bureau.revision;
             let existing = self.read().tenants.get(&id).cloned();
             let tenant = match existing {
-                Some(tenant) => {
+                // What the services were built with is the same: only the row is new.
+                Some(tenant)
+                    if tenant.bureau.settings == bureau.settings
+                        && tenant.bureau.number_prefix == bureau.number_prefix =>
+                {
                     tenant.publisher.refresh().await.with_context(|| {
                         format!("loading the catalog versions of bureau `{}`", bureau.slug)
                     })?;
                     Arc::new(tenant.with_bureau(bureau))
                 }
-                None => Arc::new(self.build(bureau).await?),
+                // New, or its settings changed: its services are built (again).
+                _ => Arc::new(self.build(bureau).await?),
             };
             let keys = store.scoped(id).keys().await?;
             let mut registry = self
@@ -253,6 +258,7 @@ impl Tenants {
         let mailing = shared.mailing.as_ref().map(|m| Mailing {
             from: bureau.settings.mail_from.clone().or_else(|| m.from.clone()),
             public_url: m.public_url.clone(),
+            reply_to: bureau.settings.reply_to.clone(),
         });
         let reminder_days = bureau
             .settings
@@ -343,6 +349,14 @@ impl Tenants {
             role,
             key_id,
         })
+    }
+
+    /// Whether a browser page of `origin` may call the API: one of a bureau's website origins.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.read()
+            .tenants
+            .values()
+            .any(|t| t.bureau.settings.origins.iter().any(|o| o == origin))
     }
 
     /// The bureau of an online link (employer's or employee's), by its token.

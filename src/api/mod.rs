@@ -4,6 +4,7 @@
 pub(crate) mod archive;
 pub(crate) mod auth;
 pub(crate) mod bodies;
+pub(crate) mod bureau;
 pub(crate) mod bureaus;
 pub(crate) mod catalog;
 pub(crate) mod catalog_versions;
@@ -123,6 +124,8 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(catalog_versions::put_asset)
                 .service(archive::verify_document)
                 .service(archive::quote_certificate)
+                .service(bureau::get_bureau)
+                .service(bureau::change_bureau)
                 .service(bureaus::create_bureau)
                 .service(bureaus::list_bureaus)
                 .service(bureaus::suspend_bureau)

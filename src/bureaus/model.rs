@@ -226,3 +226,120 @@ pub struct Usage {
     pub quotes_accepted: i64,
     pub requests: i64,
 }
+
+/// The most days before a validity ends that a reminder may go out.
+pub const REMINDER_DAYS_MAX: u32 = 60;
+/// The most website origins a bureau lists.
+pub const ORIGINS_MAX: usize = 20;
+
+/// A change of a bureau's settings: a field left out stays, `null` clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    pub mail_from: Option<Option<String>>,
+    pub reply_to: Option<Option<String>>,
+    pub origins: Option<Vec<String>>,
+    pub reminder_days: Option<Option<u32>>,
+}
+
+impl BureauSettings {
+    /// These settings with `change` applied, every value checked (each refusal names its field).
+    pub fn changed(&self, change: SettingsChange) -> Result<BureauSettings, InputError> {
+        let mut next = self.clone();
+        let mut errors = Vec::new();
+        if let Some(value) = change.mail_from {
+            if let Some(text) = &value
+                && let Err(message) = check_address(text)
+            {
+                errors.push(field_error("mail_from", "invalid_address", message));
+            }
+            next.mail_from = value;
+        }
+        if let Some(value) = change.reply_to {
+            if let Some(text) = &value
+                && let Err(message) = check_address(text)
+            {
+                errors.push(field_error("reply_to", "invalid_address", message));
+            }
+            next.reply_to = value;
+        }
+        if let Some(origins) = change.origins {
+            if origins.len() > ORIGINS_MAX {
+                errors.push(field_error(
+                    "origins",
+                    "too_many",
+                    format!("at most {ORIGINS_MAX} origins"),
+                ));
+            }
+            for (i, origin) in origins.iter().enumerate() {
+                if let Err(message) = check_origin(origin) {
+                    errors.push(field_error(
+                        &format!("origins[{i}]"),
+                        "invalid_origin",
+                        message,
+                    ));
+                }
+            }
+            next.origins = origins;
+        }
+        if let Some(days) = change.reminder_days {
+            if days.is_some_and(|d| d > REMINDER_DAYS_MAX) {
+                errors.push(field_error(
+                    "reminder_days",
+                    "out_of_range",
+                    format!("0 (no reminder) to {REMINDER_DAYS_MAX} days"),
+                ));
+            }
+            next.reminder_days = days;
+        }
+        if errors.is_empty() {
+            Ok(next)
+        } else {
+            Err(InputError { errors })
+        }
+    }
+}
+
+/// An e-mail address, alone or as `Name <address>`: one `@` with text on both sides, no
+/// spaces in the address, no control characters, at most 320 characters.
+fn check_address(text: &str) -> Result<(), String> {
+    let shape = || "an e-mail address, or `Name <address>`".to_string();
+    if text.chars().count() > 320 || text.chars().any(char::is_control) {
+        return Err(shape());
+    }
+    let address = match (text.rfind('<'), text.strip_suffix('>')) {
+        (Some(open), Some(inner)) => &inner[open + 1..],
+        (None, None) => text.trim(),
+        _ => return Err(shape()),
+    };
+    match address.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !address.contains(char::is_whitespace)
+                && !domain.contains('@') =>
+        {
+            Ok(())
+        }
+        _ => Err(shape()),
+    }
+}
+
+/// A website origin as browsers send it: `https://host` or `http://host:port`, nothing after.
+fn check_origin(text: &str) -> Result<(), String> {
+    let shape = || {
+        "an origin such as `https://www.bureau.example` (scheme, host, optional port; no path)"
+            .to_string()
+    };
+    let url = url::Url::parse(text).map_err(|_| shape())?;
+    let plain = matches!(url.scheme(), "https" | "http")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.path() == "/"
+        && !text.ends_with('/');
+    if plain { Ok(()) } else { Err(shape()) }
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::model::{Bureau, BureauId, BureauStatus, NewBureau, StoredKey, Usage};
+use super::model::{Bureau, BureauId, BureauSettings, BureauStatus, NewBureau, StoredKey, Usage};
 use crate::storage::StorageError;
 
 #[expect(
@@ -29,6 +29,12 @@ pub trait BureauRepository {
         id: BureauId,
         status: BureauStatus,
         at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Stores a bureau's settings (`NotFound` when there is none) and moves its revision on.
+    async fn set_bureau_settings(
+        &self,
+        id: BureauId,
+        settings: &BureauSettings,
     ) -> Result<(), StorageError>;
     /// Moves a bureau's revision on (its catalog changed, say).
     async fn touch_bureau(&self, id: BureauId) -> Result<(), StorageError>;

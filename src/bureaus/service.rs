@@ -8,7 +8,9 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::error::BureauError;
-use super::model::{Bureau, BureauId, BureauStatus, ForBureau, NewBureau, StoredKey, Usage};
+use super::model::{
+    Bureau, BureauId, BureauStatus, ForBureau, NewBureau, SettingsChange, StoredKey, Usage,
+};
 use super::ports::BureauRepository;
 use crate::access::Role;
 use crate::clock::Clock;
@@ -89,6 +91,20 @@ impl<R: BureauRepository + ForBureau> BureauService<R> {
                 .await?;
         }
         self.find(slug).await
+    }
+
+    /// Changes a bureau's own settings (each value checked); the bureau as it is then.
+    pub async fn change_settings(
+        &self,
+        bureau: &Bureau,
+        change: SettingsChange,
+    ) -> Result<Bureau, BureauError> {
+        let settings = bureau
+            .settings
+            .changed(change)
+            .map_err(BureauError::Invalid)?;
+        self.repo.set_bureau_settings(bureau.id, &settings).await?;
+        self.find(&bureau.slug).await
     }
 
     /// Makes a key of `bureau` with `role`: the secret is answered once, only its hash kept.

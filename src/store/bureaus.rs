@@ -112,6 +112,31 @@ impl BureauRepository for Store {
         }
     }
 
+    async fn set_bureau_settings(
+        &self,
+        id: BureauId,
+        settings: &BureauSettings,
+    ) -> Result<(), StorageError> {
+        let text = serde_json::to_string(settings).map_err(|e| StorageError::Data(e.into()))?;
+        let affected = on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write(self.scope()).await?;
+            let affected = sqlx::query(self.sql().set_bureau_settings)
+                .bind(id.get())
+                .bind(text.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            affected
+        });
+        if affected == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::NotFound)
+        }
+    }
+
     async fn touch_bureau(&self, id: BureauId) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;

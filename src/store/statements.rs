@@ -247,6 +247,7 @@ statements! {
     set_bureau_status = "UPDATE bureaus SET status = $2, status_changed_at = $3, revision = revision + 1 \
          WHERE id = $1";
     touch_bureau = "UPDATE bureaus SET revision = revision + 1 WHERE id = $1";
+    set_bureau_settings = "UPDATE bureaus SET settings = $2, revision = revision + 1 WHERE id = $1";
     keys = "SELECT id::text AS id, role, sha256, label, created_at, created_by, expires_at, revoked_at \
          FROM api_keys WHERE bureau_id = $1 ORDER BY created_at, id";
     insert_key = "INSERT INTO api_keys (bureau_id, id, role, sha256, label, created_at, created_by, expires_at) \

@@ -14,6 +14,7 @@ use crate::helpers::{Backend, Reply, TestApp, quote_body, send, spawn_app_with, 
 
 mod keys;
 mod series;
+mod settings;
 mod store;
 
 /// A bureau made by the operator, with an admin key and a public key.

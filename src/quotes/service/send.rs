@@ -31,6 +31,8 @@ pub struct Mailing {
     pub from: Option<String>,
     /// The base of the employer's link (`{public_url}/q/{token}`).
     pub public_url: String,
+    /// Where replies go; `None`: the bureau's address from the catalog.
+    pub reply_to: Option<String>,
 }
 
 /// A fresh link token: 128 random bits, URL-safe, and the SHA-256 (hex) that is stored.
@@ -188,7 +190,7 @@ pub(crate) fn email_job(
         from: sender,
         to,
         cc,
-        reply_to: Some(letter.bureau_email),
+        reply_to: Some(mailing.reply_to.clone().unwrap_or(letter.bureau_email)),
         subject: letter.subject,
         text: letter.text,
         html: letter.html,

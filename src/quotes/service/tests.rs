@@ -97,6 +97,7 @@ fn fixture_with(events: &[&str], mail: bool) -> Fixture {
     let mailing = mail.then(|| Mailing {
         from: None,
         public_url: "https://offerte.test".into(),
+        reply_to: None,
     });
     let service = QuoteService::new(
         store.clone(),

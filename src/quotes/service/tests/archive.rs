@@ -52,6 +52,7 @@ async fn a_reminder_carries_the_archived_document() {
         Some(Mailing {
             from: None,
             public_url: "https://offerte.test".into(),
+            reply_to: None,
         }),
         30,
     );
