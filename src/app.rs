@@ -16,7 +16,6 @@ use crate::access::Keys;
 use crate::api::{self, extract::BodyLimit, metrics::Metrics, state::AppState};
 use crate::archive::Archive;
 use crate::archive::s3::S3Archive;
-use crate::bureaus::model::BureauId;
 use crate::bureaus::service::BureauService;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{DocumentStore, Settings};
@@ -25,8 +24,9 @@ use crate::delivery::signature::Signer;
 use crate::documents::Renderer;
 use crate::documents::letters::Letters;
 use crate::outbox;
-use crate::outbox::webhooks::{Subscription, Webhooks, endpoint_id};
+use crate::outbox::webhooks::{Subscription, endpoint_id};
 use crate::quotes::service::{ConsentLinks, Mailing};
+use crate::storage::BureauId;
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
 use crate::tenancy::{Shared, Tenant, Tenants};
@@ -53,7 +53,8 @@ impl Application {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
-        let (webhooks, endpoints) = webhook_endpoints(&settings)?;
+        let (webhooks, configured_endpoints) = webhook_endpoints(&settings)?;
+        let endpoints = outbox::worker::SharedEndpoints::default();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let request_limit = api::requests::request_limit(
             settings.rate_limit_burst,
@@ -127,6 +128,9 @@ impl Application {
                     archive: archive.clone(),
                     clock: clock.clone(),
                     webhooks,
+                    configured_endpoints,
+                    endpoints: endpoints.clone(),
+                    private_networks: settings.webhook_allow_private_networks,
                 },
                 Keys(settings.operator_keys.clone()),
                 Keys(settings.api_keys.clone()),
@@ -147,6 +151,7 @@ impl Application {
                 mailer,
                 endpoints,
                 client: crate::delivery::http::client(),
+                guarded_client: crate::delivery::http::guarded_client(),
                 counters,
             },
             wake,
@@ -155,7 +160,10 @@ impl Application {
         spawn_refresh(tenants.clone());
         let cors_tenants = tenants.clone();
         let state = web::Data::new(AppState {
-            bureaus: Arc::new(BureauService::new(store, clock.clone())),
+            bureaus: Arc::new(
+                BureauService::new(store, clock.clone())
+                    .with_private_networks(settings.webhook_allow_private_networks),
+            ),
             tenants,
             renderer,
             letters,
@@ -220,11 +228,12 @@ impl Application {
     }
 }
 
-/// The webhook endpoints: what the domain needs (which endpoint wants which event) and what the
-/// worker needs (URL and secrets), both keyed by the endpoint's id.
+/// The webhook endpoints of the settings (the default bureau's): what the domain needs (which
+/// endpoint wants which event) and what the worker needs (URL and secrets), both keyed by the
+/// endpoint's id.
 pub(crate) fn webhook_endpoints(
     settings: &Settings,
-) -> Result<(Webhooks, outbox::worker::Endpoints)> {
+) -> Result<(Vec<Subscription>, outbox::worker::Endpoints)> {
     let mut subscriptions = Vec::new();
     let mut endpoints = std::collections::HashMap::new();
     for endpoint in &settings.webhooks {
@@ -238,10 +247,11 @@ pub(crate) fn webhook_endpoints(
             outbox::worker::Endpoint {
                 url: endpoint.url.clone().into(),
                 signer,
+                guarded: false,
             },
         );
     }
-    Ok((Webhooks::new(subscriptions), endpoints))
+    Ok((subscriptions, endpoints))
 }
 
 /// CORS for the configured origins and the bureaus' own (`PATCH /api/v1/bureau`); none by

@@ -15,19 +15,22 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::access::{Keys, Role};
 use crate::archive::Archive;
-use crate::bureaus::model::{Bureau, BureauId, BureauStatus, ForBureau, KeyRefusal, StoredKey};
+use crate::bureaus::model::{Bureau, BureauStatus, KeyRefusal, StoredKey};
 use crate::bureaus::ports::BureauRepository;
 use crate::catalog::CatalogSet;
 use crate::clock::Clock;
+use crate::delivery::signature::{Secret, Signer};
 use crate::documents::Renderer;
 use crate::documents::letters::Letters;
 use crate::documents::quotes::QuoteDocuments;
 use crate::exports::service::ExportService;
 use crate::outbox::service::OutboxService;
-use crate::outbox::webhooks::Webhooks;
+use crate::outbox::webhooks::{EventFilter, Subscription, Webhooks};
+use crate::outbox::worker::{Endpoint, Endpoints, SharedEndpoints};
 use crate::publishing::Publisher;
 use crate::quotes::service::{ConsentLinks, Mailing, QuoteService};
 use crate::requests::service::RequestService;
+use crate::storage::{BureauId, ForBureau};
 use crate::store::Store;
 
 /// The quote operations as the running service has them.
@@ -68,19 +71,6 @@ impl Tenant {
     pub fn is_suspended(&self) -> bool {
         self.bureau.status == BureauStatus::Suspended
     }
-
-    /// The same services for the bureau as it is now (its status changed, say).
-    fn with_bureau(&self, bureau: Bureau) -> Tenant {
-        Tenant {
-            bureau,
-            quotes: self.quotes.clone(),
-            publisher: self.publisher.clone(),
-            requests: self.requests.clone(),
-            deliveries: self.deliveries.clone(),
-            exports: self.exports.clone(),
-            documents: self.documents.clone(),
-        }
-    }
 }
 
 /// What every bureau's services are built from: the deployment's settings, as the fallback
@@ -98,8 +88,14 @@ pub struct Shared {
     pub letters: Arc<Letters>,
     pub archive: Archive<Store>,
     pub clock: Arc<dyn Clock>,
-    /// The webhook endpoints of the settings: the default bureau's.
-    pub webhooks: Webhooks,
+    /// The webhook endpoints of the settings: the default bureau's (subscriptions, and what
+    /// the worker posts with).
+    pub webhooks: Vec<Subscription>,
+    pub configured_endpoints: Endpoints,
+    /// What the worker posts with, for every bureau: kept up to date here.
+    pub endpoints: SharedEndpoints,
+    /// Endpoints set through the API may be on private networks (`webhook_allow_private_networks`).
+    pub private_networks: bool,
 }
 
 /// Who a key belongs to.
@@ -192,21 +188,9 @@ impl Tenants {
                 continue;
             };
             let revision = bureau.revision;
-            let existing = self.read().tenants.get(&id).cloned();
-            let tenant = match existing {
-                // What the services were built with is the same: only the row is new.
-                Some(tenant)
-                    if tenant.bureau.settings == bureau.settings
-                        && tenant.bureau.number_prefix == bureau.number_prefix =>
-                {
-                    tenant.publisher.refresh().await.with_context(|| {
-                        format!("loading the catalog versions of bureau `{}`", bureau.slug)
-                    })?;
-                    Arc::new(tenant.with_bureau(bureau))
-                }
-                // New, or its settings changed: its services are built (again).
-                _ => Arc::new(self.build(bureau).await?),
-            };
+            // Its row, keys, settings, endpoints or catalog changed: its services are built
+            // again from what is stored now (requests in flight finish with the old ones).
+            let tenant = Arc::new(self.build(bureau).await?);
             let keys = store.scoped(id).keys().await?;
             let mut registry = self
                 .registry
@@ -228,11 +212,12 @@ impl Tenants {
     async fn build(&self, bureau: Bureau) -> anyhow::Result<Tenant> {
         let shared = &self.shared;
         let store = shared.store.scoped(bureau.id);
-        let (prefix, webhooks) = if bureau.id.is_default() {
-            (shared.number_prefix.clone(), shared.webhooks.clone())
+        let prefix = if bureau.id.is_default() {
+            shared.number_prefix.clone()
         } else {
-            (bureau.number_prefix.clone(), Webhooks::new(Vec::new()))
+            bureau.number_prefix.clone()
         };
+        let webhooks = self.endpoints_of(&bureau, &store).await?;
         let publisher = Arc::new(
             Publisher::open(
                 store.clone(),
@@ -296,6 +281,51 @@ impl Tenants {
             documents,
             bureau,
         })
+    }
+
+    /// The bureau's webhook endpoints (the settings' for the default bureau, and those set
+    /// through the API): its subscriptions, and the worker's entries for it replaced.
+    async fn endpoints_of(&self, bureau: &Bureau, store: &Store) -> anyhow::Result<Webhooks> {
+        let shared = &self.shared;
+        let stored = store.endpoints().await?;
+        let now = shared.clock.now().at;
+        let mut subscriptions = Vec::new();
+        let mut entries = Endpoints::new();
+        if bureau.id.is_default() {
+            subscriptions.extend(shared.webhooks.iter().cloned());
+            entries.extend(
+                shared
+                    .configured_endpoints
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+        }
+        for endpoint in &stored {
+            let filter = EventFilter::parse(&endpoint.events)
+                .with_context(|| format!("the events of webhook endpoint {}", endpoint.id))?;
+            subscriptions.push(Subscription::new(&endpoint.url, filter));
+            let secrets = endpoint
+                .signing_secrets(now)
+                .iter()
+                .map(|s| Secret::parse(s))
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("the secrets of webhook endpoint {}", endpoint.id))?;
+            entries.insert(
+                (bureau.id, endpoint.id.clone()),
+                Endpoint {
+                    url: reqwest::Url::parse(&endpoint.url)?,
+                    signer: Signer::new(secrets)?,
+                    guarded: !shared.private_networks,
+                },
+            );
+        }
+        let mut map = shared
+            .endpoints
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        map.retain(|(owner, _), _| *owner != bureau.id);
+        map.extend(entries);
+        Ok(Webhooks::new(subscriptions))
     }
 
     /// The bureau `id`, when there is one.

@@ -22,7 +22,17 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("telemetry", &["config"]),
     ("delivery", &[]),
     // Bureaus: who owns what, in a deployment serving many.
-    ("bureaus", &["storage", "clock", "access", "pricing"]),
+    (
+        "bureaus",
+        &[
+            "storage",
+            "clock",
+            "access",
+            "pricing",
+            "delivery",
+            "outbox::webhooks",
+        ],
+    ),
     // What every storage port shares: row versions, storage failures, constraint names.
     ("storage", &[]),
     // The time as services read it.
@@ -30,7 +40,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     // The vocabulary! macro (used by name, not by path).
     ("words", &[]),
     // The archive of sent documents: its port, the hash-checked read, the object-store adapter.
-    ("archive", &["storage", "bureaus::model"]),
+    ("archive", &["storage"]),
     // Catalog versions in the database: checked by the catalog, kept through their port.
     (
         "publishing",
@@ -58,10 +68,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ),
     // The outbox: jobs (model), what it needs from a database, the worker that sends (the
     // attachments it reads from the archive).
-    (
-        "outbox",
-        &["storage", "delivery", "clock", "archive", "bureaus::model"],
-    ),
+    ("outbox", &["storage", "delivery", "clock", "archive"]),
     // Requests queue their webhook events in the outbox, as quotes do.
     (
         "requests",

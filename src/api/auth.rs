@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::access::Role;
-use crate::bureaus::model::BureauId;
+use crate::storage::BureauId;
 use crate::tenancy::{Identity, Refusal, Tenant};
 
 /// Who made a request.

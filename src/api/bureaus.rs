@@ -92,9 +92,10 @@ impl From<BureauError> for ApiError {
         match e {
             BureauError::Invalid(e) => ApiError::Invalid(e),
             e @ BureauError::SlugTaken(_) => ApiError::conflict(e.to_string()),
-            e @ (BureauError::NotFound(_) | BureauError::KeyNotFound(_)) => {
-                ApiError::NotFound(e.to_string())
-            }
+            e @ BureauError::EndpointTaken(_) => ApiError::conflict(e.to_string()),
+            e @ (BureauError::NotFound(_)
+            | BureauError::KeyNotFound(_)
+            | BureauError::EndpointNotFound(_)) => ApiError::NotFound(e.to_string()),
             BureauError::Storage(e) => ApiError::Internal(e.into()),
         }
     }

@@ -30,6 +30,7 @@ pub(crate) mod requests;
 )]
 pub(crate) mod responses;
 pub(crate) mod state;
+pub(crate) mod webhook_endpoints;
 pub(crate) mod webhooks;
 
 use actix_web::{App, HttpRequest, HttpResponse, web};
@@ -112,6 +113,10 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(requests::delete_request)
                 .service(webhooks::list_deliveries)
                 .service(webhooks::retry_delivery)
+                .service(webhook_endpoints::add_endpoint)
+                .service(webhook_endpoints::list_endpoints)
+                .service(webhook_endpoints::remove_endpoint)
+                .service(webhook_endpoints::rotate_endpoint)
                 .service(exports::export_pricing)
                 .service(exports::export_quotes)
                 .service(pricing_diff::export_pricing_diff)

@@ -9,8 +9,8 @@
 //! database (the bytes are stored first, then the event; a crash between leaves an orphan
 //! document, never an event naming a missing one).
 
-use crate::bureaus::model::BureauId;
-use crate::bureaus::model::ForBureau;
+use crate::storage::BureauId;
+use crate::storage::ForBureau;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};

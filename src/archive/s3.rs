@@ -15,7 +15,7 @@
 //! TLS for `https://` endpoints is rustls with *ring* as its crypto (installed as the process's
 //! default rustls provider when an archive is made): no aws-lc, no OpenSSL.
 
-use crate::bureaus::model::BureauId;
+use crate::storage::BureauId;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use object_store::aws::{AmazonS3, AmazonS3Builder, AwsCredential};

@@ -14,6 +14,10 @@ pub enum BureauError {
     NotFound(String),
     #[error("no key `{0}` of this bureau that is not revoked")]
     KeyNotFound(uuid::Uuid),
+    #[error("no webhook endpoint `{0}` of this bureau")]
+    EndpointNotFound(String),
+    #[error("an endpoint with this URL exists already (`{0}`)")]
+    EndpointTaken(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -11,5 +11,3 @@ pub mod error;
 pub mod model;
 pub mod ports;
 pub mod service;
-
-pub use model::BureauId;

@@ -2,45 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::storage::BureauId;
 use uuid::Uuid;
 
 use crate::access::Role;
 use crate::pricing::{FieldError, InputError};
-
-/// A bureau's number in the database. Bureau 1 is the default bureau: the one a deployment
-/// with nothing configured runs as, and the one existing databases migrated into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct BureauId(i64);
-
-impl BureauId {
-    /// The default bureau.
-    pub const DEFAULT: BureauId = BureauId(1);
-
-    pub const fn new(id: i64) -> BureauId {
-        BureauId(id)
-    }
-
-    pub const fn get(self) -> i64 {
-        self.0
-    }
-
-    pub fn is_default(self) -> bool {
-        self == BureauId::DEFAULT
-    }
-}
-
-impl std::fmt::Display for BureauId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// A handle (a repository, an archive) that works for one bureau, and the same handle for
-/// another: what spans bureaus (the outbox worker) takes each bureau's handle per item.
-pub trait ForBureau {
-    fn for_bureau(&self, bureau: BureauId) -> Self;
-}
 
 vocabulary! {
     /// Whether a bureau's keys, form and links work. Suspending deletes nothing.
@@ -342,4 +309,47 @@ fn check_origin(text: &str) -> Result<(), String> {
         && url.path() == "/"
         && !text.ends_with('/');
     if plain { Ok(()) } else { Err(shape()) }
+}
+
+/// A webhook endpoint a bureau's admin set through the API.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredEndpoint {
+    /// `ep_…`, from the URL (as for the endpoints of the settings).
+    pub id: String,
+    pub url: String,
+    /// `whsec_…`: the newest first, the one before it while a rotation overlaps.
+    pub secrets: Vec<String>,
+    /// Event names, groups (`quote.*`) or `*`.
+    pub events: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub rotated_at: Option<DateTime<Utc>>,
+    /// Since when and why it is disabled (a 410 from the receiver).
+    pub disabled: Option<(DateTime<Utc>, String)>,
+}
+
+impl std::fmt::Debug for StoredEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredEndpoint")
+            .field("id", &self.id)
+            .field("events", &self.events)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long the secret before a rotation still signs, so receivers can switch without a gap.
+pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+
+impl StoredEndpoint {
+    /// The secrets that sign at `now`: the newest, and the one before it during the overlap.
+    pub fn signing_secrets(&self, now: DateTime<Utc>) -> &[String] {
+        let overlap = self
+            .rotated_at
+            .is_some_and(|at| now - at < chrono::Duration::hours(ROTATION_OVERLAP_HOURS));
+        let count = if overlap {
+            self.secrets.len().min(2)
+        } else {
+            1
+        };
+        &self.secrets[..count.min(self.secrets.len())]
+    }
 }

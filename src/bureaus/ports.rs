@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::model::{Bureau, BureauId, BureauSettings, BureauStatus, NewBureau, StoredKey, Usage};
+use super::model::{
+    Bureau, BureauSettings, BureauStatus, NewBureau, StoredEndpoint, StoredKey, Usage,
+};
+use crate::storage::BureauId;
 use crate::storage::StorageError;
 
 #[expect(
@@ -45,6 +48,20 @@ pub trait BureauRepository {
     /// Revokes a key of the store's bureau (`NotFound` when it has none by that id, or it was
     /// revoked already) and moves the bureau's revision on, together.
     async fn revoke_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError>;
+    /// The webhook endpoints of the store's bureau set through the API, oldest first.
+    async fn endpoints(&self) -> Result<Vec<StoredEndpoint>, StorageError>;
+    /// Stores an endpoint of the store's bureau (`Conflict` when its id is taken) and moves the
+    /// bureau's revision on, together.
+    async fn insert_endpoint(&self, endpoint: &StoredEndpoint) -> Result<(), StorageError>;
+    /// Removes an endpoint of the store's bureau (`NotFound` when there is none).
+    async fn delete_endpoint(&self, id: &str) -> Result<(), StorageError>;
+    /// Stores an endpoint's secrets after a rotation (`NotFound` when there is none).
+    async fn rotate_endpoint(
+        &self,
+        id: &str,
+        secrets: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
     /// The bureau of the link whose token hashes to `token_sha256` (spans bureaus: a link's
     /// page opens before its bureau is known).
     async fn link_bureau(&self, token_sha256: &str) -> Result<Option<BureauId>, StorageError>;

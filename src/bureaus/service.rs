@@ -8,19 +8,21 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::error::BureauError;
-use super::model::{
-    Bureau, BureauId, BureauStatus, ForBureau, NewBureau, SettingsChange, StoredKey, Usage,
-};
+use super::model::{Bureau, BureauStatus, NewBureau, SettingsChange, StoredKey, Usage};
 use super::ports::BureauRepository;
 use crate::access::Role;
 use crate::clock::Clock;
 use crate::pricing::InputError;
+use crate::storage::{BureauId, ForBureau};
 use crate::storage::{Constraint, StorageError};
 
 /// The operations, over a repository of any bureau (each call takes the bureau's own).
 pub struct BureauService<R> {
     repo: R,
     clock: Arc<dyn Clock>,
+    /// Webhook endpoints on loopback, private, link-local and metadata addresses are allowed
+    /// (`webhook_allow_private_networks`; tests).
+    private_networks: bool,
 }
 
 /// A key as made: the secret (shown once, never stored) and what is kept.
@@ -35,7 +37,17 @@ pub const LABEL_MAX: usize = 200;
 
 impl<R: BureauRepository + ForBureau> BureauService<R> {
     pub fn new(repo: R, clock: Arc<dyn Clock>) -> Self {
-        BureauService { repo, clock }
+        BureauService {
+            repo,
+            clock,
+            private_networks: false,
+        }
+    }
+
+    /// Allows webhook endpoints on private networks (see `webhook_allow_private_networks`).
+    pub fn with_private_networks(mut self, allowed: bool) -> Self {
+        self.private_networks = allowed;
+        self
     }
 
     /// Creates a bureau from the operator's fields, each checked.
@@ -205,5 +217,6 @@ fn shown(slug: &str) -> String {
     cut
 }
 
+pub mod endpoints;
 #[cfg(test)]
 mod tests;

@@ -54,7 +54,7 @@ where
             store,
             &settings.pricing_dir,
             Arc::new(SystemClock),
-            webhooks,
+            crate::outbox::webhooks::Webhooks::new(webhooks),
         )
         .await?;
         work(&publisher).await

@@ -39,6 +39,8 @@ pub enum ConfigError {
         #[source]
         source: std::num::ParseIntError,
     },
+    #[error("{name}: `{value}` is not true or false")]
+    NotABoolean { name: String, value: String },
     #[error("{name}: `{value}` is not a log format (text or json)")]
     NotALogFormat { name: String, value: String },
     #[error("consent_link_days must be 1 to 365")]

@@ -66,6 +66,10 @@ table::settings_table! {
         /// Operator keys as `operator:sha256hex` (`OFFERTE_OPERATOR_KEYS`, comma-separated):
         /// they manage the bureaus of the deployment and read no bureau's quotes.
         operator_keys: Vec<String> = Vec::new(), env "OFFERTE_OPERATOR_KEYS" => parsed;
+        /// Webhook endpoints that bureaus set through the API may be on loopback, private,
+        /// link-local or metadata addresses (`OFFERTE_WEBHOOK_ALLOW_PRIVATE_NETWORKS`); off,
+        /// they are refused when saved and when connecting. For tests and closed networks.
+        webhook_allow_private_networks: bool = false, env "OFFERTE_WEBHOOK_ALLOW_PRIVATE_NETWORKS";
         /// Prefix of quote numbers (`OFFERTE_NUMBER_PREFIX`).
         number_prefix: String = "OFF".into(), env "OFFERTE_NUMBER_PREFIX";
         /// `text` or `json` (`OFFERTE_LOG_FORMAT`).
@@ -356,7 +360,7 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), 24, "{keys:?}");
+        assert_eq!(keys.len(), 25, "{keys:?}");
         for key in [
             "bind",
             "database_url",

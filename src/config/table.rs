@@ -25,6 +25,20 @@ impl FromEnv for PathBuf {
     }
 }
 
+/// `true` or `false` (also `1`/`0`, `yes`/`no`, any case).
+impl FromEnv for bool {
+    fn from_env(name: &str, value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            _ => Err(ConfigError::NotABoolean {
+                name: name.to_owned(),
+                value: value.to_owned(),
+            }),
+        }
+    }
+}
+
 /// Comma-separated; blanks around the items and empty items are dropped.
 impl FromEnv for Vec<String> {
     fn from_env(_: &str, value: &str) -> Result<Self, ConfigError> {

@@ -74,12 +74,25 @@ pub enum Outcome {
 /// # Panics
 /// Only when the TLS backend cannot be set up, which is a build problem, not a runtime one.
 pub fn client() -> Client {
+    builder()
+        .build()
+        .expect("the webhook HTTP client (rustls) can be built")
+}
+
+/// The same client for endpoints a bureau set through the API: it connects only to addresses
+/// on the public internet, whatever a name resolves to at the time ([`super::guard`]); an
+/// address in the URL itself is checked with [`super::guard::check_literal`] before each POST.
+pub fn guarded_client() -> Client {
+    super::guard::guard(builder())
+        .build()
+        .expect("the guarded webhook HTTP client (rustls) can be built")
+}
+
+fn builder() -> reqwest::ClientBuilder {
     Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("offerte-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the webhook HTTP client (rustls) can be built")
 }
 
 /// POSTs `body` (JSON) with the Standard Webhooks headers to `url`, once.

@@ -79,6 +79,14 @@ impl Secret {
         Ok(Secret(bytes.into()))
     }
 
+    /// A fresh secret of 32 random bytes, and its `whsec_` text (to show once).
+    pub fn generate() -> (Secret, String) {
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        let text = format!("{PREFIX}{}", SECRET_BASE64.encode(bytes));
+        (Secret(bytes.to_vec().into()), text)
+    }
+
     fn mac(&self, msg_id: &str, timestamp: i64, body: &[u8]) -> HmacSha256 {
         let mut mac = HmacSha256::new_from_slice(self.0.expose_secret())
             .expect("HMAC takes keys of any length");

@@ -1,7 +1,7 @@
 //! The outbox's records: jobs (what to send and to whom), their attempts and outcomes, and
 //! the deliveries a quote's history shows.
 
-use crate::bureaus::model::BureauId;
+use crate::storage::BureauId;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};

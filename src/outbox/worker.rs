@@ -2,8 +2,8 @@
 //! each, records what came of it. Woken at once when a job is queued in this process, and every
 //! second otherwise (for retries, other instances' jobs and jobs left by a crash).
 
-use crate::bureaus::model::BureauId;
-use crate::bureaus::model::ForBureau;
+use crate::storage::BureauId;
+use crate::storage::ForBureau;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -36,16 +36,22 @@ pub struct Endpoint {
     pub url: reqwest::Url,
     /// One secret, or two while the receiver rotates.
     pub signer: Signer,
+    /// Set through the API by a bureau: posted only to addresses on the public internet (the
+    /// operator's own endpoints, from the settings, are trusted).
+    pub guarded: bool,
 }
 
 /// What the worker sends with.
 pub struct Senders {
     /// The SMTP relay; `None` when e-mail is not configured (e-mail jobs then wait).
     pub mailer: Option<Mailer>,
-    /// The webhook endpoints by bureau and id (`webhooks::endpoint_id` of the URL).
-    pub endpoints: Endpoints,
+    /// The webhook endpoints by bureau and id (`webhooks::endpoint_id` of the URL), as the
+    /// bureaus have them now.
+    pub endpoints: SharedEndpoints,
     /// The webhook client: 15 s, no redirects (`delivery::http::client`).
     pub client: reqwest::Client,
+    /// The same for guarded endpoints (`delivery::http::guarded_client`).
+    pub guarded_client: reqwest::Client,
     /// Attempts by kind and outcome, for the metrics.
     pub counters: Arc<Counters>,
 }
@@ -283,6 +289,8 @@ struct Forget {
 
 /// The webhook endpoints by bureau and id.
 pub type Endpoints = HashMap<(BureauId, String), Endpoint>;
+/// The endpoints, replaced as bureaus change theirs.
+pub type SharedEndpoints = Arc<std::sync::RwLock<Endpoints>>;
 
 /// The disabled endpoints of the bureaus of a claim's webhook jobs, read with each claim:
 /// since when, and why.
@@ -352,13 +360,26 @@ async fn deliver_webhook<R: OutboxRepository>(
             ),
         });
     }
-    let Some(endpoint) = senders
+    let endpoint = senders
         .endpoints
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .get(&(job.bureau, stored.endpoint.clone()))
-    else {
+        .cloned();
+    let Some(endpoint) = endpoint else {
         return Ok(Outcome::Failed {
             error: "the endpoint is no longer configured".into(),
         });
+    };
+    let client = if endpoint.guarded {
+        if let Err(refused) = crate::delivery::guard::check_literal(&endpoint.url) {
+            return Ok(Outcome::Failed {
+                error: refused.to_string(),
+            });
+        }
+        &senders.guarded_client
+    } else {
+        &senders.client
     };
     let body = stored.body.get().as_bytes();
     let headers = WebhookHeaders::signed(
@@ -367,7 +388,7 @@ async fn deliver_webhook<R: OutboxRepository>(
         attempt.at.timestamp(),
         body,
     );
-    let outcome = http::post(&senders.client, &endpoint.url, &headers, body).await;
+    let outcome = http::post(client, &endpoint.url, &headers, body).await;
     let now = Utc::now();
     Ok(match outcome {
         http::Outcome::Delivered { status } => {

@@ -11,10 +11,11 @@ use super::rows::parse_uuid;
 use super::{Scope, Store, WritePool};
 use crate::access::Role;
 use crate::bureaus::model::{
-    Bureau, BureauId, BureauSettings, BureauStatus, NewBureau, StoredKey, Usage,
+    Bureau, BureauSettings, BureauStatus, NewBureau, StoredEndpoint, StoredKey, Usage,
 };
 use crate::bureaus::ports::BureauRepository;
 use crate::quotes::lifecycle::Status;
+use crate::storage::BureauId;
 use crate::storage::StorageError;
 
 /// Rows of `bureau_id, COUNT(*)`.
@@ -220,6 +221,108 @@ impl BureauRepository for Store {
                 .bind(self.id())
                 .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
+            affected
+        });
+        if affected == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::NotFound)
+        }
+    }
+
+    async fn endpoints(&self) -> Result<Vec<StoredEndpoint>, StorageError> {
+        in_bureau!(self, conn => {
+            let rows = sqlx::query(self.sql().endpoints)
+                .bind(self.id())
+                .fetch_all(&mut *conn)
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    let list = |name: &'static str| -> Result<Vec<String>, StorageError> {
+                        let text: String = row.try_get(name)?;
+                        serde_json::from_str(&text)
+                            .map_err(|e| data(format!("unreadable endpoint {name}: {e}")))
+                    };
+                    let disabled_at: Option<DateTime<Utc>> = row.try_get("disabled_at")?;
+                    let reason: Option<String> = row.try_get("disabled_reason")?;
+                    Ok(StoredEndpoint {
+                        id: row.try_get("id")?,
+                        url: row.try_get("url")?,
+                        secrets: list("secrets")?,
+                        events: list("events")?,
+                        created_at: row.try_get("created_at")?,
+                        rotated_at: row.try_get("rotated_at")?,
+                        disabled: disabled_at.map(|at| (at, reason.unwrap_or_default())),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn insert_endpoint(&self, endpoint: &StoredEndpoint) -> Result<(), StorageError> {
+        let secrets =
+            serde_json::to_string(&endpoint.secrets).map_err(|e| StorageError::Data(e.into()))?;
+        let events =
+            serde_json::to_string(&endpoint.events).map_err(|e| StorageError::Data(e.into()))?;
+        on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write(self.scope()).await?;
+            sqlx::query(self.sql().insert_endpoint)
+                .bind(self.id())
+                .bind(endpoint.id.as_str())
+                .bind(endpoint.url.as_str())
+                .bind(secrets.as_str())
+                .bind(events.as_str())
+                .bind(endpoint.created_at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(self.sql().touch_bureau).bind(self.id()).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn delete_endpoint(&self, id: &str) -> Result<(), StorageError> {
+        let affected = on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write(self.scope()).await?;
+            let affected = sqlx::query(self.sql().delete_endpoint)
+                .bind(self.id())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(self.sql().touch_bureau).bind(self.id()).execute(&mut *tx).await?;
+            tx.commit().await?;
+            affected
+        });
+        if affected == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::NotFound)
+        }
+    }
+
+    async fn rotate_endpoint(
+        &self,
+        id: &str,
+        secrets: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let secrets = serde_json::to_string(secrets).map_err(|e| StorageError::Data(e.into()))?;
+        let affected = on_pool!(self, pool => {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write(self.scope()).await?;
+            let affected = sqlx::query(self.sql().rotate_endpoint)
+                .bind(self.id())
+                .bind(id)
+                .bind(secrets.as_str())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(self.sql().touch_bureau).bind(self.id()).execute(&mut *tx).await?;
             tx.commit().await?;
             affected
         });

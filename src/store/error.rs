@@ -43,6 +43,9 @@ pub(crate) fn from_sqlx(error: sqlx::Error) -> StorageError {
                     return StorageError::Conflict(constraint(name));
                 }
             }
+            // Any other unique constraint, by its columns.
+            let columns = message.split_once(": ").map_or(message, |(_, c)| c);
+            return StorageError::Conflict(Constraint::Other(columns.to_string()));
         }
     }
     StorageError::Unavailable(anyhow::Error::new(error))

@@ -73,7 +73,7 @@ mod writes;
 
 pub use creates::Writes;
 
-use crate::bureaus::model::BureauId;
+use crate::storage::BureauId;
 
 /// What every connection of the PostgreSQL pool runs first (migration 0010 makes the role).
 const SERVICE_ROLE: &str = "SET ROLE offerte_service";
@@ -155,7 +155,7 @@ impl WritePool for PgPool {
     }
 }
 
-impl crate::bureaus::model::ForBureau for Store {
+impl crate::storage::ForBureau for Store {
     fn for_bureau(&self, bureau: BureauId) -> Store {
         self.scoped(bureau)
     }

@@ -1,7 +1,7 @@
 //! The outbox's storage interface ([`OutboxRepository`]) on SQLite and PostgreSQL.
 
 use super::Scope;
-use crate::bureaus::model::BureauId;
+use crate::storage::BureauId;
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use std::collections::HashMap;

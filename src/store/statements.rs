@@ -247,6 +247,13 @@ statements! {
     set_bureau_status = "UPDATE bureaus SET status = $2, status_changed_at = $3, revision = revision + 1 \
          WHERE id = $1";
     touch_bureau = "UPDATE bureaus SET revision = revision + 1 WHERE id = $1";
+    endpoints = "SELECT id, url, secrets, events, created_at, rotated_at, disabled_at, disabled_reason \
+         FROM webhook_endpoints WHERE bureau_id = $1 AND url IS NOT NULL ORDER BY created_at, id";
+    insert_endpoint = "INSERT INTO webhook_endpoints (bureau_id, id, url, secrets, events, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)";
+    delete_endpoint = "DELETE FROM webhook_endpoints WHERE bureau_id = $1 AND id = $2 AND url IS NOT NULL";
+    rotate_endpoint = "UPDATE webhook_endpoints SET secrets = $3, rotated_at = $4 \
+         WHERE bureau_id = $1 AND id = $2 AND url IS NOT NULL";
     set_bureau_settings = "UPDATE bureaus SET settings = $2, revision = revision + 1 WHERE id = $1";
     keys = "SELECT id::text AS id, role, sha256, label, created_at, created_by, expires_at, revoked_at \
          FROM api_keys WHERE bureau_id = $1 ORDER BY created_at, id";

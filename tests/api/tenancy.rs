@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::catalog_versions::{new_version, post_toml};
 use crate::helpers::{Backend, Reply, TestApp, quote_body, send, spawn_app_with, this_year};
 
+mod endpoints;
 mod keys;
 mod series;
 mod settings;
@@ -123,6 +124,7 @@ async fn another_bureaus_ids_are_not_there(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.webhook_url = Some("http://127.0.0.1:9/hooks/offerte".into());
         s.webhook_secret = Some(crate::webhooks::SECRET.into());
+        s.webhook_allow_private_networks = true;
     })
     .await;
     // Bureau A is the default bureau: a sent quote, a request, a webhook delivery, a version and
@@ -179,6 +181,16 @@ async fn another_bureaus_ids_are_not_there(backend: Backend) {
     .await;
     asset.expect_status(StatusCode::CREATED);
 
+    let endpoint = app
+        .call(
+            Method::POST,
+            "/api/v1/webhook-endpoints",
+            Some(&app.keys.admin),
+            Some(&json!({"url": "http://127.0.0.1:9/alfa-hooks"})),
+        )
+        .await;
+    endpoint.expect_status(StatusCode::CREATED);
+    let a_endpoint = endpoint.json()["id"].as_str().unwrap().to_string();
     let b = make_bureau(&app, "bravo", "BR").await;
     create_as(&app, &b.admin, "Bravo Eigen B.V.").await;
 
@@ -202,6 +214,8 @@ async fn another_bureaus_ids_are_not_there(backend: Backend) {
                     &a_request
                 } else if path.starts_with("/api/v1/webhook-deliveries") {
                     &a_delivery
+                } else if path.starts_with("/api/v1/webhook-endpoints") {
+                    &a_endpoint
                 } else {
                     &a_id
                 };
@@ -279,6 +293,8 @@ async fn another_bureaus_ids_are_not_there(backend: Backend) {
             a_delivery.as_str(),
             a_version,
             "alfa-only",
+            "alfa-hooks",
+            a_endpoint.as_str(),
         ] {
             assert!(
                 !reply.text.contains(secret),

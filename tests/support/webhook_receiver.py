@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real webhook receiver on 127.0.0.1 that checks Standard Webhooks signatures, for tests.
 
-    webhook_receiver.py --dir DIR --secret whsec_... [--port 0] [--fail-first N]
+    webhook_receiver.py --dir DIR (--secret whsec_... | --secret-file PATH) [--port 0] [--fail-first N]
                         [--status-file PATH] [--retry-after SECONDS] [--delay SECONDS]
 
 Prints `PORT <n>` as its first line once it listens (`--port 0` lets the system pick).
@@ -14,7 +14,9 @@ The answer: 500 to the first N requests with `--fail-first N`; then, with `--sta
 status code written in that file when it exists (so a test can switch it while running: 500,
 then 200, or 410); else 200. A 3xx carries `Location: /moved`; with `--retry-after S`, every
 non-2xx answer carries `Retry-After: S`. `--delay S` waits S seconds before answering (to test
-timeouts). Runs until killed.
+timeouts). With `--secret-file`, the secret is read from that file at every request (a test
+writes the secret the service made for an endpoint, and the next one after a rotation).
+Runs until killed.
 """
 
 import argparse
@@ -32,14 +34,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--dir", required=True)
-    parser.add_argument("--secret", required=True)
+    parser.add_argument("--secret")
+    parser.add_argument("--secret-file")
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--status-file")
     parser.add_argument("--retry-after")
     parser.add_argument("--delay", type=float, default=0.0)
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    webhook = Webhook(args.secret)
+    if not args.secret and not args.secret_file:
+        parser.error("--secret or --secret-file is required")
+
+    def webhook():
+        if args.secret_file:
+            with open(args.secret_file) as f:
+                return Webhook(f.read().strip())
+        return Webhook(args.secret)
     state = {"count": 0, "failed": 0}
     lock = threading.Lock()
 
@@ -61,7 +71,7 @@ def main():
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
-                webhook.verify(body, headers, json_parse=False)
+                webhook().verify(body, headers, json_parse=False)
                 ok, error = True, None
             except Exception as e:  # noqa: BLE001 - any failure is "not verified", with its reason
                 ok, error = False, f"{type(e).__name__}: {e}"
