@@ -461,9 +461,16 @@
       this.result.textContent = '';
       this.button.disabled = true;
       this.button.textContent = this.t.sending;
+      var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+      // The bureau's public key (pk_…): the request lands with that bureau. Only a public
+      // key belongs in a page; without one the request goes to the default bureau.
+      var key = this.getAttribute('key');
+      if (key && key.indexOf('pk_') === 0) {
+        headers.Authorization = 'Bearer ' + key;
+      }
       fetch(this.endpoint(), {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: headers,
         body: this.body(),
         credentials: 'omit'
       })

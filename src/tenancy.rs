@@ -174,6 +174,7 @@ impl Tenants {
             .filter(|(id, revision)| known.get(id) != Some(revision))
             .map(|(id, _)| *id)
             .collect();
+        self.forget_gone(&marks);
         if changed.is_empty() {
             return Ok(());
         }
@@ -281,6 +282,41 @@ impl Tenants {
             documents,
             bureau,
         })
+    }
+
+    /// Drops the bureaus no longer stored (erased), with their keys and endpoints.
+    fn forget_gone(&self, marks: &[(BureauId, i64)]) {
+        let stored: std::collections::HashSet<BureauId> = marks.iter().map(|(id, _)| *id).collect();
+        let mut registry = self
+            .registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let gone: Vec<BureauId> = registry
+            .tenants
+            .keys()
+            .filter(|id| !stored.contains(id))
+            .copied()
+            .collect();
+        for id in &gone {
+            if let Some(tenant) = registry.tenants.remove(id) {
+                registry.slugs.remove(&tenant.bureau.slug);
+            }
+            registry.marks.remove(id);
+            registry.keys.retain(|_, key| key.bureau != *id);
+        }
+        drop(registry);
+        if !gone.is_empty() {
+            self.shared
+                .endpoints
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .retain(|(owner, _), _| !gone.contains(owner));
+        }
+    }
+
+    /// The archive of `bureau`'s documents.
+    pub fn archive(&self, bureau: BureauId) -> Archive<Store> {
+        self.shared.archive.for_bureau(bureau)
     }
 
     /// The bureau's webhook endpoints (the settings' for the default bureau, and those set

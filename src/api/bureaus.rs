@@ -54,7 +54,7 @@ pub struct UsageView {
 }
 
 impl BureauView {
-    fn of(bureau: &Bureau, usage: Option<(NaiveDate, Usage)>) -> BureauView {
+    pub(super) fn of(bureau: &Bureau, usage: Option<(NaiveDate, Usage)>) -> BureauView {
         BureauView {
             slug: bureau.slug.clone(),
             name: bureau.name.clone(),
@@ -92,7 +92,9 @@ impl From<BureauError> for ApiError {
         match e {
             BureauError::Invalid(e) => ApiError::Invalid(e),
             e @ BureauError::SlugTaken(_) => ApiError::conflict(e.to_string()),
-            e @ BureauError::EndpointTaken(_) => ApiError::conflict(e.to_string()),
+            e @ (BureauError::EndpointTaken(_) | BureauError::NotErasable(_)) => {
+                ApiError::conflict(e.to_string())
+            }
             e @ (BureauError::NotFound(_)
             | BureauError::KeyNotFound(_)
             | BureauError::EndpointNotFound(_)) => ApiError::NotFound(e.to_string()),

@@ -15,6 +15,7 @@ pub(crate) mod exports;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod invoicing;
+pub(crate) mod leaving;
 pub(crate) mod links;
 pub(crate) mod metrics;
 pub(crate) mod online;
@@ -137,7 +138,9 @@ pub fn routes(cfg: &mut ServiceConfig, limit: requests::RequestLimit) {
                 .service(bureaus::resume_bureau)
                 .service(bureaus::create_key)
                 .service(bureaus::list_keys)
-                .service(bureaus::revoke_key),
+                .service(bureaus::revoke_key)
+                .service(leaving::export_bureau)
+                .service(leaving::erase_bureau),
         );
 }
 

@@ -14,6 +14,9 @@ pub enum BureauError {
     NotFound(String),
     #[error("no key `{0}` of this bureau that is not revoked")]
     KeyNotFound(uuid::Uuid),
+    /// Erasing needs the bureau suspended first (and never the default bureau).
+    #[error("{0}")]
+    NotErasable(&'static str),
     #[error("no webhook endpoint `{0}` of this bureau")]
     EndpointNotFound(String),
     #[error("an endpoint with this URL exists already (`{0}`)")]

@@ -62,6 +62,12 @@ pub trait BureauRepository {
         secrets: &[String],
         at: DateTime<Utc>,
     ) -> Result<(), StorageError>;
+    /// The tables a bureau owns, children before parents.
+    fn bureau_tables(&self) -> &'static [&'static str];
+    /// Every row of the store's bureau in `table`, each column by its name.
+    async fn dump_table(&self, table: &str) -> Result<Vec<serde_json::Value>, StorageError>;
+    /// Erases every row of the store's bureau in every table, and the bureau, together.
+    async fn erase_bureau(&self) -> Result<(), StorageError>;
     /// The bureau of the link whose token hashes to `token_sha256` (spans bureaus: a link's
     /// page opens before its bureau is known).
     async fn link_bureau(&self, token_sha256: &str) -> Result<Option<BureauId>, StorageError>;

@@ -218,5 +218,6 @@ fn shown(slug: &str) -> String {
 }
 
 pub mod endpoints;
+pub mod leaving;
 #[cfg(test)]
 mod tests;

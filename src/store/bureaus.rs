@@ -333,6 +333,18 @@ impl BureauRepository for Store {
         }
     }
 
+    fn bureau_tables(&self) -> &'static [&'static str] {
+        &super::BUREAU_TABLES
+    }
+
+    async fn dump_table(&self, table: &str) -> Result<Vec<serde_json::Value>, StorageError> {
+        self.dump_rows(table).await
+    }
+
+    async fn erase_bureau(&self) -> Result<(), StorageError> {
+        self.erase_all().await
+    }
+
     async fn link_bureau(&self, token_sha256: &str) -> Result<Option<BureauId>, StorageError> {
         let found: Option<i64> = in_bureau!(self, Scope::All, conn => {
             sqlx::query_scalar(self.sql().link_bureau)

@@ -62,6 +62,7 @@ mod bureaus;
 mod catalog;
 mod creates;
 mod documents;
+mod dump;
 mod error;
 mod outbox;
 mod quotes;
@@ -72,6 +73,7 @@ pub(crate) mod statements;
 mod writes;
 
 pub use creates::Writes;
+pub use dump::BUREAU_TABLES;
 
 use crate::storage::BureauId;
 

@@ -238,6 +238,35 @@ statements! {
     delete_document = "DELETE FROM documents WHERE bureau_id = $1 AND sha256 = $2";
     events_of_document = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, \
          reason, document_sha256, name, evidence FROM quote_events WHERE bureau_id = $1 AND document_sha256 = $2 ORDER BY id";
+    /// A bureau that leaves: every row of each of its tables (for its export), and erased,
+    /// children first.
+    dump_outbox_attempts = "SELECT * FROM outbox_attempts WHERE bureau_id = $1";
+    dump_outbox = "SELECT * FROM outbox WHERE bureau_id = $1";
+    dump_quote_events = "SELECT * FROM quote_events WHERE bureau_id = $1";
+    dump_quote_links = "SELECT * FROM quote_links WHERE bureau_id = $1";
+    dump_quote_requests = "SELECT * FROM quote_requests WHERE bureau_id = $1";
+    dump_quotes = "SELECT * FROM quotes WHERE bureau_id = $1";
+    dump_quote_counters = "SELECT * FROM quote_counters WHERE bureau_id = $1";
+    dump_documents = "SELECT * FROM documents WHERE bureau_id = $1";
+    dump_catalog_versions = "SELECT * FROM catalog_versions WHERE bureau_id = $1";
+    dump_catalog_assets = "SELECT * FROM catalog_assets WHERE bureau_id = $1";
+    dump_webhook_endpoints = "SELECT * FROM webhook_endpoints WHERE bureau_id = $1";
+    dump_api_keys = "SELECT * FROM api_keys WHERE bureau_id = $1";
+    erase_outbox_attempts = "DELETE FROM outbox_attempts WHERE bureau_id = $1";
+    erase_outbox = "DELETE FROM outbox WHERE bureau_id = $1";
+    erase_quote_events = "DELETE FROM quote_events WHERE bureau_id = $1";
+    erase_quote_links = "DELETE FROM quote_links WHERE bureau_id = $1";
+    erase_quote_requests = "DELETE FROM quote_requests WHERE bureau_id = $1";
+    erase_quotes = "DELETE FROM quotes WHERE bureau_id = $1";
+    erase_quote_counters = "DELETE FROM quote_counters WHERE bureau_id = $1";
+    erase_documents = "DELETE FROM documents WHERE bureau_id = $1";
+    erase_catalog_versions = "DELETE FROM catalog_versions WHERE bureau_id = $1";
+    erase_catalog_assets = "DELETE FROM catalog_assets WHERE bureau_id = $1";
+    erase_webhook_endpoints = "DELETE FROM webhook_endpoints WHERE bureau_id = $1";
+    erase_api_keys = "DELETE FROM api_keys WHERE bureau_id = $1";
+    /// Unlinks revisions so a bureau's quotes can be erased in any order.
+    unlink_revisions = "UPDATE quotes SET supersedes = NULL WHERE bureau_id = $1";
+    erase_bureau = "DELETE FROM bureaus WHERE id = $1";
     /// The bureaus (the operator's table: no bureau owns it).
     bureaus = "SELECT id, slug, name, number_prefix, status, settings, revision, created_at, \
          status_changed_at FROM bureaus ORDER BY id";

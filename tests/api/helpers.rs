@@ -161,6 +161,33 @@ impl TestDb {
     }
 
     /// Removes the database now, with the servers still connected (readiness tests).
+    /// A number one query answers (`SELECT COUNT(*) …`), read as the owner of the tables would
+    /// (on PostgreSQL with every bureau in scope).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let sql = AssertSqlSafe(sql.to_string());
+        if self.postgres.is_some() {
+            let mut conn = PgConnection::connect(&self.url)
+                .await
+                .expect("the database");
+            sqlx::raw_sql("SET offerte.bureau = '*'")
+                .execute(&mut conn)
+                .await
+                .expect("the scope");
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("the query")
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                .await
+                .expect("the database");
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("the query")
+        }
+    }
+
     pub async fn drop_postgres_now(&self) {
         let (admin, name) = self.postgres.as_ref().expect("a PostgreSQL test database");
         drop_database(admin, name).await;

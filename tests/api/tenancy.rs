@@ -14,6 +14,7 @@ use crate::helpers::{Backend, Reply, TestApp, quote_body, send, spawn_app_with, 
 
 mod endpoints;
 mod keys;
+mod leaving;
 mod series;
 mod settings;
 mod store;
