@@ -247,6 +247,7 @@ pub(crate) fn webhook_endpoints(
             outbox::worker::Endpoint {
                 url: endpoint.url.clone().into(),
                 signer,
+                after_overlap: None,
                 guarded: false,
             },
         );

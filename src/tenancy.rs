@@ -15,6 +15,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::access::{Keys, Role};
 use crate::archive::Archive;
+use crate::bureaus::model::ROTATION_OVERLAP_HOURS;
 use crate::bureaus::model::{Bureau, BureauStatus, KeyRefusal, StoredKey};
 use crate::bureaus::ports::BureauRepository;
 use crate::catalog::CatalogSet;
@@ -346,11 +347,20 @@ impl Tenants {
                 .map(|s| Secret::parse(s))
                 .collect::<Result<Vec<_>, _>>()
                 .with_context(|| format!("the secrets of webhook endpoint {}", endpoint.id))?;
+            // During a rotation's overlap both secrets sign; from its end the new one alone.
+            let after_overlap = match (secrets.len(), endpoint.rotated_at) {
+                (2, Some(at)) => Some((
+                    at + chrono::Duration::hours(ROTATION_OVERLAP_HOURS),
+                    Signer::new(vec![secrets[0].clone()])?,
+                )),
+                _ => None,
+            };
             entries.insert(
                 (bureau.id, endpoint.id.clone()),
                 Endpoint {
                     url: reqwest::Url::parse(&endpoint.url)?,
                     signer: Signer::new(secrets)?,
+                    after_overlap,
                     guarded: !shared.private_networks,
                 },
             );

@@ -11,6 +11,7 @@ use super::auth::{AdminRole, Auth, FinanceRole};
 use super::extract::{ImageBytes, QueryParams, TomlText};
 use super::problem::ApiError;
 use super::responses::{AuthErrors, BodyErrors, ConflictError, NotFoundError, ServerErrors};
+use super::state::AppState;
 use crate::access::Role;
 use crate::catalog::Language;
 use crate::exports::catalog_diff::{self, CatalogDiff};
@@ -65,6 +66,7 @@ pub struct DryRun {
 #[post("/catalog/versions")]
 pub async fn publish_version(
     auth: Auth<FinanceRole>,
+    state: web::Data<AppState>,
     query: QueryParams<PublishQuery>,
     file: TomlText,
 ) -> Result<HttpResponse, ApiError> {
@@ -103,6 +105,7 @@ pub async fn publish_version(
         .publisher
         .publish(&file.0, &auth.caller.key_id)
         .await?;
+    in_force_here(&state).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -176,9 +179,11 @@ pub async fn get_version(
 #[delete("/catalog/versions/{version}")]
 pub async fn withdraw_version(
     auth: Auth<AdminRole>,
+    state: web::Data<AppState>,
     version: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     auth.tenant.publisher.withdraw(&version).await?;
+    in_force_here(&state).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -201,6 +206,7 @@ pub async fn withdraw_version(
 #[put("/catalog/assets/{name}")]
 pub async fn put_asset(
     auth: Auth<AdminRole>,
+    state: web::Data<AppState>,
     name: web::Path<String>,
     image: ImageBytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -209,11 +215,18 @@ pub async fn put_asset(
         .publisher
         .publish_asset(&name, image.0.to_vec(), &auth.caller.key_id)
         .await?;
+    in_force_here(&state).await?;
     Ok(if created {
         HttpResponse::Created().json(asset)
     } else {
         HttpResponse::Ok().json(asset)
     })
+}
+
+/// Loads the bureaus again before answering, so the change is in force on this instance when
+/// the caller hears of it (a rebuild started before the change cannot put an older set back).
+async fn in_force_here(state: &AppState) -> Result<(), ApiError> {
+    state.tenants.refresh().await.map_err(ApiError::Internal)
 }
 
 impl From<PublishError> for ApiError {

@@ -36,9 +36,21 @@ pub struct Endpoint {
     pub url: reqwest::Url,
     /// One secret, or two while the receiver rotates.
     pub signer: Signer,
+    /// When a rotation's overlap ends, and the signer from then on (the new secret alone).
+    pub after_overlap: Option<(DateTime<Utc>, Signer)>,
     /// Set through the API by a bureau: posted only to addresses on the public internet (the
     /// operator's own endpoints, from the settings, are trusted).
     pub guarded: bool,
+}
+
+impl Endpoint {
+    /// The signer of an attempt at `at`: after a rotation's overlap, the new secret alone.
+    pub fn signer_at(&self, at: DateTime<Utc>) -> &Signer {
+        match &self.after_overlap {
+            Some((until, alone)) if at >= *until => alone,
+            _ => &self.signer,
+        }
+    }
 }
 
 /// What the worker sends with.
@@ -383,7 +395,7 @@ async fn deliver_webhook<R: OutboxRepository>(
     };
     let body = stored.body.get().as_bytes();
     let headers = WebhookHeaders::signed(
-        &endpoint.signer,
+        endpoint.signer_at(attempt.at),
         &stored.webhook_id,
         attempt.at.timestamp(),
         body,
@@ -442,48 +454,4 @@ fn retry(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use uuid::Uuid;
-
-    fn job(round_attempts: u32, started_secs_ago: i64, now: DateTime<Utc>) -> ClaimedJob {
-        ClaimedJob {
-            bureau: BureauId::DEFAULT,
-            id: Uuid::nil(),
-            kind: JobKind::Webhook,
-            payload: String::new(),
-            attempts: round_attempts + 3,
-            round_attempts,
-            round_started_at: now - TimeDelta::seconds(started_secs_ago),
-        }
-    }
-
-    #[test]
-    fn retries_follow_the_round_and_honour_retry_after() {
-        let now = Utc::now();
-        let at = |o: Outcome| match o {
-            Outcome::Retry { at, .. } => (at - now).num_seconds(),
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(at(retry(&job(1, 0, now), "x".into(), None, now)), 5);
-        assert_eq!(at(retry(&job(2, 5, now), "x".into(), None, now)), 300);
-        let later = Some(Duration::from_secs(120));
-        assert_eq!(at(retry(&job(1, 0, now), "x".into(), later, now)), 120);
-        // An admin's retry starts a new round: the day counts from it, not from the event.
-        assert!(matches!(
-            retry(&job(2, 25 * 3600, now), "x".into(), None, now),
-            Outcome::Failed { error } if error.contains("gave up after 5 attempts")
-        ));
-    }
-
-    #[test]
-    fn counters_count_by_kind_and_outcome() {
-        let c = Counters::default();
-        c.add(JobKind::Webhook, Counted::Retry);
-        c.add(JobKind::Webhook, Counted::Retry);
-        c.add(JobKind::Email, Counted::Delivered);
-        assert_eq!(c.get(JobKind::Webhook, Counted::Retry), 2);
-        assert_eq!(c.get(JobKind::Email, Counted::Delivered), 1);
-        assert_eq!(c.get(JobKind::Email, Counted::Retry), 0);
-    }
-}
+mod tests;
