@@ -16,6 +16,17 @@ use crate::bureaus::error::BureauError;
 /// How far ahead "every stored document" reaches when an object store is listed.
 const EVERYTHING: chrono::Duration = chrono::Duration::days(1);
 
+/// Every document in an object-store archive (of one bureau), by hash.
+async fn stored_documents(
+    archive: &impl DocumentArchive,
+    state: &AppState,
+) -> Result<Vec<String>, ApiError> {
+    archive
+        .stored_before(state.clock.now().at + EVERYTHING)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
 fn no_such(slug: &str) -> ApiError {
     ApiError::NotFound(format!("no bureau `{}`", shown_slug(slug)))
 }
@@ -62,10 +73,7 @@ pub async fn export_bureau(
     }
     let archive = state.tenants.archive(bureau.id);
     if !archive.in_database() {
-        let hashes = archive
-            .stored_before(state.clock.now().at + EVERYTHING)
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+        let hashes = stored_documents(&archive, &state).await?;
         for sha256 in hashes {
             let bytes = read(&archive, &sha256)
                 .await
@@ -118,10 +126,7 @@ pub async fn erase_bureau(
     })?;
     let archive = state.tenants.archive(id);
     if !archive.in_database() {
-        let hashes = archive
-            .stored_before(state.clock.now().at + EVERYTHING)
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+        let hashes = stored_documents(&archive, &state).await?;
         for sha256 in hashes {
             archive
                 .delete(&sha256)

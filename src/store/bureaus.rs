@@ -18,6 +18,33 @@ use crate::quotes::lifecycle::Status;
 use crate::storage::BureauId;
 use crate::storage::StorageError;
 
+/// Runs `$body` (with `$tx`) in a write transaction of the store's bureau that also moves the
+/// bureau's revision on (every instance loads the bureau again); the value of `$body`.
+macro_rules! touching {
+    ($store:expr, $tx:ident => $body:expr) => {
+        on_pool!($store, pool => {
+            let _turn = $store.write_turn().await;
+            let mut $tx = pool.begin_write($store.scope()).await?;
+            let value = $body;
+            sqlx::query($store.sql().touch_bureau)
+                .bind($store.id())
+                .execute(&mut *$tx)
+                .await?;
+            $tx.commit().await?;
+            value
+        })
+    };
+}
+
+/// A write of one row that changed none: there is no such row.
+fn one_row(affected: u64) -> Result<(), StorageError> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
 /// Rows of `bureau_id, COUNT(*)`.
 type Counts = Vec<(i64, i64)>;
 
@@ -106,11 +133,7 @@ impl BureauRepository for Store {
             tx.commit().await?;
             affected
         });
-        if affected == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::NotFound)
-        }
+        one_row(affected)
     }
 
     async fn set_bureau_settings(
@@ -131,11 +154,7 @@ impl BureauRepository for Store {
             tx.commit().await?;
             affected
         });
-        if affected == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::NotFound)
-        }
+        one_row(affected)
     }
 
     async fn touch_bureau(&self, id: BureauId) -> Result<(), StorageError> {
@@ -183,9 +202,7 @@ impl BureauRepository for Store {
     }
 
     async fn insert_key(&self, key: &StoredKey) -> Result<(), StorageError> {
-        on_pool!(self, pool => {
-            let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write(self.scope()).await?;
+        touching!(self, tx => {
             sqlx::query(self.sql().insert_key)
                 .bind(self.id())
                 .bind(key.id.to_string())
@@ -197,38 +214,21 @@ impl BureauRepository for Store {
                 .bind(key.expires_at)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(self.sql().touch_bureau)
-                .bind(self.id())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
         });
         Ok(())
     }
 
     async fn revoke_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError> {
-        let affected = on_pool!(self, pool => {
-            let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write(self.scope()).await?;
-            let affected = sqlx::query(self.sql().revoke_key)
+        let affected = touching!(self, tx => {
+            sqlx::query(self.sql().revoke_key)
                 .bind(self.id())
                 .bind(id.to_string())
                 .bind(at)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-            sqlx::query(self.sql().touch_bureau)
-                .bind(self.id())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            affected
+                .rows_affected()
         });
-        if affected == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::NotFound)
-        }
+        one_row(affected)
     }
 
     async fn endpoints(&self) -> Result<Vec<StoredEndpoint>, StorageError> {
@@ -265,9 +265,7 @@ impl BureauRepository for Store {
             serde_json::to_string(&endpoint.secrets).map_err(|e| StorageError::Data(e.into()))?;
         let events =
             serde_json::to_string(&endpoint.events).map_err(|e| StorageError::Data(e.into()))?;
-        on_pool!(self, pool => {
-            let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write(self.scope()).await?;
+        touching!(self, tx => {
             sqlx::query(self.sql().insert_endpoint)
                 .bind(self.id())
                 .bind(endpoint.id.as_str())
@@ -277,31 +275,20 @@ impl BureauRepository for Store {
                 .bind(endpoint.created_at)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(self.sql().touch_bureau).bind(self.id()).execute(&mut *tx).await?;
-            tx.commit().await?;
         });
         Ok(())
     }
 
     async fn delete_endpoint(&self, id: &str) -> Result<(), StorageError> {
-        let affected = on_pool!(self, pool => {
-            let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write(self.scope()).await?;
-            let affected = sqlx::query(self.sql().delete_endpoint)
+        let affected = touching!(self, tx => {
+            sqlx::query(self.sql().delete_endpoint)
                 .bind(self.id())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-            sqlx::query(self.sql().touch_bureau).bind(self.id()).execute(&mut *tx).await?;
-            tx.commit().await?;
-            affected
+                .rows_affected()
         });
-        if affected == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::NotFound)
-        }
+        one_row(affected)
     }
 
     async fn rotate_endpoint(
@@ -311,26 +298,17 @@ impl BureauRepository for Store {
         at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         let secrets = serde_json::to_string(secrets).map_err(|e| StorageError::Data(e.into()))?;
-        let affected = on_pool!(self, pool => {
-            let _turn = self.write_turn().await;
-            let mut tx = pool.begin_write(self.scope()).await?;
-            let affected = sqlx::query(self.sql().rotate_endpoint)
+        let affected = touching!(self, tx => {
+            sqlx::query(self.sql().rotate_endpoint)
                 .bind(self.id())
                 .bind(id)
                 .bind(secrets.as_str())
                 .bind(at)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-            sqlx::query(self.sql().touch_bureau).bind(self.id()).execute(&mut *tx).await?;
-            tx.commit().await?;
-            affected
+                .rows_affected()
         });
-        if affected == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::NotFound)
-        }
+        one_row(affected)
     }
 
     fn bureau_tables(&self) -> &'static [&'static str] {

@@ -56,6 +56,14 @@ pub(crate) async fn make_bureau(app: &TestApp, slug: &str, prefix: &str) -> Bure
     }
 }
 
+/// The website form's body for `company` (consent given, the honeypot empty).
+pub(crate) fn form_request(company: &str) -> Value {
+    let mut request = quote_body(company);
+    request["consent"] = json!(true);
+    request["website"] = json!("");
+    request
+}
+
 async fn create_as(app: &TestApp, key: &str, company: &str) -> Value {
     let reply = app
         .call(
@@ -133,9 +141,7 @@ async fn another_bureaus_ids_are_not_there(backend: Backend) {
     let a_quote = app.create_quote(&quote_body("Alfa Geheim B.V.")).await;
     let a_id = a_quote["id"].as_str().unwrap().to_string();
     app.move_to(&a_id, "sent", None).await;
-    let mut request = quote_body("Alfa Aanvraag B.V.");
-    request["consent"] = json!(true);
-    request["website"] = json!("");
+    let request = form_request("Alfa Aanvraag B.V.");
     let submitted = app
         .call(Method::POST, "/api/v1/quote-requests", None, Some(&request))
         .await;

@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::{create_as, make_bureau, operator};
-use crate::helpers::{Backend, quote_body, spawn_app_with};
+use super::{create_as, form_request, make_bureau, operator};
+use crate::helpers::{Backend, spawn_app_with};
 
 on_both_backends!(keys_that_open_nothing, a_suspended_bureau_is_told_so);
 
@@ -21,9 +21,7 @@ async fn keys_that_open_nothing(backend: Backend) {
     assert!(!keys.to_string().contains(&b.admin), "no secret listed");
 
     // A public key: the form and the public catalog, nothing else.
-    let mut request = quote_body("Via Website B.V.");
-    request["consent"] = json!(true);
-    request["website"] = json!("");
+    let request = form_request("Via Website B.V.");
     app.call(
         Method::POST,
         "/api/v1/quote-requests",
@@ -204,9 +202,7 @@ async fn a_suspended_bureau_is_told_so(backend: Backend) {
         problem["detail"].as_str().unwrap().contains("suspended"),
         "{problem}"
     );
-    let mut request = quote_body("Via Website B.V.");
-    request["consent"] = json!(true);
-    request["website"] = json!("");
+    let request = form_request("Via Website B.V.");
     app.call(
         Method::POST,
         "/api/v1/quote-requests",

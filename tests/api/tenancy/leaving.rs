@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{create_as, make_bureau, operator};
+use super::{create_as, form_request, make_bureau, operator};
 use crate::helpers::{Backend, quote_body, spawn_app_with};
 
 on_both_backends!(a_bureau_is_exported_then_erased);
@@ -36,9 +36,7 @@ async fn a_bureau_is_exported_then_erased(backend: Backend) {
         )
         .await;
     let sent_sha = pdf.header("x-document-sha256").unwrap().to_string();
-    let mut request = quote_body("Aanvrager Kilo B.V.");
-    request["consent"] = json!(true);
-    request["website"] = json!("");
+    let request = form_request("Aanvrager Kilo B.V.");
     app.call(
         Method::POST,
         "/api/v1/quote-requests",
