@@ -89,7 +89,8 @@ impl std::fmt::Debug for ApiKey {
 pub fn new_key(role: Role) -> (String, String) {
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
-    let key = format!("ofk_{}", hex::encode(secret));
+    let prefix = if role == Role::Public { "pk" } else { "ofk" };
+    let key = format!("{prefix}_{}", hex::encode(secret));
     let entry = format!(
         "{}:{}",
         role.as_str(),

@@ -103,8 +103,9 @@ pub struct ServeArgs {
 pub enum ApiKeyCommand {
     /// Make a fresh random key; prints the key and the entry to configure.
     New {
-        /// sales, finance or admin.
-        #[arg(long, value_parser = ["sales", "finance", "admin"])]
+        /// sales, finance or admin (a key of the default bureau, for api_keys), public (pk_…),
+        /// or operator (for operator_keys).
+        #[arg(long, value_parser = ["sales", "finance", "admin", "public", "operator"])]
         role: String,
     },
 }
@@ -208,9 +209,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let (key, entry) = new_key(role);
             println!("key:   {key}");
             println!("entry: {entry}");
+            let setting = if role == Role::Operator {
+                "OFFERTE_OPERATOR_KEYS (comma-separated) or in offerte.toml under operator_keys"
+            } else {
+                "OFFERTE_API_KEYS (comma-separated) or in offerte.toml under api_keys"
+            };
             eprintln!(
-                "Give the key to its user (it is shown only now). Configure the entry in OFFERTE_API_KEYS \
-                 (comma-separated) or in offerte.toml under api_keys."
+                "Give the key to its user (it is shown only now). Configure the entry in {setting}."
             );
             Ok(ExitCode::SUCCESS)
         }

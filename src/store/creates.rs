@@ -14,13 +14,14 @@
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
-use super::statements::MAX_ROWS;
+use super::statements::{MAX_ROWS, TAKE_NUMBERS};
 use super::writes::{QuoteInsert, QuoteRow, insert_events_of, insert_jobs_of, insert_quotes};
 use super::{Scope, Store, WritePool};
 use crate::outbox::model::NewJob;
 use crate::quotes::lifecycle::{Status, format_number};
 use crate::quotes::ports::{CreateQuote, NewEvent, NumberedJobs, RequestLink};
 use crate::storage::StorageError;
+use sqlx::Row;
 
 /// At most this many creates share one transaction (one multi-row statement holds them all).
 const MAX_BATCH: usize = MAX_ROWS;
@@ -161,28 +162,41 @@ impl Store {
     async fn insert_batch(&self, jobs: &[CreateJob]) -> Result<Vec<String>, StorageError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write(Scope::All).await?;
-            let mut numbers: Vec<Option<String>> = vec![None; jobs.len()];
-            while let Some(first) = numbers.iter().position(Option::is_none) {
-                let (bureau, prefix, year) = (jobs[first].row.bureau, &jobs[first].prefix, jobs[first].year);
-                let members: Vec<usize> = (first..jobs.len())
-                    .filter(|&i| {
-                        numbers[i].is_none()
-                            && jobs[i].row.bureau == bureau
-                            && &jobs[i].prefix == prefix
-                            && jobs[i].year == year
-                    })
-                    .collect();
-                let count = members.len() as i64;
-                let last: i64 = sqlx::query_scalar(self.sql().take_numbers)
-                .bind(bureau)
-                .bind(prefix)
-                .bind(year)
-                .bind(count)
-                .fetch_one(&mut *tx)
-                .await?;
-                for (offset, &i) in members.iter().enumerate() {
-                    numbers[i] = Some(format_number(prefix, year, last - count + 1 + offset as i64));
+            // The series the batch draws from, in order of first use, each with its creates.
+            let mut series: Vec<((i64, &str, i32), Vec<usize>)> = Vec::new();
+            for (i, job) in jobs.iter().enumerate() {
+                let key = (job.row.bureau, job.prefix.as_str(), job.year);
+                match series.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, members)) => members.push(i),
+                    None => series.push((key, vec![i])),
                 }
+            }
+            // One statement moves every counter (RETURNING gives no order: matched by key).
+            let mut take = sqlx::query(TAKE_NUMBERS.text(self.is_sqlite(), series.len()));
+            for ((bureau, prefix, year), members) in &series {
+                take = take.bind(*bureau).bind(*prefix).bind(*year).bind(members.len() as i64);
+            }
+            let taken = take.fetch_all(&mut *tx).await?;
+            let mut numbers: Vec<Option<String>> = vec![None; jobs.len()];
+            for row in &taken {
+                let key: (i64, String, i32) =
+                    (row.try_get("bureau_id")?, row.try_get("prefix")?, row.try_get("year")?);
+                let last: i64 = row.try_get("last")?;
+                let Some((_, members)) = series
+                    .iter()
+                    .find(|((b, p, y), _)| (*b, *p, *y) == (key.0, key.1.as_str(), key.2))
+                else {
+                    continue;
+                };
+                let count = members.len() as i64;
+                for (offset, &i) in members.iter().enumerate() {
+                    numbers[i] = Some(format_number(&key.1, key.2, last - count + 1 + offset as i64));
+                }
+            }
+            if numbers.iter().any(Option::is_none) {
+                return Err(StorageError::Data(anyhow::anyhow!(
+                    "a quote counter did not answer with its number"
+                )));
             }
             let numbers: Vec<String> = numbers.into_iter().flatten().collect();
             // Two statements for the whole batch's quotes and events.

@@ -321,6 +321,10 @@ pub fn statement_texts(sqlite: bool) -> Vec<(&'static str, &'static str)> {
             statements::INSERT_EVENTS.text(sqlite, rows),
         ));
         texts.push(("insert_jobs", statements::INSERT_JOBS.text(sqlite, rows)));
+        texts.push((
+            "take_numbers_of",
+            statements::TAKE_NUMBERS.text(sqlite, rows),
+        ));
     }
     texts
 }

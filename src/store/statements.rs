@@ -154,8 +154,6 @@ statements! {
     events = "SELECT id, quote_id::text AS quote_id, from_status, to_status, at, role, key_id, reason, \
          document_sha256, name, evidence FROM quote_events WHERE bureau_id = $1 AND quote_id = $2::uuid ORDER BY id";
     lapsed = "SELECT id::text, version FROM quotes WHERE bureau_id = $1 AND status = $2 AND valid_until < $3::date";
-    take_numbers = "INSERT INTO quote_counters (bureau_id, prefix, year, last) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (bureau_id, prefix, year) DO UPDATE SET last = quote_counters.last + $4 RETURNING last";
     link_request = "UPDATE quote_requests SET status = $4, quote_id = $5::uuid, decided_at = $6, \
          decided_by_key = $7, updated_at = $6 WHERE bureau_id = $1 AND id = $2::uuid AND status = $3";
     insert_request = "INSERT INTO quote_requests (bureau_id, id, reference, status, employer_name, employer, employee, \
@@ -329,6 +327,8 @@ pub(crate) fn of(sqlite: bool) -> &'static Statements {
 pub(crate) struct MultiRow {
     head: &'static str,
     row: &'static str,
+    /// What follows the rows (`ON CONFLICT …`, `RETURNING …`), or nothing.
+    tail: &'static str,
     made: [[OnceLock<&'static str>; MAX_ROWS + 1]; 2],
 }
 
@@ -337,9 +337,14 @@ pub(crate) const MAX_ROWS: usize = 128;
 
 impl MultiRow {
     const fn new(head: &'static str, row: &'static str) -> MultiRow {
+        MultiRow::with_tail(head, row, "")
+    }
+
+    const fn with_tail(head: &'static str, row: &'static str, tail: &'static str) -> MultiRow {
         MultiRow {
             head,
             row,
+            tail,
             made: [
                 [const { OnceLock::new() }; MAX_ROWS + 1],
                 [const { OnceLock::new() }; MAX_ROWS + 1],
@@ -351,7 +356,12 @@ impl MultiRow {
     pub fn text(&self, sqlite: bool, rows: usize) -> &'static str {
         let rows = rows.clamp(1, MAX_ROWS);
         self.made[usize::from(sqlite)][rows].get_or_init(|| {
-            let text = format!("{} VALUES {}", self.head, numbered_rows(self.row, rows));
+            let text = format!(
+                "{} VALUES {}{}",
+                self.head,
+                numbered_rows(self.row, rows),
+                self.tail
+            );
             keep(if sqlite { to_sqlite(&text) } else { text })
         })
     }
@@ -364,6 +374,15 @@ pub(crate) static INSERT_QUOTES: MultiRow = MultiRow::new(
      idempotency_hash, computation_translated)",
     "(?, ?::uuid, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::numeric, ?::numeric, ?::numeric, ?, ?, ?, ?, ?, \
      ?::uuid, ?, ?, ?)",
+);
+
+/// The next numbers of several series at once (one row per bureau, prefix and year, each
+/// taking `last` numbers): one round trip for a group of creates of many bureaus.
+pub(crate) static TAKE_NUMBERS: MultiRow = MultiRow::with_tail(
+    "INSERT INTO quote_counters (bureau_id, prefix, year, last)",
+    "(?, ?, ?, ?)",
+    " ON CONFLICT (bureau_id, prefix, year) DO UPDATE SET last = quote_counters.last + excluded.last \
+     RETURNING bureau_id, prefix, year, last",
 );
 
 pub(crate) static INSERT_EVENTS: MultiRow = MultiRow::new(
