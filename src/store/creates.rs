@@ -23,6 +23,9 @@ use crate::quotes::ports::{CreateQuote, NewEvent, NumberedJobs, RequestLink};
 use crate::storage::StorageError;
 use sqlx::Row;
 
+/// A series of quote numbers: bureau, prefix, year.
+type Series<'a> = (i64, &'a str, i32);
+
 /// At most this many creates share one transaction (one multi-row statement holds them all).
 const MAX_BATCH: usize = MAX_ROWS;
 
@@ -163,7 +166,7 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write(Scope::All).await?;
             // The series the batch draws from, in order of first use, each with its creates.
-            let mut series: Vec<((i64, &str, i32), Vec<usize>)> = Vec::new();
+            let mut series: Vec<(Series<'_>, Vec<usize>)> = Vec::new();
             for (i, job) in jobs.iter().enumerate() {
                 let key = (job.row.bureau, job.prefix.as_str(), job.year);
                 match series.iter_mut().find(|(k, _)| *k == key) {
