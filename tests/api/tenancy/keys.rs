@@ -179,16 +179,49 @@ async fn keys_that_open_nothing(backend: Backend) {
     .expect_problem(StatusCode::FORBIDDEN);
 }
 
-/// A suspended bureau's keys and form are answered 403 saying so, its links show a page asking
-/// to contact the bureau; nothing is deleted, and resuming brings it all back.
+/// A suspended bureau's keys and form are answered 403 saying so, its links (here the employee's
+/// consent page) show a page asking to contact the bureau; nothing is deleted, and resuming
+/// brings it all back.
 async fn a_suspended_bureau_is_told_so(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await;
     let b = make_bureau(&app, "foxtrot", "FX").await;
     let quote = create_as(&app, &b.admin, "Geschorst B.V.").await;
     let id = quote["id"].as_str().unwrap();
+    // A link of the bureau's: the employee's consent page of a sent quote.
+    app.call(
+        Method::POST,
+        &format!("/api/v1/quotes/{id}/transitions"),
+        Some(&b.admin),
+        Some(&json!({"to": "sent"})),
+    )
+    .await
+    .expect_status(StatusCode::OK);
+    let link = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/quotes/{id}/employee-consent"),
+            Some(&b.admin),
+            Some(&json!({})),
+        )
+        .await;
+    link.expect_status(StatusCode::CREATED);
+    let url = link.json()["url"].as_str().unwrap().to_string();
+    let path = &url[url.find("/c/").unwrap()..];
+    assert_eq!(page(&app, path).await.0, StatusCode::OK);
     operator(&app, Method::POST, "/api/v1/bureaus/foxtrot/suspend", None)
         .await
         .expect_status(StatusCode::OK);
+    // Its links say to contact the bureau (by the name its catalog prints), in both languages.
+    let (status, text) = page(&app, path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+    assert!(
+        text.contains("Neem contact op met") && text.contains("Please contact"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Geschorst B.V."),
+        "nothing of the quote: {text}"
+    );
     let problem = app
         .call(
             Method::GET,
@@ -228,4 +261,15 @@ async fn a_suspended_bureau_is_told_so(backend: Backend) {
         .await;
     back.expect_status(StatusCode::OK);
     assert_eq!(back.json()["number"], quote["number"], "nothing deleted");
+    assert_eq!(
+        page(&app, path).await.0,
+        StatusCode::OK,
+        "its link works again"
+    );
+}
+
+/// A page of the service without a key: its status and text.
+async fn page(app: &crate::helpers::TestApp, path: &str) -> (StatusCode, String) {
+    let reply = app.call(Method::GET, path, None, None).await;
+    (reply.status, reply.text)
 }
