@@ -24,7 +24,7 @@ pub mod pricing;
 pub mod publishing;
 pub mod quotes;
 pub mod requests;
-pub(crate) mod storage;
+pub mod storage;
 pub mod store;
 pub(crate) mod telemetry;
 pub(crate) mod tenancy;

@@ -233,3 +233,49 @@ async fn an_https_endpoint_is_spoken_to_in_tls() {
     let error = format!("{:#}", anyhow::Error::new(error));
     assert!(error.contains("corrupt message"), "{error}");
 }
+
+/// Bureaus share a bucket and prefix: another bureau's documents are kept under
+/// `PREFIX/bureaus/ID/`, where the default bureau neither finds nor sweeps them, and that bureau
+/// lists (for its export) and deletes (when it is erased) its own.
+#[tokio::test]
+async fn each_bureau_keeps_its_documents_apart_under_the_prefix() {
+    use offerte::storage::BureauId;
+    let Some(server) = server() else { return };
+    let default = S3Archive::connect(&location(&server, "sent"))
+        .await
+        .unwrap();
+    let other = default.for_bureau(BureauId::new(7));
+    let theirs = pdf("quote of bureau 7");
+    let ours = pdf("quote of the default bureau");
+    other.put(&theirs).await.unwrap();
+    default.put(&ours).await.unwrap();
+    assert_eq!(
+        other.key(&theirs.sha256).unwrap().as_ref(),
+        format!("sent/bureaus/7/{}.pdf", theirs.sha256)
+    );
+    // The default bureau's keys are where they always were.
+    assert_eq!(
+        default
+            .for_bureau(BureauId::DEFAULT)
+            .key(&ours.sha256)
+            .unwrap(),
+        default.key(&ours.sha256).unwrap()
+    );
+    // Neither finds the other's document.
+    assert_eq!(default.get(&theirs.sha256).await.unwrap(), None);
+    assert_eq!(other.get(&ours.sha256).await.unwrap(), None);
+    // The default bureau's orphan sweep lists only its own keys; bureau 7 lists its own.
+    let later = Utc::now() + Days::days(1);
+    assert_eq!(
+        default.stored_before(later).await.unwrap(),
+        vec![ours.sha256.clone()]
+    );
+    assert_eq!(
+        other.stored_before(later).await.unwrap(),
+        vec![theirs.sha256.clone()]
+    );
+    // Erased with its bureau: gone, the default bureau's document stays.
+    other.delete(&theirs.sha256).await.unwrap();
+    assert!(other.stored_before(later).await.unwrap().is_empty());
+    assert_eq!(default.get(&ours.sha256).await.unwrap(), Some(ours.bytes));
+}
