@@ -15,8 +15,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::access::{Keys, Role};
 use crate::archive::Archive;
-use crate::bureaus::model::ROTATION_OVERLAP_HOURS;
-use crate::bureaus::model::{Bureau, BureauStatus, KeyRefusal, StoredKey};
+use crate::bureaus::model::{Bureau, BureauStatus, KeyRefusal, ROTATION_OVERLAP_HOURS, StoredKey};
 use crate::bureaus::ports::BureauRepository;
 use crate::catalog::CatalogSet;
 use crate::clock::Clock;
