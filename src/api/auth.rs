@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::access::Role;
+use crate::bureaus::model::shown_slug;
 use crate::storage::BureauId;
 use crate::tenancy::{Identity, Refusal, Tenant};
 
@@ -204,13 +205,4 @@ impl FromRequest for Manager {
             }
         }))
     }
-}
-
-/// A slug from a path as quoted back: cut short (a path may be long).
-pub fn shown_slug(slug: &str) -> String {
-    let mut shown: String = slug.chars().take(41).collect();
-    if shown.len() < slug.len() {
-        shown.push('…');
-    }
-    shown
 }

@@ -123,6 +123,6 @@ pub async fn change_bureau(
         .bureaus
         .change_settings(&auth.tenant.bureau, change)
         .await?;
-    state.tenants.refresh().await.map_err(ApiError::Internal)?;
+    state.in_force_here().await?;
     Ok(web::Json(BureauSettingsView::from(&bureau)))
 }

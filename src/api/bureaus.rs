@@ -8,13 +8,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::auth::{Manager, OperatorAuth, shown_slug};
+use super::auth::{Manager, OperatorAuth};
 use super::extract::{JsonBytes, QueryParams, parse_json};
 use super::problem::{ApiError, Problem};
 use super::responses::{AuthErrors, BodyErrors, QueryErrors, ServerErrors};
 use super::state::AppState;
 use crate::access::Role;
 use crate::bureaus::error::BureauError;
+use crate::bureaus::model::shown_slug;
 use crate::bureaus::model::{Bureau, BureauStatus, StoredKey, Usage};
 use crate::pricing::InputError;
 
@@ -103,11 +104,6 @@ impl From<BureauError> for ApiError {
     }
 }
 
-/// Loads the bureaus again on this instance at once (the others within seconds).
-async fn refreshed(state: &AppState) -> Result<(), ApiError> {
-    state.tenants.refresh().await.map_err(ApiError::Internal)
-}
-
 /// Make a bureau (operator).
 ///
 /// The bureau starts active, with no key (make its admin key next:
@@ -136,7 +132,7 @@ pub async fn create_bureau(
         .create(&body.slug, &body.name, &body.number_prefix)
         .await?;
     tracing::info!(operator = %operator.key_id, bureau = %bureau.slug, "bureau made");
-    refreshed(&state).await?;
+    state.in_force_here().await?;
     Ok(HttpResponse::Created().json(BureauView::of(&bureau, None)))
 }
 
@@ -249,7 +245,7 @@ async fn set_status(
             }
             e => e.into(),
         })?;
-    refreshed(state).await?;
+    state.in_force_here().await?;
     Ok(web::Json(BureauView::of(&bureau, None)))
 }
 
@@ -349,7 +345,7 @@ pub async fn create_key(
             &manager.key_id,
         )
         .await?;
-    refreshed(&state).await?;
+    state.in_force_here().await?;
     Ok(HttpResponse::Created().json(MadeKeyView {
         key: made.secret,
         info: KeyView::from(&made.key),
@@ -402,6 +398,6 @@ pub async fn revoke_key(
         ApiError::NotFound(format!("no key `{}` (ids are UUIDs)", shown_slug(&path.1)))
     })?;
     state.bureaus.revoke_key(manager.tenant.id(), id).await?;
-    refreshed(&state).await?;
+    state.in_force_here().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -105,7 +105,7 @@ pub async fn publish_version(
         .publisher
         .publish(&file.0, &auth.caller.key_id)
         .await?;
-    in_force_here(&state).await?;
+    state.in_force_here().await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -183,7 +183,7 @@ pub async fn withdraw_version(
     version: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     auth.tenant.publisher.withdraw(&version).await?;
-    in_force_here(&state).await?;
+    state.in_force_here().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -215,18 +215,12 @@ pub async fn put_asset(
         .publisher
         .publish_asset(&name, image.0.to_vec(), &auth.caller.key_id)
         .await?;
-    in_force_here(&state).await?;
+    state.in_force_here().await?;
     Ok(if created {
         HttpResponse::Created().json(asset)
     } else {
         HttpResponse::Ok().json(asset)
     })
-}
-
-/// Loads the bureaus again before answering, so the change is in force on this instance when
-/// the caller hears of it (a rebuild started before the change cannot put an older set back).
-async fn in_force_here(state: &AppState) -> Result<(), ApiError> {
-    state.tenants.refresh().await.map_err(ApiError::Internal)
 }
 
 impl From<PublishError> for ApiError {

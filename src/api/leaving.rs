@@ -5,13 +5,14 @@ use actix_web::{HttpResponse, delete, get, web};
 use base64::Engine;
 use serde_json::json;
 
-use super::auth::{OperatorAuth, shown_slug};
+use super::auth::OperatorAuth;
 use super::bureaus::BureauView;
 use super::problem::{ApiError, Problem};
 use super::responses::{AuthErrors, ServerErrors};
 use super::state::AppState;
 use crate::archive::{DocumentArchive, read};
 use crate::bureaus::error::BureauError;
+use crate::bureaus::model::shown_slug;
 
 /// How far ahead "every stored document" reaches when an object store is listed.
 const EVERYTHING: chrono::Duration = chrono::Duration::days(1);
@@ -134,7 +135,7 @@ pub async fn erase_bureau(
                 .map_err(|e| ApiError::Internal(e.into()))?;
         }
     }
-    state.tenants.refresh().await.map_err(ApiError::Internal)?;
+    state.in_force_here().await?;
     tracing::warn!(operator = %operator.key_id, bureau = %slug, "bureau erased");
     Ok(HttpResponse::NoContent().finish())
 }

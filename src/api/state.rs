@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use std::sync::Arc;
 
+use super::problem::ApiError;
 use crate::bureaus::service::BureauService;
 use crate::clock::Clock;
 use crate::documents::Renderer;
@@ -26,6 +27,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Loads the bureaus again before an admin change is answered, so it is in force on this
+    /// instance when the caller hears of it (a rebuild begun before the change by the timer
+    /// cannot put the older state back).
+    pub async fn in_force_here(&self) -> Result<(), ApiError> {
+        self.tenants.refresh().await.map_err(ApiError::Internal)
+    }
+
     /// Today's date where the service runs (the default start and quote date).
     pub fn today(&self) -> NaiveDate {
         self.clock.now().today

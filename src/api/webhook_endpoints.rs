@@ -76,10 +76,6 @@ impl From<MadeEndpoint> for MadeEndpointView {
     }
 }
 
-async fn refreshed(state: &AppState) -> Result<(), ApiError> {
-    state.tenants.refresh().await.map_err(ApiError::Internal)
-}
-
 /// Add a webhook endpoint (admin).
 ///
 /// The URL must be http or https and reach the public internet: a name that resolves to a
@@ -108,7 +104,7 @@ pub async fn add_endpoint(
         .bureaus
         .add_endpoint(auth.tenant.id(), &body.url, body.events)
         .await?;
-    refreshed(&state).await?;
+    state.in_force_here().await?;
     Ok(HttpResponse::Created().json(MadeEndpointView::from(made)))
 }
 
@@ -151,7 +147,7 @@ pub async fn remove_endpoint(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state.bureaus.remove_endpoint(auth.tenant.id(), &id).await?;
-    refreshed(&state).await?;
+    state.in_force_here().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -177,6 +173,6 @@ pub async fn rotate_endpoint(
     id: web::Path<String>,
 ) -> Result<web::Json<MadeEndpointView>, ApiError> {
     let made = state.bureaus.rotate_endpoint(auth.tenant.id(), &id).await?;
-    refreshed(&state).await?;
+    state.in_force_here().await?;
     Ok(web::Json(MadeEndpointView::from(made)))
 }

@@ -110,6 +110,15 @@ impl NewBureau {
     }
 }
 
+/// A slug as quoted back in a message: cut short, so a 10 KB path does not come back whole.
+pub fn shown_slug(slug: &str) -> String {
+    let mut cut: String = slug.chars().take(SLUG_MAX + 1).collect();
+    if cut.len() < slug.len() {
+        cut.push('…');
+    }
+    cut
+}
+
 /// A slug: 2 to [`SLUG_MAX`] lowercase letters, digits and single dashes, starting and ending
 /// with a letter or digit (so it is safe in a path, a file name and a log line as it is).
 pub fn check_slug(slug: &str) -> Result<(), String> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::error::BureauError;
+use super::model::shown_slug;
 use super::model::{Bureau, BureauStatus, NewBureau, SettingsChange, StoredKey, Usage};
 use super::ports::BureauRepository;
 use crate::access::Role;
@@ -87,7 +88,7 @@ impl<R: BureauRepository + ForBureau> BureauService<R> {
             .await?
             .into_iter()
             .find(|b| b.slug == slug)
-            .ok_or_else(|| BureauError::NotFound(shown(slug)))
+            .ok_or_else(|| BureauError::NotFound(shown_slug(slug)))
     }
 
     /// Suspends (or resumes) the bureau `slug`; the bureau as it is then.
@@ -206,15 +207,6 @@ pub fn month_bounds(month: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
         .unwrap_or(first);
     let at = |d: NaiveDate| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN));
     (at(first), at(next))
-}
-
-/// A slug as quoted back in a message: cut short, so a 10 KB path does not come back whole.
-fn shown(slug: &str) -> String {
-    let mut cut: String = slug.chars().take(super::model::SLUG_MAX + 1).collect();
-    if cut.len() < slug.len() {
-        cut.push('…');
-    }
-    cut
 }
 
 pub mod endpoints;
