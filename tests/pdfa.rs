@@ -1,4 +1,4 @@
-//! Every quote PDF is PDF/A-3b and carries the quote's computation as an associated JSON file,
+//! Every quote PDF is PDF/A-3a and PDF/UA-1 (tagged) and carries the quote's computation as an associated JSON file,
 //! checked with real tools: `qpdf` (structure, attachments) and `pdfinfo` (the XMP claim).
 //! Without a tool these tests skip with a message, unless `OFFERTE_TEST_REQUIRE_TOOLS` is set.
 #![cfg(feature = "pdf")]
@@ -91,7 +91,7 @@ fn run(program: &str, package: &str, args: &[&str], file: &Path, after: &[&str])
     }
 }
 
-/// Checks `pdf` with qpdf and pdfinfo: sound structure, the PDF/A-3b claim, and exactly one
+/// Checks `pdf` with qpdf and pdfinfo: sound structure, the PDF/A-3a and PDF/UA-1 claims, the tags, and exactly one
 /// attachment, `name`, with relationship Data; returns that attachment parsed as JSON (`None`
 /// when the tools are missing).
 fn check_pdfa(pdf: &[u8], name: &str) -> Option<serde_json::Value> {
@@ -106,9 +106,14 @@ fn check_pdfa(pdf: &[u8], name: &str) -> Option<serde_json::Value> {
             || meta.contains(&format!("pdfaid:{key}=\"{value}\""))
     };
     assert!(claims("part", "3"), "the XMP claims PDF/A part 3:\n{meta}");
+    // Conformance A (accessible): tagged, with the text's Unicode; and PDF/UA-1 on top.
     assert!(
-        claims("conformance", "B"),
-        "the XMP claims conformance B:\n{meta}"
+        claims("conformance", "A"),
+        "the XMP claims conformance A:\n{meta}"
+    );
+    assert!(
+        meta.contains("<pdfuaid:part>1</pdfuaid:part>") || meta.contains("pdfuaid:part=\"1\""),
+        "the XMP claims PDF/UA-1:\n{meta}"
     );
 
     let list = run("qpdf", "qpdf", &["--list-attachments"], &path, &[])?;
@@ -124,6 +129,10 @@ fn check_pdfa(pdf: &[u8], name: &str) -> Option<serde_json::Value> {
         "the attachment's relationship is Data"
     );
     assert!(json.contains(r#""/AF": ["#), "the catalog lists it in /AF");
+    // What a screen reader needs from the catalog: a structure tree (the tags), the mark that
+    // the content is tagged, the document's language, and its title shown instead of the file
+    // name.
+    assert_tagged(&json);
 
     let shown = run(
         "qpdf",
@@ -133,6 +142,40 @@ fn check_pdfa(pdf: &[u8], name: &str) -> Option<serde_json::Value> {
         &[],
     )?;
     Some(serde_json::from_str(&shown).expect("the attachment is JSON"))
+}
+
+/// The document catalog of `qpdf --json` output marks a tagged PDF for screen readers: a
+/// structure tree, `/MarkInfo << /Marked true >>`, a `/Lang`, and `/DisplayDocTitle true`.
+fn assert_tagged(qpdf_json: &str) {
+    let json: serde_json::Value = serde_json::from_str(qpdf_json).expect("qpdf --json");
+    let objects = json["qpdf"][1].as_object().expect("qpdf objects");
+    let catalog = objects
+        .values()
+        .filter_map(|o| o["value"].as_object())
+        .find(|o| o.get("/Type").and_then(|t| t.as_str()) == Some("/Catalog"))
+        .expect("a document catalog");
+    assert!(catalog.contains_key("/StructTreeRoot"), "tags: {catalog:?}");
+    let resolve = |v: &serde_json::Value| -> serde_json::Value {
+        match v.as_str() {
+            Some(r) if r.ends_with(" R") => objects[&format!("obj:{r}")]["value"].clone(),
+            _ => v.clone(),
+        }
+    };
+    assert_eq!(
+        resolve(&catalog["/MarkInfo"])["/Marked"],
+        true,
+        "marked as tagged: {catalog:?}"
+    );
+    let lang = catalog["/Lang"].as_str().unwrap_or_default();
+    assert!(
+        lang.starts_with("u:") && lang.len() > 2,
+        "a language: {catalog:?}"
+    );
+    assert_eq!(
+        resolve(&catalog["/ViewerPreferences"])["/DisplayDocTitle"],
+        true,
+        "the title is shown: {catalog:?}"
+    );
 }
 
 /// The attached JSON is the computation the page shows: same totals, same catalog.
@@ -148,7 +191,7 @@ fn assert_is_the_computation(attached: &serde_json::Value, c: &Computation) {
 }
 
 #[test]
-fn a_quote_pdf_is_pdfa_3b_with_its_computation_attached() {
+fn a_quote_pdf_is_pdfa_3a_and_pdfua_1_with_its_computation_attached() {
     let catalogs = CatalogSet::load_dir(&root().join("pricing")).expect("catalog");
     let renderer = Renderer::load(&root().join("templates")).expect("templates");
     let c = compute(&catalogs, INPUT);
@@ -172,7 +215,7 @@ fn a_quote_pdf_is_pdfa_3b_with_its_computation_attached() {
 }
 
 #[test]
-fn a_preview_pdf_is_pdfa_3b_with_its_computation_attached() {
+fn a_preview_pdf_is_pdfa_3a_and_pdfua_1_with_its_computation_attached() {
     let catalogs = CatalogSet::load_dir(&root().join("pricing")).expect("catalog");
     let renderer = Renderer::load(&root().join("templates")).expect("templates");
     let c = compute(&catalogs, &INPUT.replace('}', r#","language":"en"}"#));
@@ -234,7 +277,7 @@ fn catalogs_with_logo(logo: &str, bytes: &[u8]) -> (tempfile::TempDir, CatalogSe
 }
 
 #[test]
-fn logos_with_transparency_and_text_render_as_pdfa() {
+fn logos_with_transparency_and_text_render_as_pdfa_and_pdfua() {
     let renderer = Renderer::load(&root().join("templates")).expect("templates");
     let png = std::fs::read(root().join("tests/fixtures/logo.png")).unwrap();
     let svg = br##"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><rect width="80" height="20" fill="#1f4e79" opacity="0.5"/><text x="2" y="15" font-family="Arial" font-size="12">Logo</text></svg>"##;

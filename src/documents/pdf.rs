@@ -1,8 +1,8 @@
 //! PDF rendering in-process with typst. The engine (fonts and the parsed template) is built once
 //! and shared; each render passes the view-model as one JSON string in `sys.inputs.data` and the
-//! computation's JSON as bytes in `sys.inputs.computation`. Every PDF claims PDF/A-3b (typst
-//! refuses to export what breaks it) and carries the computation as an associated file
-//! (`{file_stem}.json`, relationship `Data`).
+//! computation's JSON as bytes in `sys.inputs.computation`. Every PDF claims PDF/A-3a and
+//! PDF/UA-1 (tagged for screen readers; typst refuses to export what breaks either) and carries
+//! the computation as an associated file (`{file_stem}.json`, relationship `Data`).
 
 use anyhow::{Result, anyhow};
 use chrono::{Datelike, NaiveDate};
@@ -137,7 +137,7 @@ impl PdfEngine {
         let options = PdfOptions {
             ident: Smart::Custom(ident.to_string()),
             timestamp: Some(Timestamp::new_utc(datetime)),
-            standards: PdfStandards::new(&[PdfStandard::A_3b])
+            standards: PdfStandards::new(&[PdfStandard::A_3a, PdfStandard::Ua_1])
                 .map_err(|e| anyhow!("typst-pdf standards: {e:?}"))?,
             ..PdfOptions::default()
         };
