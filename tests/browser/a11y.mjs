@@ -1,6 +1,7 @@
 // WCAG 2.1 AA in real headless Chromium: axe (the WCAG 2.0/2.1 A and AA rules) must find no
 // violation on every page an employer, an employee or a website visitor meets, in Dutch and
-// English, on a 375-pixel phone and on a desktop:
+// English, on a 375-pixel phone and on a desktop; and at 320 pixels nothing may be wider than the
+// screen (WCAG 1.4.10, reflow):
 //   - the online quote in each state: open, accepted, declined, withdrawn (closed), revised (the
 //     old link after a new revision), and with the employee-consent section;
 //   - the employee's consent page: open and answered;
@@ -68,7 +69,15 @@ async function check(name, open, { widths = [PHONE, DESKTOP], context = {} } = {
       const violations = await axeViolations(page);
       assert.deepEqual(violations, [], `WCAG 2.1 AA violations on ${label}:\n    ${violations.join('\n    ')}`);
       checked += 1;
-      if (phone) await page.screenshot({ path: `${shots}/${name.replace(/\W+/g, '-')}.png`, fullPage: true });
+      if (!phone) return;
+      await page.screenshot({ path: `${shots}/${name.replace(/\W+/g, '-')}.png`, fullPage: true });
+      // WCAG 1.4.10 (reflow), which axe does not check: at 320 CSS pixels nothing is wider than
+      // the screen (a data table may scroll inside its own box, which axe then checks).
+      await page.setViewportSize({ width: 320, height: viewport.height });
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= 320, `${label} scrolls sideways: ${wide} px wide on a 320 px screen`);
+      const narrow = await axeViolations(page);
+      assert.deepEqual(narrow, [], `WCAG 2.1 AA violations at 320 px on ${label}:\n    ${narrow.join('\n    ')}`);
     });
     await ctx.close();
   }
@@ -127,6 +136,7 @@ for (const lang of ['nl', 'en']) {
   });
 }
 const letter = htmlPart(await mailWith(mails, quotes.open.email));
+fs.writeFileSync(`${shots}/e-mail.html`, letter);
 await check('e-mail html', async (page) => {
   await page.setContent(letter);
 });

@@ -73,7 +73,7 @@ export function htmlPart(message) {
   const rest = message.slice(at);
   const split = rest.search(/\r?\n\r?\n/);
   const headers = rest.slice(0, split);
-  const boundary = message.slice(0, at).match(/^--(\S+)\s*$/gm).pop();
+  const boundary = message.slice(0, at).match(/^--\S+/gm).pop();
   let body = rest.slice(split).replace(/^\s+/, '');
   body = body.slice(0, body.indexOf(boundary));
   if (/quoted-printable/i.test(headers)) {
