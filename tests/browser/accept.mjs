@@ -2,19 +2,12 @@
 // arrives at a real SMTP server; the link in it is opened, the quote read, accepted with a name;
 // the staff API then shows `accepted` with that name. Run through scripts/browser-test.
 //   node tests/browser/accept.mjs http://127.0.0.1:PORT SCREENSHOT_DIR MAIL_DIR SALES_KEY
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { launch, staffApi } from './lib.mjs';
 import fs from 'node:fs';
 
 const [base, shots, mails, key] = process.argv.slice(2);
-const api = async (method, path, body) => {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  return { status: r.status, json: await r.json() };
-};
+const api = staffApi(base, key);
 const sickDay = new Date(Date.now() - 200 * 86400000).toISOString().slice(0, 10);
 const created = await api('POST', '/api/v1/quotes', {
   employer: { company_name: 'Bakkerij De Korenschoof B.V.', contact_person: 'J. de Vries', email: 'hr@korenschoof.example' },
@@ -37,11 +30,7 @@ const link = mail.replace(/=\r?\n/g, '').match(/https?:\/\/[^\s"<>]+\/q\/[A-Za-z
 assert.ok(link, 'a link in the e-mail');
 const path = new URL(link[0]).pathname;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run'],
-});
+const browser = await launch();
 let failures = 0;
 try {
   const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });

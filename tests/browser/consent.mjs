@@ -4,32 +4,12 @@
 // with a name; the staff API then shows `given` with the time and the specification's hash, and
 // the certificate lists it. Run through scripts/browser-test.
 //   node tests/browser/consent.mjs http://127.0.0.1:PORT SCREENSHOT_DIR MAIL_DIR SALES_KEY
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
+import { launch, mailLink, staffApi } from './lib.mjs';
 
 const [base, shots, mails, key] = process.argv.slice(2);
 const company = 'Toestemming Bakkerij B.V.';
-const api = async (method, path, body) => {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  return { status: r.status, json: await r.json() };
-};
-// The first e-mail in MAIL_DIR that holds `marker`, and the link of `kind` (`q`, `c`) in it.
-const mailLink = async (marker, kind) => {
-  for (let i = 0; i < 150; i += 1) {
-    for (const file of fs.readdirSync(mails).filter((f) => f.endsWith('.eml'))) {
-      const text = fs.readFileSync(`${mails}/${file}`, 'utf8').replace(/=\r?\n/g, '');
-      const link = text.match(new RegExp(`https?://[^\\s"<>]+/${kind}/[A-Za-z0-9_-]{22,}`));
-      if (text.includes(marker) && link) return new URL(link[0]).pathname;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no e-mail with a /${kind}/ link and ${marker}`);
-};
+const api = staffApi(base, key);
 
 const sickDay = new Date(Date.now() - 200 * 86400000).toISOString().slice(0, 10);
 const created = await api('POST', '/api/v1/quotes', {
@@ -41,13 +21,9 @@ assert.equal(created.status, 201, JSON.stringify(created.json));
 const id = created.json.id;
 const number = created.json.number;
 assert.equal((await api('POST', `/api/v1/quotes/${id}/send`, {})).status, 202);
-const employerPath = await mailLink('hr@toestemming.example', 'q');
+const employerPath = await mailLink(mails, 'hr@toestemming.example', 'q');
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run'],
-});
+const browser = await launch();
 let failures = 0;
 try {
   const errors = [];
@@ -72,7 +48,7 @@ try {
   assert.ok(await employer.getByText('ook per e-mail').isVisible(), 'says it was e-mailed');
   await employer.screenshot({ path: `${shots}/consent-employer-link.png`, fullPage: false });
   const consentPath = new URL(consentUrl).pathname;
-  assert.equal(await mailLink(number, 'c'), consentPath, 'the e-mail carries the same link');
+  assert.equal(await mailLink(mails, number, 'c'), consentPath, 'the e-mail carries the same link');
   console.log('ok - the employer accepts and makes a consent link for the employee');
 
   // The employee, on a phone.

@@ -2,16 +2,12 @@
 // fills the form, submits and sees the indicative total; then sends a bad KvK number and sees
 // the server's error next to that field. Run through scripts/browser-test.
 //   node tests/browser/form.mjs http://127.0.0.1:PORT SCREENSHOT_DIR
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { launch } from './lib.mjs';
 
 const base = process.argv[2];
 const shots = process.argv[3] || '.';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run'],
-});
+const browser = await launch();
 let failures = 0;
 async function test(name, body) {
   const page = await browser.newPage({ viewport: { width: 900, height: 1400 } });

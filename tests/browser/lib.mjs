@@ -46,24 +46,30 @@ export async function sentQuote(api, company, email) {
 
 const unfold = (text) => text.replace(/=\r?\n/g, '');
 
-// The first e-mail in `mails` whose text holds `marker` (waits up to 15 s for the relay).
-export async function mailWith(mails, marker) {
+// The first e-mail in `mails` whose text holds `marker` and matches `pattern` (waits up to 15 s
+// for the relay); returns its text and the match.
+async function findMail(mails, marker, pattern = /$/) {
   for (let i = 0; i < 150; i += 1) {
     for (const file of fs.readdirSync(mails).filter((f) => f.endsWith('.eml')).sort()) {
       const text = fs.readFileSync(`${mails}/${file}`, 'utf8');
-      if (unfold(text).includes(marker)) return text;
+      const match = unfold(text).match(pattern);
+      if (unfold(text).includes(marker) && match) return { text, match };
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no e-mail holding ${marker}`);
+  throw new Error(`no e-mail holding ${marker} and ${pattern}`);
 }
 
-// The path of the `/kind/TOKEN` link (`q` employer, `c` employee) in the e-mail holding `marker`.
+// The first e-mail in `mails` whose text holds `marker`.
+export async function mailWith(mails, marker) {
+  return (await findMail(mails, marker)).text;
+}
+
+// The path of the `/kind/TOKEN` link (`q` employer, `c` employee) in the first e-mail holding
+// `marker` and such a link.
 export async function mailLink(mails, marker, kind) {
-  const text = unfold(await mailWith(mails, marker));
-  const link = text.match(new RegExp(`https?://[^\\s"<>]+/${kind}/[A-Za-z0-9_-]{22,}`));
-  if (!link) throw new Error(`no /${kind}/ link in the e-mail holding ${marker}`);
-  return new URL(link[0]).pathname;
+  const { match } = await findMail(mails, marker, new RegExp(`https?://[^\\s"<>]+/${kind}/[A-Za-z0-9_-]{22,}`));
+  return new URL(match[0]).pathname;
 }
 
 // The text/html part of a MIME message, decoded (quoted-printable or base64).

@@ -3,15 +3,11 @@
 // "Create a draft quote" with the example body gets a 201 with a quote number; without the key
 // the same call is a 401 problem. Run through scripts/browser-test.
 //   node tests/browser/swagger.mjs http://127.0.0.1:PORT SCREENSHOT_DIR SALES_KEY
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { launch } from './lib.mjs';
 
 const [base, shots, key] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run'],
-});
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
 const errors = [];
 const elsewhere = [];
