@@ -188,11 +188,8 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            // The body says nothing internal; the log keeps the chain (with the request id,
-            // from the request's span).
-            tracing::error!(error = format!("{cause:#}"), "internal error");
-        }
+        // The body says nothing internal; `request_id::stamp` logs the cause's chain with the
+        // request id.
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         if matches!(self, ApiError::Unauthorized | ApiError::KeyRefused(_)) {

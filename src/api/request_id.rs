@@ -1,5 +1,5 @@
 //! Puts the request id on every response (`x-request-id`) and into every problem body, so a
-//! user can quote it and the log line can be found.
+//! user can quote it and the log line can be found; logs an internal error's cause with it.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse};
 use tracing_actix_web::RequestId;
 
-use super::problem::{PROBLEM_JSON, Problem};
+use super::problem::{ApiError, PROBLEM_JSON, Problem};
 
 pub async fn stamp(
     req: ServiceRequest,
@@ -16,6 +16,17 @@ pub async fn stamp(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
     let response = next.call(req).await?;
+    if let Some(ApiError::Internal(cause)) = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+    {
+        tracing::error!(
+            request_id = request_id.as_deref().unwrap_or_default(),
+            error = format!("{cause:#}"),
+            "internal error"
+        );
+    }
     let Some(request_id) = request_id else {
         return Ok(response.map_into_boxed_body());
     };
