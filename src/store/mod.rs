@@ -325,6 +325,11 @@ pub fn statement_texts(sqlite: bool) -> Vec<(&'static str, &'static str)> {
             "take_numbers_of",
             statements::TAKE_NUMBERS.text(sqlite, rows),
         ));
+        texts.push(("finish_jobs", statements::FINISH_JOBS.text(sqlite, rows)));
+        texts.push((
+            "insert_attempts",
+            statements::INSERT_ATTEMPTS.text(sqlite, rows),
+        ));
     }
     texts
 }

@@ -1,6 +1,7 @@
 //! The outbox's storage interface ([`OutboxRepository`]) on SQLite and PostgreSQL.
 
 use super::Scope;
+use super::statements::{FINISH_JOBS, INSERT_ATTEMPTS, MAX_ROWS};
 use crate::storage::BureauId;
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Decode, Row, Type};
@@ -142,43 +143,52 @@ impl OutboxRepository for Store {
         if done.is_empty() {
             return Ok(());
         }
+        // What each job becomes: status, last error, next attempt, done at.
+        let ends: Vec<_> = done
+            .iter()
+            .map(|finished| match &finished.outcome {
+                Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
+                Outcome::Retry { error, at } => {
+                    (JobStatus::Queued, Some(error.as_str()), Some(*at), None)
+                }
+                Outcome::Failed { error } => {
+                    (JobStatus::Failed, Some(error.as_str()), None, Some(now))
+                }
+            })
+            .collect();
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
             let mut tx = pool.begin_write(Scope::All).await?;
-            for Finished { bureau, id, outcome, attempt, forget_recipients } in done {
-                let (job_status, error, next, at) = match outcome {
-                    Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
-                    Outcome::Retry { error, at } => {
-                        (JobStatus::Queued, Some(error.as_str()), Some(*at), None)
-                    }
-                    Outcome::Failed { error } => {
-                        (JobStatus::Failed, Some(error.as_str()), None, Some(now))
-                    }
-                };
-                sqlx::query(self.sql().finish_job)
-                .bind(bureau.get())
-                    .bind(id.to_string())
-                    .bind(job_status.as_str())
-                    .bind(error)
-                    .bind(next)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                if *forget_recipients {
-                    sqlx::query(self.sql().forget_recipients)
-                .bind(bureau.get())
-                        .bind(id.to_string())
-                        .bind(FORGOTTEN_RECIPIENT)
-                        .execute(&mut *tx)
-                        .await?;
+            // Two statements per round (each naming its rows' bureaus), not two per job.
+            for (jobs, ends) in done.chunks(MAX_ROWS).zip(ends.chunks(MAX_ROWS)) {
+                let mut finish = sqlx::query(FINISH_JOBS.text(self.is_sqlite(), jobs.len()));
+                for (job, (status, error, next, at)) in jobs.iter().zip(ends) {
+                    finish = finish
+                        .bind(job.bureau.get())
+                        .bind(job.id.to_string())
+                        .bind(status.as_str())
+                        .bind(*error)
+                        .bind(*next)
+                        .bind(*at);
                 }
-                sqlx::query(self.sql().insert_attempt)
-                .bind(bureau.get())
-                    .bind(id.to_string())
-                    .bind(i64::from(attempt.number))
-                    .bind(attempt.at)
-                    .bind(attempt.status_code.map(i32::from))
-                    .bind(error)
+                finish.execute(&mut *tx).await?;
+                let mut attempts = sqlx::query(INSERT_ATTEMPTS.text(self.is_sqlite(), jobs.len()));
+                for (job, (_, error, _, _)) in jobs.iter().zip(ends) {
+                    attempts = attempts
+                        .bind(job.bureau.get())
+                        .bind(job.id.to_string())
+                        .bind(i64::from(job.attempt.number))
+                        .bind(job.attempt.at)
+                        .bind(job.attempt.status_code.map(i32::from))
+                        .bind(*error);
+                }
+                attempts.execute(&mut *tx).await?;
+            }
+            for job in done.iter().filter(|job| job.forget_recipients) {
+                sqlx::query(self.sql().forget_recipients)
+                    .bind(job.bureau.get())
+                    .bind(job.id.to_string())
+                    .bind(FORGOTTEN_RECIPIENT)
                     .execute(&mut *tx)
                     .await?;
             }

@@ -5,8 +5,9 @@
 use super::{create_as, make_bureau};
 use crate::helpers::{Backend, TestApp, quote_body, spawn_app_with};
 
-/// Every statement of the store that reads or writes a bureau's table names the bureau, except
-/// the few that span bureaus by nature, which are exactly the listed ones.
+/// Every statement of the store that reads or writes a bureau's table names the bureau (as `$1`,
+/// or in every row of a multi-row statement), except the few that span bureaus by nature, which
+/// are exactly the listed ones.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_statement_names_its_bureau() {
     let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
@@ -28,9 +29,13 @@ async fn every_statement_names_its_bureau() {
                 named >= referenced.len(),
                 "{name} reads {referenced:?} but names bureau_id {named} time(s):\n{text}"
             );
+            // Multi-row statements name the bureau in each row: an INSERT's rows, or the
+            // first column of an UPDATE's `VALUES` rows.
             assert!(
-                text.starts_with("INSERT") || text.contains("bureau_id = $1"),
-                "{name} does not take its bureau as $1:\n{text}"
+                text.starts_with("INSERT")
+                    || text.contains("bureau_id = $1")
+                    || (text.starts_with("UPDATE") && text.contains(".bureau_id = v.column1")),
+                "{name} does not take its bureau as $1 (or as each row's first value):\n{text}"
             );
         }
         spanning_seen.sort_unstable();
