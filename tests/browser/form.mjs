@@ -1,12 +1,12 @@
 // The embeddable form in real headless Chromium: loads /embed/demo from a running server,
 // fills the form, submits and sees the indicative total; then sends a bad KvK number and sees
-// the server's error next to that field. Run through scripts/browser-test.
-//   node tests/browser/form.mjs http://127.0.0.1:PORT SCREENSHOT_DIR
+// the server's error next to that field; with an operator key, a second bureau's form (its public
+// key in the `key` attribute) sends its request to that bureau. Run through scripts/browser-test.
+//   node tests/browser/form.mjs http://127.0.0.1:PORT SCREENSHOT_DIR [SALES_KEY OPERATOR_KEY]
 import assert from 'node:assert/strict';
-import { launch } from './lib.mjs';
+import { launch, staffApi } from './lib.mjs';
 
-const base = process.argv[2];
-const shots = process.argv[3] || '.';
+const [base, shots = '.', defaultKey, operatorKey] = process.argv.slice(2);
 const browser = await launch();
 let failures = 0;
 async function test(name, body) {
@@ -34,8 +34,7 @@ async function test(name, body) {
 
 const sickDay = new Date(Date.now() - 200 * 86400000).toISOString().slice(0, 10);
 
-async function fill(page, { kvk }) {
-  const form = page.locator('offerte-form');
+async function fill(page, { kvk, form = page.locator('offerte-form').first() }) {
   // Labels are the way in: every field must have one.
   await form.getByLabel('Bedrijfsnaam').fill('Bakkerij De Korenschoof B.V.');
   await form.getByLabel('KvK-nummer').fill(kvk);
@@ -103,6 +102,41 @@ await test('a bad KvK number shows the server error next to the field', async (p
   assert.equal(await page.locator('offerte-form .result').textContent(), '');
   await page.screenshot({ path: `${shots}/form-error.png`, fullPage: true });
 });
+
+// Another bureau's form: a page embeds `<offerte-form key="pk_…">` with that bureau's public
+// key; the request lands with that bureau (its admin lists it), not with the default bureau.
+if (operatorKey) {
+  await test('a form with a bureau\'s public key sends the request to that bureau', async (page) => {
+    const as = (key) => staffApi(base, key);
+    const operator = as(operatorKey);
+    const made = await operator('POST', '/api/v1/bureaus', { slug: 'tweede-bureau', name: 'Tweede Bureau B.V.', number_prefix: 'TWB' });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const newKey = async (role) => {
+      const r = await operator('POST', '/api/v1/bureaus/tweede-bureau/api-keys', { role });
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      return r.json.key;
+    };
+    const publicKey = await newKey('public');
+    const adminKey = await newKey('admin');
+    assert.match(publicKey, /^pk_/);
+    // The demo page's own form is the default bureau's; add the second bureau's beside it.
+    await page.evaluate((key) => {
+      const form = document.createElement('offerte-form');
+      form.id = 'tweede';
+      form.setAttribute('key', key);
+      document.body.append(form);
+    }, publicKey);
+    await fill(page, { kvk: '87654321', form: page.locator('#tweede') });
+    await page.locator('#tweede').getByRole('button', { name: 'Indicatie aanvragen' }).press('Enter');
+    await page.locator('#tweede .result .total').waitFor({ timeout: 10000 });
+    const theirs = await as(adminKey)('GET', '/api/v1/quote-requests');
+    assert.equal(theirs.status, 200, JSON.stringify(theirs.json));
+    const found = (list) => list.json.items.filter((r) => r.employer.kvk_number === '87654321');
+    assert.equal(found(theirs).length, 1, `the second bureau has the request: ${JSON.stringify(theirs.json)}`);
+    assert.equal(found(await as(defaultKey)('GET', '/api/v1/quote-requests')).length, 0,
+      'the default bureau does not');
+  });
+}
 
 await browser.close();
 process.exit(failures ? 1 : 0);
