@@ -307,7 +307,7 @@ impl Store {
     }
 }
 
-/// Every statement of the store in one backend's dialect, with its name (the multi-row inserts
+/// Every statement of the store in one backend's dialect, with its name (the multi-row statements
 /// for one, two and the most rows).
 pub fn statement_texts(sqlite: bool) -> Vec<(&'static str, &'static str)> {
     let mut texts = statements::of(sqlite).all();

@@ -1,8 +1,9 @@
 //! Every SQL statement of the store, written once for PostgreSQL (with explicit casts and
 //! numbered parameters) and turned into SQLite's form once per process, on first use: the casts
 //! are stripped (SQLite stores these values as TEXT and compares them as such). Nothing is
-//! built from run-time values: the only statements made at run time are the multi-row inserts,
-//! one text per row count, each made once and kept.
+//! built from run-time values: the only statements made at run time are the multi-row ones
+//! (inserts, the counters' upsert, the outbox's finish), one text per row count, each made once
+//! and kept.
 
 use std::sync::{LazyLock, OnceLock};
 

@@ -1043,7 +1043,7 @@ async fn register_exports_match_the_quotes(backend: Backend) {
 async fn register_filters_and_names(backend: Backend) {
     let app = spawn_app(backend).await;
     let quotes = seed_register(&app).await;
-    let today = crate::helpers::today();
+    let today = crate::helpers::today_utc();
     let rows = |path: String| {
         let app = &app;
         async move {

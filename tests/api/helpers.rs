@@ -596,6 +596,12 @@ pub fn today() -> NaiveDate {
     offerte::clock::Now::current().today
 }
 
+/// Today in UTC: the day filters of lists and exports (`from`, `to`, `created_from`, …) are UTC
+/// days, which differ from the Dutch day (`today`) in the hour or two after midnight in Amsterdam.
+pub fn today_utc() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 pub fn days_ago(days: u64) -> NaiveDate {
     today().checked_sub_days(Days::new(days)).expect("a date")
 }

@@ -116,7 +116,7 @@ async fn happy_path(backend: Backend) {
     submitted(&app, "Tweede B.V.").await;
     assert_eq!(list(&app, "?status=new").await["total"], 2);
     assert_eq!(list(&app, "?status=rejected").await["total"], 0);
-    let today = crate::helpers::today();
+    let today = crate::helpers::today_utc();
     assert_eq!(
         list(&app, &format!("?from={today}&to={today}")).await["total"],
         2
