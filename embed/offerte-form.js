@@ -158,9 +158,9 @@
     'label { font-weight: 500; }',
     '.hint { font-weight: 400; font-size: 0.85em; opacity: 0.8; }',
     'input, select { font: inherit; padding: 0.45rem 0.55rem; border: 1px solid var(--offerte-border, #8a8a8a); border-radius: var(--offerte-radius, 6px); background: #fff; color: inherit; }',
-    // A date field's focus sits on its day, month and year parts, so `:focus-visible` never
-    // matches the field itself: `:focus` and `:focus-within` (its calendar button) draw it.
-    'input:focus-visible, input[type="date"]:focus, input[type="date"]:focus-within, select:focus-visible, button:focus-visible { outline: 3px solid var(--offerte-accent, #1f5fbf); outline-offset: 2px; }',
+    // A date field's focus sits on its day, month and year parts and its calendar button, so
+    // `:focus-visible` never matches the field itself: `:focus-within` draws it.
+    'input:focus-visible, input[type="date"]:focus-within, select:focus-visible, button:focus-visible { outline: 3px solid var(--offerte-accent, #1f5fbf); outline-offset: 2px; }',
     'input[aria-invalid="true"], select[aria-invalid="true"] { border-color: var(--offerte-error, #b00020); border-width: 2px; }',
     '.error { color: var(--offerte-error, #b00020); font-size: 0.9em; }',
     '.error:empty { display: none; }',

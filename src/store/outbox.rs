@@ -99,6 +99,28 @@ fn attach(deliveries: &mut [WebhookDelivery], attempts: Vec<(Uuid, DeliveryAttem
     }
 }
 
+/// What a finished job becomes: its status, last error, next attempt and done time.
+struct Ending<'a> {
+    status: JobStatus,
+    error: Option<&'a str>,
+    next: Option<DateTime<Utc>>,
+    done: Option<DateTime<Utc>>,
+}
+
+fn ending(outcome: &Outcome, now: DateTime<Utc>) -> Ending<'_> {
+    let (status, error, next, done) = match outcome {
+        Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
+        Outcome::Retry { error, at } => (JobStatus::Queued, Some(error.as_str()), Some(*at), None),
+        Outcome::Failed { error } => (JobStatus::Failed, Some(error.as_str()), None, Some(now)),
+    };
+    Ending {
+        status,
+        error,
+        next,
+        done,
+    }
+}
+
 impl OutboxRepository for Store {
     async fn claim_jobs(
         &self,
@@ -143,44 +165,32 @@ impl OutboxRepository for Store {
         if done.is_empty() {
             return Ok(());
         }
-        // What each job becomes: status, last error, next attempt, done at.
-        let ends: Vec<_> = done
-            .iter()
-            .map(|finished| match &finished.outcome {
-                Outcome::Sent => (JobStatus::Sent, None, None, Some(now)),
-                Outcome::Retry { error, at } => {
-                    (JobStatus::Queued, Some(error.as_str()), Some(*at), None)
-                }
-                Outcome::Failed { error } => {
-                    (JobStatus::Failed, Some(error.as_str()), None, Some(now))
-                }
-            })
-            .collect();
         on_pool!(self, pool => {
             let _turn = self.write_turn().await;
             let mut tx = pool.begin_write(Scope::All).await?;
             // Two statements per round (each naming its rows' bureaus), not two per job.
-            for (jobs, ends) in done.chunks(MAX_ROWS).zip(ends.chunks(MAX_ROWS)) {
+            for jobs in done.chunks(MAX_ROWS) {
                 let mut finish = sqlx::query(FINISH_JOBS.text(self.is_sqlite(), jobs.len()));
-                for (job, (status, error, next, at)) in jobs.iter().zip(ends) {
+                for job in jobs {
+                    let end = ending(&job.outcome, now);
                     finish = finish
                         .bind(job.bureau.get())
                         .bind(job.id.to_string())
-                        .bind(status.as_str())
-                        .bind(*error)
-                        .bind(*next)
-                        .bind(*at);
+                        .bind(end.status.as_str())
+                        .bind(end.error)
+                        .bind(end.next)
+                        .bind(end.done);
                 }
                 finish.execute(&mut *tx).await?;
                 let mut attempts = sqlx::query(INSERT_ATTEMPTS.text(self.is_sqlite(), jobs.len()));
-                for (job, (_, error, _, _)) in jobs.iter().zip(ends) {
+                for job in jobs {
                     attempts = attempts
                         .bind(job.bureau.get())
                         .bind(job.id.to_string())
                         .bind(i64::from(job.attempt.number))
                         .bind(job.attempt.at)
                         .bind(job.attempt.status_code.map(i32::from))
-                        .bind(*error);
+                        .bind(ending(&job.outcome, now).error);
                 }
                 attempts.execute(&mut *tx).await?;
             }

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   AXE_EXCEPTIONS, DESKTOP, PHONE, axeViolations, htmlPart, launch, mailLink, mailWith, runner,
-  sentQuote, staffApi,
+  sentQuote, sickDay, staffApi,
 } from './lib.mjs';
 
 const [base, shotsRoot, mails, key] = process.argv.slice(2);
@@ -122,7 +122,7 @@ await check('form with a result', async (page) => {
   await f.getByLabel('Contactpersoon').fill('J. de Vries');
   await f.getByLabel('E-mailadres').fill('hr@korenschoof.example');
   await f.getByLabel('Uw referentie of initialen (geen BSN)').fill('PV-0412');
-  await f.getByLabel('Eerste ziektedag').fill(new Date(Date.now() - 200 * 86400000).toISOString().slice(0, 10));
+  await f.getByLabel('Eerste ziektedag').fill(sickDay());
   await f.getByLabel('Hoe ver is de werknemer?').selectOption('ready_with_support');
   await f.getByLabel(/privacyverklaring/).check();
   await f.getByRole('button', { name: 'Indicatie aanvragen' }).click();

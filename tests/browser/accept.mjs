@@ -3,16 +3,15 @@
 // the staff API then shows `accepted` with that name. Run through scripts/browser-test.
 //   node tests/browser/accept.mjs http://127.0.0.1:PORT SCREENSHOT_DIR MAIL_DIR SALES_KEY
 import assert from 'node:assert/strict';
-import { launch, staffApi } from './lib.mjs';
+import { launch, sickDay, staffApi } from './lib.mjs';
 import fs from 'node:fs';
 
 const [base, shots, mails, key] = process.argv.slice(2);
 const api = staffApi(base, key);
-const sickDay = new Date(Date.now() - 200 * 86400000).toISOString().slice(0, 10);
 const created = await api('POST', '/api/v1/quotes', {
   employer: { company_name: 'Bakkerij De Korenschoof B.V.', contact_person: 'J. de Vries', email: 'hr@korenschoof.example' },
   employee: { reference: 'PV-0412', hours_per_week: 32 },
-  circumstances: { first_sick_day: sickDay, readiness: 'ready_with_support' },
+  circumstances: { first_sick_day: sickDay(), readiness: 'ready_with_support' },
 });
 assert.equal(created.status, 201, JSON.stringify(created.json));
 const id = created.json.id;

@@ -5,17 +5,16 @@
 // the certificate lists it. Run through scripts/browser-test.
 //   node tests/browser/consent.mjs http://127.0.0.1:PORT SCREENSHOT_DIR MAIL_DIR SALES_KEY
 import assert from 'node:assert/strict';
-import { launch, mailLink, staffApi } from './lib.mjs';
+import { launch, mailLink, sickDay, staffApi } from './lib.mjs';
 
 const [base, shots, mails, key] = process.argv.slice(2);
 const company = 'Toestemming Bakkerij B.V.';
 const api = staffApi(base, key);
 
-const sickDay = new Date(Date.now() - 200 * 86400000).toISOString().slice(0, 10);
 const created = await api('POST', '/api/v1/quotes', {
   employer: { company_name: company, contact_person: 'J. de Vries', email: 'hr@toestemming.example' },
   employee: { reference: 'PV-0777', hours_per_week: 24 },
-  circumstances: { first_sick_day: sickDay, readiness: 'ready_with_support' },
+  circumstances: { first_sick_day: sickDay(), readiness: 'ready_with_support' },
 });
 assert.equal(created.status, 201, JSON.stringify(created.json));
 const id = created.json.id;

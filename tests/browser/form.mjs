@@ -4,35 +4,21 @@
 // key in the `key` attribute) sends its request to that bureau. Run through scripts/browser-test.
 //   node tests/browser/form.mjs http://127.0.0.1:PORT SCREENSHOT_DIR [SALES_KEY OPERATOR_KEY]
 import assert from 'node:assert/strict';
-import { launch, staffApi } from './lib.mjs';
+import { launch, runner, sickDay, staffApi } from './lib.mjs';
 
 const [base, shots = '.', defaultKey, operatorKey] = process.argv.slice(2);
 const browser = await launch();
-let failures = 0;
+const run = runner(shots);
+// Each test on its own page of the demo.
 async function test(name, body) {
   const page = await browser.newPage({ viewport: { width: 900, height: 1400 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  // Refused requests (the 422 under test, a missing favicon) are logged as resource errors: not
-  // script errors.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
-  });
-  try {
+  await run.test(name, page, async () => {
     await page.goto(`${base}/embed/demo`);
     await body(page);
-    assert.deepEqual(errors, [], 'no script errors or CSP violations');
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures += 1;
-    console.log(`not ok - ${name}\n${e.stack}`);
-    await page.screenshot({ path: `${shots}/failed-${name.replace(/\W+/g, '-')}.png`, fullPage: true });
-  } finally {
-    await page.close();
-  }
+  });
+  await page.close();
 }
 
-const sickDay = new Date(Date.now() - 200 * 86400000).toISOString().slice(0, 10);
 
 async function fill(page, { kvk, form = page.locator('offerte-form').first() }) {
   // Labels are the way in: every field must have one.
@@ -43,7 +29,7 @@ async function fill(page, { kvk, form = page.locator('offerte-form').first() }) 
   await form.getByLabel('Telefoonnummer').fill('030 123 45 67');
   await form.getByLabel('Uw referentie of initialen (geen BSN)').fill('PV-0412');
   await form.getByLabel('Uren per week').fill('32');
-  await form.getByLabel('Eerste ziektedag').fill(sickDay);
+  await form.getByLabel('Eerste ziektedag').fill(sickDay());
   await form.getByLabel('Hoe ver is de werknemer?').selectOption('ready_with_support');
   assert.equal(await form.getByLabel('Begeleiding').inputValue(), 'standard', 'the default intensity');
   assert.equal(await form.getByLabel('Scholing').inputValue(), 'none', 'the default schooling');
@@ -80,7 +66,7 @@ await test('a filled form shows the indicative total and the alternatives', asyn
       }),
     });
     return (await r.json()).result;
-  }, sickDay);
+  }, sickDay());
   const euros = (amount) => Number(amount).toLocaleString('nl-NL', { minimumFractionDigits: 2 });
   assert.ok(total.includes(euros(api.incl_vat)), `${total} shows ${api.incl_vat}`);
   await page.screenshot({ path: `${shots}/form-result.png`, fullPage: true });
@@ -139,4 +125,4 @@ if (operatorKey) {
 }
 
 await browser.close();
-process.exit(failures ? 1 : 0);
+process.exit(run.failures ? 1 : 0);
